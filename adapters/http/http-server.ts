@@ -1,0 +1,41 @@
+// The one HTTP server: the web channel, health checks, and (when configured) the Slack and Teams endpoints.
+import type { Server } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { App } from '../../src/app.ts';
+
+/** Creates the Express application with health endpoints and a JSON error handler; callers mount channels. */
+export function createHttpApp(app: App): Express {
+  const http = express();
+  http.disable('x-powered-by');
+  http.set('trust proxy', false);
+  http.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  http.get('/readyz', async (_req, res) => {
+    const store = await app.store.health().catch((error: unknown) => ({ ok: false, detail: String(error) }));
+    const articles = app.kb.current().articles.length;
+    const ok = store.ok;
+    res.status(ok ? 200 : 503).json({ ok, store: { kind: app.store.kind, ...store }, kb: { articles } });
+  });
+  return http;
+}
+
+/** Adds the last handlers: 404 and one error handler that logs and answers kindly. */
+export function finishHttpApp(http: Express, app: App): void {
+  http.use((_req, res) => {
+    res.status(404).json({ error: 'Not found' });
+  });
+  http.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status ?? 500;
+    if (status >= 500) app.logger.error({ err: error }, 'HTTP request failed');
+    res.status(status).json({ error: status >= 500 ? 'Something went wrong on our side. Please try again.' : String((error as Error).message) });
+  });
+}
+
+/** Starts listening; resolves with the server once bound. */
+export function listen(http: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = http.listen(port, host, () => resolve(server));
+    server.once('error', reject);
+  });
+}

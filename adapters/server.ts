@@ -1,0 +1,47 @@
+// Starts IT Buddy: the core, the shared HTTP server with the web channel, and every configured platform.
+// This is the composition root: the one place that knows both the core and the adapters.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type App, createApp } from '../src/app.ts';
+import type { Config } from '../src/config/load-config.ts';
+import type { Logger } from '../src/logging/logger.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { createHttpApp, finishHttpApp, listen } from './http/http-server.ts';
+import { webRoutes } from './web/web-routes.ts';
+
+/** A running server. */
+export interface RunningServer {
+  app: App;
+  server: Server;
+  url: string;
+  channels: string[];
+  stop(): Promise<void>;
+}
+
+/** Builds and starts everything for `config`. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const store = await openStore(config.store, logger);
+  const app = await createApp({ config, logger, store });
+  const http = createHttpApp(app);
+  const channels = ['web'];
+  const stoppers: (() => Promise<void>)[] = [];
+  http.use(webRoutes(app));
+  finishHttpApp(http, app);
+  const server = await listen(http, config.http.port, config.http.host);
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  return {
+    app,
+    server,
+    url,
+    channels,
+    async stop() {
+      for (const stop of stoppers) await stop().catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Turns a matched article into an answer card: title, the most relevant section (not a wall of text), a link,
+// and the feedback buttons.
+import type { Article, ArticleSection } from '../kb/article.ts';
+import { terms } from '../kb/text-analysis.ts';
+import { truncate } from '../messages/markdown.ts';
+import { type Card, reply } from '../messages/replies.ts';
+
+/** Action ids of the buttons under an answer; their value is the question-log id. */
+export const answerActions = {
+  helped: 'answer.helped',
+  notHelped: 'answer.not_helped',
+  askIt: 'answer.ask_it',
+} as const;
+
+/** The section of the article that best matches the question (ties go to the first section with steps). */
+export function bestSection(article: Article, question: string): ArticleSection | undefined {
+  const q = new Set(terms(question));
+  let best: ArticleSection | undefined;
+  let bestScore = -1;
+  article.sections.forEach((section, index) => {
+    const words = terms(`${section.heading} ${section.heading} ${section.text}`);
+    const overlap = new Set(words.filter((w) => q.has(w))).size;
+    const hasSteps = /^\s*\d+[.)]\s/m.test(section.text) ? 0.5 : 0;
+    const score = overlap + hasSteps - index * 0.01;
+    if (score > bestScore) {
+      best = section;
+      bestScore = score;
+    }
+  });
+  return best;
+}
+
+/** The URL of an article on the web channel. */
+export function articleUrl(publicUrl: string, articleId: string): string {
+  return `${publicUrl}/kb/${encodeURIComponent(articleId)}`;
+}
+
+/** Builds the answer card for `article`. `answerText` replaces the section when a model wrote the answer. */
+export function answerCard(options: {
+  article: Article;
+  question: string;
+  questionId: string;
+  publicUrl: string;
+  answerText?: string;
+}): Card {
+  const { article, question, questionId, publicUrl } = options;
+  const section = bestSection(article, question);
+  const sections = options.answerText
+    ? [{ text: options.answerText }]
+    : [
+        ...(article.intro ? [{ text: truncate(article.intro, 600) }] : []),
+        ...(section ? [{ heading: section.heading, text: truncate(section.text, 2400) }] : []),
+      ];
+  return {
+    type: 'card',
+    kind: 'answer',
+    title: article.title,
+    sections,
+    link: { label: 'Read the whole article', url: articleUrl(publicUrl, article.id) },
+    actions: [
+      reply.button('👍 That helped', answerActions.helped, questionId),
+      reply.button("👎 Didn't help", answerActions.notHelped, questionId),
+      reply.button('Ask IT', answerActions.askIt, questionId, 'primary'),
+    ],
+    footer: article.owner ? `From the IT knowledge base · kept by ${article.owner}` : 'From the IT knowledge base',
+  };
+}

@@ -1,0 +1,35 @@
+// Decides what to answer a question with: the deterministic path over the search index; a language model may
+// decorate it (see src/llm/), falling back to this path whenever it cannot do better.
+import type { Article } from '../kb/article.ts';
+import type { KbIndex, SearchHit } from '../kb/search-index.ts';
+
+/** The answer to a question, or a reasoned abstention. */
+export type AnswerDecision =
+  | { kind: 'answer'; article: Article; confidence: number; via: 'index' | 'model'; answerText?: string }
+  | { kind: 'abstain'; confidence: number; closest: SearchHit[] };
+
+/** Something that answers questions from the knowledge base. */
+export interface Answerer {
+  answer(question: string, signal?: AbortSignal): Promise<AnswerDecision>;
+}
+
+/** Hits at least this confident are offered as "closest articles" when the bot abstains. */
+export const closeEnough = 0.3;
+
+/** The deterministic answerer: the best hit when it clears the threshold, else an abstention. */
+export function createIndexAnswerer(index: () => KbIndex): Answerer {
+  return {
+    async answer(question) {
+      const outcome = index().search(question);
+      const top = outcome.hits[0];
+      if (outcome.answered && top) {
+        return { kind: 'answer', article: top.article, confidence: top.confidence, via: 'index' };
+      }
+      return {
+        kind: 'abstain',
+        confidence: outcome.confidence,
+        closest: outcome.hits.filter((h) => h.confidence >= closeEnough).slice(0, 3),
+      };
+    },
+  };
+}

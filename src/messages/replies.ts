@@ -1,0 +1,108 @@
+// The platform-neutral replies the core produces; adapters render them as Block Kit, Adaptive Cards or HTML.
+//
+// Every text field holds "IT Buddy markdown": **bold**, _italic_, `code`, [label](https://url), "- " lists,
+// "1. " lists and line breaks. Text that came from a user must pass through `escapeMarkdown` before it is
+// placed in a reply, so nobody can inject links or formatting; renderers then escape for their platform.
+import { z } from 'zod';
+import { actionSchema } from './incoming.ts';
+
+export const buttonSchema = z.object({
+  label: z.string(),
+  action: actionSchema.optional(),
+  /** A link button opens this URL instead of sending an action. */
+  url: z.string().optional(),
+  style: z.enum(['primary', 'danger']).optional(),
+});
+export type Button = z.infer<typeof buttonSchema>;
+
+export const fieldSchema = z.object({ label: z.string(), value: z.string() });
+export type Field = z.infer<typeof fieldSchema>;
+
+export const sectionSchema = z.object({
+  heading: z.string().optional(),
+  text: z.string().optional(),
+  fields: z.array(fieldSchema).optional(),
+});
+export type Section = z.infer<typeof sectionSchema>;
+
+/** A card: an answer, a request summary, a newsletter. `link` points at the whole thing on the web. */
+export const cardSchema = z.object({
+  type: z.literal('card'),
+  /** What the card is, so renderers and tests can tell an answer from a request summary. */
+  kind: z.enum(['answer', 'request', 'newsletter', 'announcement', 'list', 'help', 'report']).optional(),
+  title: z.string(),
+  subtitle: z.string().optional(),
+  sections: z.array(sectionSchema),
+  actions: z.array(buttonSchema).optional(),
+  link: z.object({ label: z.string(), url: z.string() }).optional(),
+  footer: z.string().optional(),
+});
+export type Card = z.infer<typeof cardSchema>;
+
+export const textReplySchema = z.object({ type: z.literal('text'), text: z.string() });
+export type TextReply = z.infer<typeof textReplySchema>;
+
+export const noticeSchema = z.object({
+  type: z.literal('notice'),
+  tone: z.enum(['info', 'success', 'warning', 'error']),
+  text: z.string(),
+});
+export type Notice = z.infer<typeof noticeSchema>;
+
+/** A question with a few answers to pick from. */
+export const choicesSchema = z.object({
+  type: z.literal('choices'),
+  prompt: z.string(),
+  options: z.array(buttonSchema),
+});
+export type Choices = z.infer<typeof choicesSchema>;
+
+export const formFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  kind: z.enum(['text', 'textarea', 'select', 'date']),
+  required: z.boolean(),
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  placeholder: z.string().optional(),
+  hint: z.string().optional(),
+  maxLength: z.number().int().optional(),
+});
+export type FormField = z.infer<typeof formFieldSchema>;
+
+/** A form: rendered as a Slack modal, an Adaptive Card with inputs, or an HTML form. */
+export const formSchema = z.object({
+  type: z.literal('form'),
+  id: z.string(),
+  title: z.string(),
+  intro: z.string().optional(),
+  submitLabel: z.string(),
+  fields: z.array(formFieldSchema),
+  values: z.record(z.string(), z.string()).optional(),
+  /** Field-level validation messages from the last submission. */
+  errors: z.record(z.string(), z.string()).optional(),
+  /** Opaque state the core wants back with the submission. */
+  state: z.string().optional(),
+});
+export type Form = z.infer<typeof formSchema>;
+
+export const replySchema = z.discriminatedUnion('type', [
+  textReplySchema,
+  noticeSchema,
+  cardSchema,
+  choicesSchema,
+  formSchema,
+]);
+export type Reply = z.infer<typeof replySchema>;
+
+/** Builders, so handlers read like the conversation they produce. */
+export const reply = {
+  text: (text: string): TextReply => ({ type: 'text', text }),
+  notice: (tone: Notice['tone'], text: string): Notice => ({ type: 'notice', tone, text }),
+  choices: (prompt: string, options: Button[]): Choices => ({ type: 'choices', prompt, options }),
+  button: (label: string, id: string, value?: string, style?: Button['style']): Button => ({
+    label,
+    action: value === undefined ? { id } : { id, value },
+    ...(style ? { style } : {}),
+  }),
+  link: (label: string, url: string): Button => ({ label, url }),
+};

@@ -1,0 +1,85 @@
+// The storage engine contract: typed document collections plus the few atomic primitives the product needs.
+//
+// Repositories in the core are written once against this contract; the embedded SQLite engine and the MongoDB
+// engine each implement it, and one contract suite (test/store/) runs against both.
+// All timestamps in documents are ISO-8601 UTC strings, so they sort as text and round-trip through JSON.
+import type { z } from 'zod';
+
+/** Declares one collection: its zod schema (the source of truth), key field, indexes and optional expiry field. */
+export interface CollectionSpec<T extends object> {
+  name: string;
+  schema: z.ZodType<T>;
+  /** The field holding the document's unique key (a string). */
+  key: keyof T & string;
+  /** Secondary indexes; `unique` ones reject a second document with the same values. */
+  indexes?: readonly { readonly fields: readonly (keyof T & string)[]; readonly unique?: boolean }[];
+  /** A field with an ISO timestamp after which the document no longer exists (enforced in every read). */
+  expiresAt?: keyof T & string;
+}
+
+export type Scalar = string | number | boolean | null;
+
+/** A query over whitelisted fields: equality, an optional range on one field, an order and a limit. */
+export interface FindQuery<T> {
+  /** Equality on top-level scalar fields. Values are always compared as literal values, never operators. */
+  where?: Partial<Record<keyof T & string, Scalar>>;
+  /** Matches documents whose field equals any of the values. */
+  whereIn?: { field: keyof T & string; values: Scalar[] };
+  range?: { field: keyof T & string; gte?: string | number; lt?: string | number };
+  orderBy?: { field: keyof T & string; direction: 'asc' | 'desc' };
+  limit?: number;
+}
+
+/** One collection of documents of type T. */
+export interface DocumentCollection<T extends object> {
+  /** Inserts a new document; throws DuplicateKeyError when the key or a unique index is taken. */
+  insert(doc: T): Promise<void>;
+  /** The document with this key, or undefined (also when it has expired). */
+  get(key: string): Promise<T | undefined>;
+  /** Inserts or replaces the document with this key. */
+  put(doc: T): Promise<void>;
+  /**
+   * Replaces the stored document only if its `field` currently equals `expected` (optimistic concurrency).
+   * Returns false when the document is missing or the condition did not hold.
+   */
+  replaceIf(doc: T, field: keyof T & string, expected: Scalar): Promise<boolean>;
+  /** Deletes by key; true when something was deleted. */
+  delete(key: string): Promise<boolean>;
+  /** Documents matching the query (expired ones excluded). */
+  find(query?: FindQuery<T>): Promise<T[]>;
+  /** How many documents match (expired ones excluded). */
+  count(query?: Omit<FindQuery<T>, 'orderBy' | 'limit'>): Promise<number>;
+  /** Deletes documents whose field is before the given ISO time; returns how many. */
+  deleteOlderThan(field: keyof T & string, isoTime: string): Promise<number>;
+}
+
+/** The engine: collections plus atomic primitives that must hold across replicas sharing one database. */
+export interface DocumentStore {
+  readonly kind: 'embedded' | 'mongo';
+  collection<T extends object>(spec: CollectionSpec<T>): DocumentCollection<T>;
+  /** Atomically increments and returns the named counter (first call returns 1). */
+  nextSequence(name: string): Promise<number>;
+  /**
+   * Claims `key` in `scope` for `owner` until `expiresAt` with one conditional write. Succeeds when nobody
+   * holds it, the previous claim expired, or `owner` already holds it (renewal). Exactly one of many
+   * concurrent claimants wins.
+   */
+  claim(scope: string, key: string, owner: string, expiresAt: string): Promise<boolean>;
+  /** Gives up a claim held by `owner`. */
+  release(scope: string, key: string, owner: string): Promise<void>;
+  /** Whether the engine can serve requests right now (for /readyz). */
+  health(): Promise<{ ok: boolean; detail: string }>;
+  /** Creates indexes (idempotent). */
+  syncIndexes(): Promise<void>;
+  /** Every collection name with data, for export. */
+  collectionNames(): Promise<string[]>;
+  /** Raw documents of a collection by name, for export and import (no schema applied). */
+  exportCollection(name: string): AsyncIterable<Record<string, unknown>>;
+  importDocument(name: string, doc: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The current time as an ISO string; one place so tests can reason about it. */
+export function nowIso(now: Date = new Date()): string {
+  return now.toISOString();
+}

@@ -1,0 +1,337 @@
+// The embedded engine: one SQLite file under DATA_DIR (Node's built-in node:sqlite), JSON documents per table.
+//
+// Why SQLite: durable, atomic writes and unique indexes come for free, with no server and no extra package.
+// The file is opened in exclusive locking mode so a second process on the same DATA_DIR fails fast with a
+// clear error instead of interleaving writes.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DuplicateKeyError, StoreLockedError } from '../../errors.ts';
+import type {
+  CollectionSpec,
+  DocumentCollection,
+  DocumentStore,
+  FindQuery,
+  Scalar,
+} from '../document-store.ts';
+import { allowedFields, assertField } from '../field-whitelist.ts';
+
+const countersTable = '_counters';
+const claimsTable = '_claims';
+
+/** Opens (creating if needed) the embedded store in `dataDir`. Throws StoreLockedError if another process has it. */
+export function openEmbeddedStore(dataDir: string): DocumentStore {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'itbuddy.sqlite');
+  const db = new DatabaseSync(file, { timeout: 0 });
+  try {
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    // Taking a write lock now holds the exclusive lock for the life of this connection.
+    db.exec('BEGIN IMMEDIATE');
+    db.exec(`CREATE TABLE IF NOT EXISTS ${countersTable} (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${claimsTable} (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.close();
+    if (/locked|busy/i.test(String((error as Error).message))) {
+      throw new StoreLockedError(
+        `The data folder ${dataDir} is in use by another IT Buddy process. Stop that process first, or give this one its own DATA_DIR.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return new SqliteStore(db, file);
+}
+
+class SqliteStore implements DocumentStore {
+  readonly kind = 'embedded' as const;
+  private readonly collections = new Map<string, SqliteCollection<object>>();
+  private readonly statements = new Map<string, StatementSync>();
+  private closed = false;
+  private readonly db: DatabaseSync;
+  private readonly file: string;
+
+  constructor(db: DatabaseSync, file: string) {
+    this.db = db;
+    this.file = file;
+  }
+
+  collection<T extends object>(spec: CollectionSpec<T>): DocumentCollection<T> {
+    const existing = this.collections.get(spec.name);
+    if (existing) return existing as unknown as DocumentCollection<T>;
+    if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`Invalid collection name ${spec.name}`);
+    const created = new SqliteCollection<T>(this.db, spec, (sql) => this.prepare(sql));
+    this.collections.set(spec.name, created as unknown as SqliteCollection<object>);
+    return created;
+  }
+
+  private prepare(sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  async nextSequence(name: string): Promise<number> {
+    const row = this.prepare(
+      `INSERT INTO ${countersTable} (k, doc) VALUES (?, '{"value":1}')
+       ON CONFLICT(k) DO UPDATE SET doc = json_set(doc, '$.value', json_extract(doc, '$.value') + 1)
+       RETURNING json_extract(doc, '$.value') AS value`,
+    ).get(name) as { value: number };
+    return row.value;
+  }
+
+  async claim(scope: string, key: string, owner: string, expiresAt: string): Promise<boolean> {
+    const id = `${scope}\u0000${key}`;
+    const now = new Date().toISOString();
+    const doc = JSON.stringify({ scope, key, owner, expiresAt });
+    const result = this.prepare(
+      `INSERT INTO ${claimsTable} (k, doc, exp) VALUES (?, ?, ?)
+       ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp
+       WHERE ${claimsTable}.exp <= ? OR json_extract(${claimsTable}.doc, '$.owner') = ?`,
+    ).run(id, doc, expiresAt, now, owner);
+    return Number(result.changes) === 1;
+  }
+
+  async release(scope: string, key: string, owner: string): Promise<void> {
+    this.prepare(`DELETE FROM ${claimsTable} WHERE k = ? AND json_extract(doc, '$.owner') = ?`).run(
+      `${scope}\u0000${key}`,
+      owner,
+    );
+  }
+
+  async health() {
+    if (this.closed) return { ok: false, detail: 'embedded store is closed' };
+    return { ok: true, detail: `embedded store at ${this.file}` };
+  }
+
+  async syncIndexes(): Promise<void> {
+    for (const c of this.collections.values()) c.ensureIndexes();
+  }
+
+  async collectionNames(): Promise<string[]> {
+    const rows = this.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`)
+      .all() as { name: string }[];
+    return [countersTable, ...rows.map((r) => r.name.slice(2))];
+  }
+
+  async *exportCollection(name: string): AsyncIterable<Record<string, unknown>> {
+    const table = name === countersTable ? countersTable : tableName(name);
+    const rows = this.db.prepare(`SELECT k, doc FROM "${table}" ORDER BY rowid`).all() as { k: string; doc: string }[];
+    for (const row of rows) {
+      const doc = JSON.parse(row.doc) as Record<string, unknown>;
+      yield name === countersTable ? { name: row.k, value: doc.value } : doc;
+    }
+  }
+
+  async importDocument(name: string, doc: Record<string, unknown>): Promise<void> {
+    if (name === countersTable) {
+      const value = Number(doc.value);
+      this.prepare(
+        `INSERT INTO ${countersTable} (k, doc) VALUES (?, ?)
+         ON CONFLICT(k) DO UPDATE SET doc = CASE WHEN json_extract(doc, '$.value') < ? THEN excluded.doc ELSE doc END`,
+      ).run(String(doc.name), JSON.stringify({ value }), value);
+      return;
+    }
+    const c = this.collections.get(name);
+    if (!c) throw new Error(`Unknown collection ${name}: register it before importing.`);
+    await c.putRaw(doc);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function tableName(collection: string): string {
+  return `c_${collection}`;
+}
+
+class SqliteCollection<T extends object> implements DocumentCollection<T> {
+  private readonly table: string;
+  private readonly fields: Set<string>;
+  private readonly db: DatabaseSync;
+  private readonly spec: CollectionSpec<T>;
+  private readonly prepare: (sql: string) => StatementSync;
+
+  constructor(db: DatabaseSync, spec: CollectionSpec<T>, prepare: (sql: string) => StatementSync) {
+    this.db = db;
+    this.spec = spec;
+    this.prepare = prepare;
+    this.table = tableName(spec.name);
+    this.fields = allowedFields(spec as unknown as CollectionSpec<object>);
+    db.exec(`CREATE TABLE IF NOT EXISTS "${this.table}" (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
+    this.ensureIndexes();
+  }
+
+  ensureIndexes(): void {
+    for (const index of this.spec.indexes ?? []) {
+      const cols = index.fields.map((f) => this.expr(f)).join(', ');
+      const name = `${this.table}_${index.fields.join('_')}`;
+      this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${this.table}" (${cols})`);
+    }
+    if (this.spec.expiresAt) this.db.exec(`CREATE INDEX IF NOT EXISTS "${this.table}_exp" ON "${this.table}" (exp)`);
+  }
+
+  private expr(field: string): string {
+    assertField(this.fields, field, this.spec.name);
+    return `json_extract(doc, '$.${field}')`;
+  }
+
+  private keyOf(doc: T): string {
+    const key = (doc as Record<string, unknown>)[this.spec.key];
+    if (typeof key !== 'string' || key === '') throw new Error(`${this.spec.name}: document has no ${this.spec.key}`);
+    return key;
+  }
+
+  private expOf(doc: object): string | null {
+    if (!this.spec.expiresAt) return null;
+    const v = (doc as Record<string, unknown>)[this.spec.expiresAt];
+    return typeof v === 'string' ? v : null;
+  }
+
+  private alive(): string {
+    return this.spec.expiresAt ? '(exp IS NULL OR exp > ?)' : '1 = 1';
+  }
+
+  private aliveParams(): string[] {
+    return this.spec.expiresAt ? [new Date().toISOString()] : [];
+  }
+
+  private validate(doc: T): T {
+    return this.spec.schema.parse(doc);
+  }
+
+  async insert(doc: T): Promise<void> {
+    const valid = this.validate(doc);
+    const key = this.keyOf(valid);
+    // An expired document with the same key no longer exists: clear it so the key can be reused.
+    if (this.spec.expiresAt) {
+      this.prepare(`DELETE FROM "${this.table}" WHERE k = ? AND exp IS NOT NULL AND exp <= ?`).run(
+        key,
+        new Date().toISOString(),
+      );
+    }
+    try {
+      this.prepare(`INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?)`).run(
+        key,
+        JSON.stringify(valid),
+        this.expOf(valid),
+      );
+    } catch (error) {
+      if (/UNIQUE constraint/i.test(String((error as Error).message))) {
+        throw new DuplicateKeyError(`${this.spec.name}: ${key} already exists`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const row = this.prepare(`SELECT doc FROM "${this.table}" WHERE k = ? AND ${this.alive()}`).get(
+      String(key),
+      ...this.aliveParams(),
+    ) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  async put(doc: T): Promise<void> {
+    const valid = this.validate(doc);
+    await this.putRaw(valid as Record<string, unknown>);
+  }
+
+  async putRaw(doc: Record<string, unknown>): Promise<void> {
+    const key = this.keyOf(doc as T);
+    try {
+      this.prepare(
+        `INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp`,
+      ).run(key, JSON.stringify(doc), this.expOf(doc));
+    } catch (error) {
+      if (/UNIQUE constraint/i.test(String((error as Error).message))) {
+        throw new DuplicateKeyError(`${this.spec.name}: a unique field of ${key} is already taken`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async replaceIf(doc: T, field: keyof T & string, expected: Scalar): Promise<boolean> {
+    const valid = this.validate(doc);
+    const result = this.prepare(
+      `UPDATE "${this.table}" SET doc = ?, exp = ? WHERE k = ? AND ${this.expr(field)} IS ? AND ${this.alive()}`,
+    ).run(JSON.stringify(valid), this.expOf(valid), this.keyOf(valid), toSql(expected), ...this.aliveParams());
+    return Number(result.changes) === 1;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const result = this.prepare(`DELETE FROM "${this.table}" WHERE k = ?`).run(String(key));
+    return Number(result.changes) === 1;
+  }
+
+  private whereClause(query: FindQuery<T>): { sql: string; params: (string | number | null)[] } {
+    const parts = [this.alive()];
+    const params: (string | number | null)[] = [...this.aliveParams()];
+    for (const [field, value] of Object.entries(query.where ?? {})) {
+      if (value === undefined) continue;
+      parts.push(`${this.expr(field)} IS ?`);
+      params.push(toSql(value as Scalar));
+    }
+    if (query.whereIn) {
+      if (query.whereIn.values.length === 0) parts.push('0 = 1');
+      else {
+        parts.push(`${this.expr(query.whereIn.field)} IN (${query.whereIn.values.map(() => '?').join(', ')})`);
+        params.push(...query.whereIn.values.map(toSql));
+      }
+    }
+    if (query.range) {
+      const e = this.expr(query.range.field);
+      if (query.range.gte !== undefined) {
+        parts.push(`${e} >= ?`);
+        params.push(query.range.gte);
+      }
+      if (query.range.lt !== undefined) {
+        parts.push(`${e} < ?`);
+        params.push(query.range.lt);
+      }
+    }
+    return { sql: parts.join(' AND '), params };
+  }
+
+  async find(query: FindQuery<T> = {}): Promise<T[]> {
+    const { sql, params } = this.whereClause(query);
+    let text = `SELECT doc FROM "${this.table}" WHERE ${sql}`;
+    if (query.orderBy) {
+      text += ` ORDER BY ${this.expr(query.orderBy.field)} ${query.orderBy.direction === 'desc' ? 'DESC' : 'ASC'}, k ${
+        query.orderBy.direction === 'desc' ? 'DESC' : 'ASC'
+      }`;
+    } else text += ' ORDER BY rowid';
+    if (query.limit !== undefined) {
+      text += ' LIMIT ?';
+      params.push(Math.max(0, Math.floor(query.limit)));
+    }
+    const rows = this.prepare(text).all(...params) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as T);
+  }
+
+  async count(query: Omit<FindQuery<T>, 'orderBy' | 'limit'> = {}): Promise<number> {
+    const { sql, params } = this.whereClause(query);
+    const row = this.prepare(`SELECT count(*) AS n FROM "${this.table}" WHERE ${sql}`).get(...params) as { n: number };
+    return Number(row.n);
+  }
+
+  async deleteOlderThan(field: keyof T & string, isoTime: string): Promise<number> {
+    const result = this.prepare(`DELETE FROM "${this.table}" WHERE ${this.expr(field)} < ?`).run(isoTime);
+    return Number(result.changes);
+  }
+}
+
+function toSql(value: Scalar): string | number | null {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}

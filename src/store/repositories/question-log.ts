@@ -1,0 +1,65 @@
+// The question log: every question asked, what was answered, and the feedback given (the KB's gaps and wins).
+import { z } from 'zod';
+import type { DocumentStore } from '../document-store.ts';
+
+export const questionRecordSchema = z.object({
+  id: z.string(),
+  askedAt: z.iso.datetime(),
+  platform: z.enum(['web', 'slack', 'teams', 'cli']),
+  userKey: z.string(),
+  conversationKind: z.enum(['personal', 'channel', 'group']),
+  /** The question, trimmed to 500 characters. */
+  text: z.string().max(500),
+  articleId: z.string().nullable(),
+  confidence: z.number().min(0).max(1),
+  answered: z.boolean(),
+  /** How the answer was produced: the lexical index, or the language model over retrieved passages. */
+  via: z.enum(['index', 'model']).default('index'),
+  feedback: z.enum(['helped', 'not_helped']).nullable(),
+  feedbackAt: z.iso.datetime().nullable(),
+  escalated: z.boolean(),
+});
+export type QuestionRecord = z.infer<typeof questionRecordSchema>;
+
+export const questionCollection = {
+  name: 'questions',
+  schema: questionRecordSchema,
+  key: 'id',
+  indexes: [{ fields: ['askedAt'] }, { fields: ['articleId'] }],
+} as const;
+
+/** Repository over the question log. */
+export interface QuestionLog {
+  record(entry: QuestionRecord): Promise<void>;
+  get(id: string): Promise<QuestionRecord | undefined>;
+  /** Stores 'helped' or 'didn't help'; the last verdict wins. Returns the updated record, or undefined. */
+  setFeedback(id: string, verdict: 'helped' | 'not_helped', at: string): Promise<QuestionRecord | undefined>;
+  markEscalated(id: string): Promise<void>;
+  /** Questions asked since the given time, newest first. */
+  since(isoTime: string, limit?: number): Promise<QuestionRecord[]>;
+  /** Deletes entries older than the retention period; returns how many. */
+  purgeBefore(isoTime: string): Promise<number>;
+}
+
+/** The question log on any document store. */
+export function createQuestionLog(store: DocumentStore): QuestionLog {
+  const c = store.collection(questionCollection);
+  return {
+    record: (entry) => c.insert(entry),
+    get: (id) => c.get(id),
+    async setFeedback(id, verdict, at) {
+      const found = await c.get(id);
+      if (!found) return undefined;
+      const updated = { ...found, feedback: verdict, feedbackAt: at };
+      await c.put(updated);
+      return updated;
+    },
+    async markEscalated(id) {
+      const found = await c.get(id);
+      if (found && !found.escalated) await c.put({ ...found, escalated: true });
+    },
+    since: (isoTime, limit = 10_000) =>
+      c.find({ range: { field: 'askedAt', gte: isoTime }, orderBy: { field: 'askedAt', direction: 'desc' }, limit }),
+    purgeBefore: (isoTime) => c.deleteOlderThan('askedAt', isoTime),
+  };
+}
