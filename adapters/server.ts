@@ -7,6 +7,7 @@ import type { Config } from '../src/config/load-config.ts';
 import type { Logger } from '../src/logging/logger.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { createHttpApp, finishHttpApp, listen } from './http/http-server.ts';
+import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 /** A running server. */
@@ -25,6 +26,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const http = createHttpApp(app);
   const channels = ['web'];
   const stoppers: (() => Promise<void>)[] = [];
+  if (config.slack.enabled) {
+    const slack = createSlackAdapter(app, config.slack, logger);
+    if (slack.router) http.use(slack.router);
+    await slack.start().catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
+    channels.push('slack');
+    stoppers.push(() => slack.stop());
+  }
   http.use(webRoutes(app));
   finishHttpApp(http, app);
   const server = await listen(http, config.http.port, config.http.host);

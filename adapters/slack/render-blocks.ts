@@ -1,0 +1,325 @@
+// Neutral replies → Slack Block Kit, as pure functions: same replies in, same JSON out, always within Slack's limits.
+//
+// Long content is split into several sections, then shortened with "…" (and a link to the whole thing when the
+// card has one) so a message is never rejected for size. Button action ids keep the neutral action id
+// recoverable: `${neutralId}#${index}`.
+import type { Button, Card, Choices, Form, Reply } from '../../src/messages/replies.ts';
+import { clip, escapeSlack, slackLink, splitMrkdwn, toMrkdwn, toPlain } from './slack-mrkdwn.ts';
+
+/** Block Kit limits this renderer keeps to (from Slack's Block Kit reference). */
+export const slackLimits = {
+  messageBlocks: 50,
+  viewBlocks: 100,
+  sectionText: 3000,
+  fieldText: 2000,
+  fieldsPerSection: 10,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  buttonUrl: 3000,
+  actionId: 255,
+  actionsElements: 25,
+  contextElements: 10,
+  contextText: 2000,
+  fallbackText: 3000,
+} as const;
+
+/** Action ids the adapter itself owns (never sent to the core). */
+export const slackActions = {
+  openForm: 'itbuddy.slack.open_form',
+  link: 'itbuddy.slack.link',
+  share: 'itbuddy.slack.share',
+} as const;
+
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+export interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+}
+export interface ButtonElement {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value?: string;
+  url?: string;
+  style?: 'primary' | 'danger';
+}
+export interface HeaderBlock {
+  type: 'header';
+  text: PlainText;
+}
+export interface SectionBlock {
+  type: 'section';
+  text?: MrkdwnText;
+  fields?: MrkdwnText[];
+}
+export interface ContextBlock {
+  type: 'context';
+  elements: MrkdwnText[];
+}
+export interface ActionsBlock {
+  type: 'actions';
+  elements: ButtonElement[];
+}
+export interface DividerBlock {
+  type: 'divider';
+}
+/** The blocks a message may hold. */
+export type MessageBlock = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock | DividerBlock;
+
+/** A rendered message: blocks plus the plain fallback text Slack shows in notifications. */
+export interface SlackMessage {
+  blocks: MessageBlock[];
+  text: string;
+}
+
+export interface RenderOptions {
+  /** The value of a form's "Open form" button (the adapter stores the form and passes a reference). */
+  formValue?: (form: Form) => string;
+  /** Most blocks allowed; 50 for messages, 100 for views. */
+  maxBlocks?: number;
+}
+
+/** The neutral action id behind a rendered button's action_id (`answer.helped#2` → `answer.helped`). */
+export function neutralActionId(actionId: string): string {
+  return actionId.replace(/#\d+$/, '');
+}
+
+export const plain = (text: string, max: number): PlainText => ({
+  type: 'plain_text',
+  text: clip(text.trim() || '…', max),
+  emoji: true,
+});
+const mrkdwn = (text: string): MrkdwnText => ({ type: 'mrkdwn', text });
+
+/** Shortens mrkdwn to `max` characters without breaking a link or an entity. */
+export function clipMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${splitMrkdwn(text, max - 1)[0] ?? ''}…`;
+}
+
+const toneEmoji = {
+  info: ':information_source:',
+  success: ':white_check_mark:',
+  warning: ':warning:',
+  error: ':x:',
+};
+
+/** A piece of the message under construction: a block, and the text run it belongs to (for shortening). */
+interface Piece {
+  block: MessageBlock;
+  run?: Run;
+}
+interface Run {
+  link?: { url: string; label: string } | undefined;
+}
+
+class Builder {
+  readonly pieces: Piece[] = [];
+  private buttonIndex = 0;
+  private readonly options: RenderOptions;
+
+  constructor(options: RenderOptions) {
+    this.options = options;
+  }
+
+  add(block: MessageBlock): void {
+    this.pieces.push({ block });
+  }
+
+  /** Adds mrkdwn as one or more sections of at most 3000 characters, forming one shortenable run. */
+  text(text: string, link?: Run['link']): void {
+    const run: Run = { link };
+    for (const chunk of splitMrkdwn(text, slackLimits.sectionText)) {
+      this.pieces.push({ block: { type: 'section', text: mrkdwn(chunk) }, run });
+    }
+  }
+
+  context(text: string): void {
+    this.add({ type: 'context', elements: [mrkdwn(clipMrkdwn(text, slackLimits.contextText))] });
+  }
+
+  button(b: Button): ButtonElement | undefined {
+    const index = this.buttonIndex++;
+    const text = plain(toPlain(b.label), slackLimits.buttonText);
+    const style = b.style ? { style: b.style } : {};
+    if (b.url !== undefined) {
+      if (!/^(https?:\/\/|mailto:)\S+$/i.test(b.url) || b.url.length > slackLimits.buttonUrl)
+        return undefined;
+      return { type: 'button', text, action_id: `${slackActions.link}#${index}`, url: b.url, ...style };
+    }
+    if (!b.action) return undefined;
+    const value =
+      b.action.value === undefined ? {} : { value: b.action.value.slice(0, slackLimits.buttonValue) };
+    return { type: 'button', text, action_id: `${b.action.id.slice(0, 240)}#${index}`, ...value, ...style };
+  }
+
+  actions(buttons: Button[]): void {
+    const elements = buttons.map((b) => this.button(b)).filter((e): e is ButtonElement => e !== undefined);
+    for (let i = 0; i < elements.length; i += slackLimits.actionsElements) {
+      this.add({ type: 'actions', elements: elements.slice(i, i + slackLimits.actionsElements) });
+    }
+  }
+
+  openFormButton(form: Form): ButtonElement {
+    const index = this.buttonIndex++;
+    const value = (this.options.formValue ?? ((f: Form) => f.id))(form).slice(0, slackLimits.buttonValue);
+    return {
+      type: 'button',
+      text: plain('Open form', slackLimits.buttonText),
+      action_id: `${slackActions.openForm}#${index}`,
+      value,
+      style: 'primary',
+    };
+  }
+}
+
+function renderCard(b: Builder, card: Card): void {
+  b.add({ type: 'header', text: plain(toPlain(card.title), slackLimits.headerText) });
+  if (card.subtitle) b.context(toMrkdwn(card.subtitle));
+  for (const section of card.sections) {
+    const heading = section.heading ? `*${escapeSlack(toPlain(section.heading))}*` : '';
+    const body = section.text ? toMrkdwn(section.text) : '';
+    const text = [heading, body].filter(Boolean).join('\n');
+    if (text) b.text(text, card.link);
+    const fields = (section.fields ?? []).map((f) =>
+      mrkdwn(
+        clipMrkdwn(`*${escapeSlack(toPlain(f.label))}*\n${toMrkdwn(f.value) || ' '}`, slackLimits.fieldText),
+      ),
+    );
+    for (let i = 0; i < fields.length; i += slackLimits.fieldsPerSection) {
+      b.add({ type: 'section', fields: fields.slice(i, i + slackLimits.fieldsPerSection) });
+    }
+  }
+  const buttons = [
+    ...(card.actions ?? []),
+    ...(card.link ? [{ label: card.link.label, url: card.link.url }] : []),
+  ];
+  b.actions(buttons);
+  if (card.footer) b.context(toMrkdwn(card.footer));
+}
+
+function renderChoices(b: Builder, choices: Choices): void {
+  b.text(toMrkdwn(choices.prompt));
+  b.actions(choices.options);
+}
+
+function renderFormInMessage(b: Builder, form: Form): void {
+  const lines = [`:memo: *${escapeSlack(toPlain(form.title))}*`];
+  if (form.intro) lines.push(toMrkdwn(form.intro));
+  const errors = Object.entries(form.errors ?? {});
+  if (errors.length > 0) {
+    const label = (name: string) => form.fields.find((f) => f.name === name)?.label ?? name;
+    lines.push(
+      'Please check:',
+      ...errors.map(([name, msg]) => `• *${escapeSlack(toPlain(label(name)))}*: ${escapeSlack(msg)}`),
+    );
+  }
+  b.text(lines.join('\n'));
+  b.add({ type: 'actions', elements: [b.openFormButton(form)] });
+}
+
+function renderReply(b: Builder, r: Reply): void {
+  switch (r.type) {
+    case 'text':
+      b.text(toMrkdwn(r.text));
+      return;
+    case 'notice':
+      b.text(`${toneEmoji[r.tone]} ${toMrkdwn(r.text)}`);
+      return;
+    case 'card':
+      renderCard(b, r);
+      return;
+    case 'choices':
+      renderChoices(b, r);
+      return;
+    case 'form':
+      renderFormInMessage(b, r);
+      return;
+  }
+}
+
+/** The marker that ends shortened text: an ellipsis and, when there is one, a link to the whole thing. */
+function moreMarker(link: Run['link']): string {
+  const linkText = moreLink(link);
+  return linkText ? `\n… ${linkText}` : '\n…';
+}
+
+function moreLink(link: Run['link']): string {
+  if (!link || !/^https?:\/\/\S+$/i.test(link.url) || link.url.length > 500) return '';
+  return slackLink(link.url, clip(toPlain(link.label), 100));
+}
+
+/** Shortens the longest text runs until the message fits in `max` blocks; cuts the tail as a last resort. */
+function fitBlocks(pieces: Piece[], max: number): MessageBlock[] {
+  const out = [...pieces];
+  const trimmed = new Set<Run>();
+  while (out.length > max) {
+    // The run with the most sections loses its last section.
+    const counts = new Map<Run, number>();
+    for (const p of out) if (p.run) counts.set(p.run, (counts.get(p.run) ?? 0) + 1);
+    let longest: Run | undefined;
+    for (const [run, n] of counts) if (n > 1 && (!longest || n > (counts.get(longest) ?? 0))) longest = run;
+    if (!longest) break;
+    let last = -1;
+    out.forEach((p, i) => {
+      if (p.run === longest) last = i;
+    });
+    out.splice(last, 1);
+    trimmed.add(longest);
+  }
+  const blocks = out.map((p, i) => {
+    const run = p.run;
+    const isLastOfRun = run && trimmed.has(run) && !out.slice(i + 1).some((q) => q.run === run);
+    if (!isLastOfRun || p.block.type !== 'section' || !p.block.text) return p.block;
+    const marker = moreMarker(run.link);
+    return {
+      ...p.block,
+      text: mrkdwn(`${clipMrkdwn(p.block.text.text, slackLimits.sectionText - marker.length)}${marker}`),
+    };
+  });
+  if (blocks.length <= max) return blocks;
+  const link = pieces.find((p) => p.run?.link)?.run?.link;
+  return [
+    ...blocks.slice(0, max - 1),
+    {
+      type: 'context',
+      elements: [mrkdwn(['… there was more than fits in one message.', moreLink(link)].join(' ').trim())],
+    },
+  ];
+}
+
+/** Plain fallback text for notifications and screen readers, escaped so it can never mention or link anyone. */
+export function fallbackText(replies: Reply[]): string {
+  const parts = replies.map((r) => {
+    switch (r.type) {
+      case 'text':
+      case 'notice':
+        return toPlain(r.text);
+      case 'card':
+        return [r.title, ...r.sections.map((s) => s.heading ?? s.text ?? '')]
+          .map(toPlain)
+          .filter(Boolean)
+          .join(' — ');
+      case 'choices':
+        return toPlain(r.prompt);
+      default:
+        return toPlain(r.title);
+    }
+  });
+  return escapeSlack(clip(parts.filter(Boolean).join('\n') || 'IT Buddy', slackLimits.fallbackText));
+}
+
+/** Renders neutral replies as one Slack message: blocks within every Block Kit limit, plus fallback text. */
+export function renderMessage(replies: Reply[], options: RenderOptions = {}): SlackMessage {
+  const b = new Builder(options);
+  for (const r of replies) renderReply(b, r);
+  return {
+    blocks: fitBlocks(b.pieces, options.maxBlocks ?? slackLimits.messageBlocks),
+    text: fallbackText(replies),
+  };
+}

@@ -1,0 +1,223 @@
+// The Slack adapter: Bolt in Socket Mode (SLACK_APP_TOKEN set) or HTTP mode on the shared Express server at
+// /slack/events, the two Web API clients, the listeners, and the ChannelAdapter the core uses to post, update and DM.
+import { App as BoltApp, ExpressReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import express, { type RequestHandler, type Router } from 'express';
+import type { App } from '../../src/app.ts';
+import type { ChannelAdapter, PostedMessage } from '../../src/channels/channel-adapter.ts';
+import type { Config } from '../../src/config/load-config.ts';
+import { ConfigError } from '../../src/errors.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { Reply } from '../../src/messages/replies.ts';
+import { createProcessedEvents } from '../../src/store/repositories/processed-events.ts';
+import {
+  baseClientOptions,
+  bulkClientOptions,
+  defaultTuning,
+  interactiveClientOptions,
+  type SlackClientTuning,
+  slackErrorCode,
+  slackLogger,
+  type WebClient,
+} from './slack-clients.ts';
+import { createDelivery } from './slack-delivery.ts';
+import { defaultTiming, type ListenerTiming, registerListeners } from './slack-listeners.ts';
+import { createSlackStash } from './slack-stash.ts';
+
+/** Slack settings as read by the configuration (enabled). */
+export type SlackAdapterConfig = Extract<Config['slack'], { enabled: true }>;
+
+/** The one endpoint for events, slash commands and interactivity in HTTP mode. */
+export const slackEventsPath = '/slack/events';
+
+/** How far a request timestamp may be from now, either way (Slack's replay window). */
+const maxClockSkewSeconds = 5 * 60;
+
+export interface SlackAdapterOptions {
+  tuning?: Partial<SlackClientTuning>;
+  timing?: Partial<ListenerTiming>;
+  /** The clock for the timestamp check (tests). */
+  now?: () => number;
+}
+
+/** The Slack adapter: a ChannelAdapter plus what the composition root needs to run it. */
+export interface SlackAdapter extends ChannelAdapter {
+  readonly platform: 'slack';
+  readonly mode: 'http' | 'socket';
+  /** The client that answers people. */
+  readonly client: WebClient;
+  /** The client for bulk sending (newsletter fan-out): separate queue, retries and rate limits. */
+  readonly bulkClient: WebClient;
+  /** The same ChannelAdapter contract over the bulk client. */
+  readonly bulk: ChannelAdapter;
+  /** HTTP mode: the router serving POST /slack/events, to mount on the shared server. */
+  readonly router: Router | undefined;
+  /** The Bolt app (for tests and diagnostics). */
+  readonly bolt: BoltApp;
+  readonly receiver: Receiver;
+  /** Checks the token with Slack and, in Socket Mode, connects. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Rejects requests whose timestamp is more than five minutes from now in either direction, before Bolt checks
+ * the signature (Bolt only rejects old timestamps; a future one would otherwise stay replayable for longer).
+ */
+export function timestampGuard(now: () => number = Date.now): RequestHandler {
+  return (req, res, next) => {
+    const ts = Number(req.header('x-slack-request-timestamp'));
+    if (
+      !req.header('x-slack-signature') ||
+      !Number.isFinite(ts) ||
+      Math.abs(now() / 1000 - ts) > maxClockSkewSeconds
+    ) {
+      res.status(401).send();
+      return;
+    }
+    next();
+  };
+}
+
+/** Creates the Slack adapter for `app` and registers it in `app.channels`. */
+export function createSlackAdapter(
+  app: App,
+  config: Config['slack'],
+  logger: Logger,
+  options: SlackAdapterOptions = {},
+): SlackAdapter {
+  if (!config.enabled) throw new ConfigError('SLACK_BOT_TOKEN: set it to turn the Slack adapter on.');
+  const mode = config.appToken ? 'socket' : 'http';
+  if (mode === 'http' && !config.signingSecret) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET: required for Slack HTTP mode (or set SLACK_APP_TOKEN for Socket Mode). Find it under Basic Information in your Slack app.',
+    );
+  }
+  const log = logger.child({ component: 'slack' });
+  const tuning = { ...defaultTuning, ...options.tuning };
+  const timing = { ...defaultTiming, ...options.timing };
+  const base = baseClientOptions(log, config.apiUrl);
+  const interactiveOptions = interactiveClientOptions(base, tuning);
+  const client = new webApi.WebClient(config.botToken, interactiveOptions);
+  const bulkClient = new webApi.WebClient(config.botToken, bulkClientOptions(base, tuning));
+
+  // Who the bot is, asked once and kept; a failure is forgotten so the next event asks again.
+  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  const whoAmI = () => {
+    identity ??= client.auth.test().then((r) => ({
+      ...(r.user_id ? { botUserId: r.user_id } : {}),
+      ...(r.bot_id ? { botId: r.bot_id } : {}),
+    }));
+    return identity.catch((error: unknown) => {
+      identity = undefined;
+      throw error;
+    });
+  };
+
+  const boltLogger = slackLogger(log);
+  let receiver: Receiver;
+  let router: Router | undefined;
+  if (mode === 'socket') {
+    receiver = new SocketModeReceiver({
+      appToken: config.appToken!,
+      logger: boltLogger,
+      installerOptions: { clientOptions: base },
+    });
+  } else {
+    const express_ = new ExpressReceiver({
+      signingSecret: config.signingSecret!,
+      endpoints: slackEventsPath,
+      processBeforeResponse: false,
+      logger: boltLogger,
+      router: express.Router(),
+    });
+    receiver = express_;
+    router = express.Router();
+    router.post(slackEventsPath, timestampGuard(options.now));
+    router.use(express_.router);
+  }
+
+  const bolt = new BoltApp({
+    receiver,
+    authorize: async () => ({ botToken: config.botToken, ...(await whoAmI()) }),
+    clientOptions: interactiveOptions,
+    logger: boltLogger,
+    ignoreSelf: true,
+    convoStore: false,
+  });
+
+  const stash = createSlackStash(app.store);
+  const delivery = createDelivery({
+    client,
+    stash,
+    logger: log,
+    responseTimeoutMs: tuning.interactiveTimeoutMs,
+  });
+  registerListeners({
+    app,
+    bolt,
+    client,
+    delivery,
+    processed: createProcessedEvents(app.store),
+    logger: log,
+    timing,
+  });
+
+  const interactive = delivery.channelAdapter(client);
+  const bulk = delivery.channelAdapter(bulkClient);
+  let purge: NodeJS.Timeout | undefined;
+
+  const adapter: SlackAdapter = {
+    platform: 'slack',
+    mode,
+    client,
+    bulkClient,
+    bulk,
+    router,
+    bolt,
+    receiver,
+    post: (
+      destination: string,
+      replies: Reply[],
+      opts?: { threadId?: string; bulk?: boolean },
+    ): Promise<PostedMessage> =>
+      (opts?.bulk ? bulk : interactive).post(
+        destination,
+        replies,
+        opts?.threadId ? { threadId: opts.threadId } : {},
+      ),
+    update: (posted, replies) => interactive.update!(posted, replies),
+    sendDirect: (userId, replies) => interactive.sendDirect(userId, replies),
+    async start() {
+      try {
+        await whoAmI();
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (
+          code &&
+          ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired'].includes(code)
+        ) {
+          throw new ConfigError(
+            `SLACK_BOT_TOKEN: Slack rejected the token (${code}). Copy the Bot User OAuth Token again.`,
+            {
+              cause: error,
+            },
+          );
+        }
+        log.warn(
+          { err: error },
+          'Could not reach Slack to check the token; will try again on the first event',
+        );
+      }
+      if (mode === 'socket') await bolt.start();
+      purge = setInterval(() => void stash.purge().catch(() => undefined), 6 * 3_600_000);
+      purge.unref();
+    },
+    async stop() {
+      if (purge) clearInterval(purge);
+      if (mode === 'socket')
+        await bolt.stop().catch((error: unknown) => log.warn({ err: error }, 'Socket Mode stop failed'));
+    },
+  };
+  app.channels.register(adapter);
+  return adapter;
+}
