@@ -20,7 +20,8 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
         break;
       case 'section': {
         if (!b.text && !b.fields) problems.push(`${at}: section without text or fields`);
-        if (b.text && textOf(b.text).length > 3000) problems.push(`${at}: section text ${textOf(b.text).length} > 3000`);
+        if (b.text && textOf(b.text).length > 3000)
+          problems.push(`${at}: section text ${textOf(b.text).length} > 3000`);
         if (b.text && textOf(b.text).length === 0) problems.push(`${at}: empty section text`);
         const fields = (b.fields as unknown[] | undefined) ?? [];
         if (fields.length > 10) problems.push(`${at}: ${fields.length} fields > 10`);
@@ -29,22 +30,27 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
       }
       case 'context': {
         const elements = (b.elements as unknown[]) ?? [];
-        if (elements.length === 0 || elements.length > 10) problems.push(`${at}: ${elements.length} context elements`);
+        if (elements.length === 0 || elements.length > 10)
+          problems.push(`${at}: ${elements.length} context elements`);
         for (const e of elements) if (textOf(e).length > 3000) problems.push(`${at}: context text over 3000`);
         break;
       }
       case 'actions': {
         const elements = (b.elements as Loose[]) ?? [];
-        if (elements.length === 0 || elements.length > 25) problems.push(`${at}: ${elements.length} action elements`);
+        if (elements.length === 0 || elements.length > 25)
+          problems.push(`${at}: ${elements.length} action elements`);
         for (const e of elements) {
           const id = String(e.action_id ?? '');
           if (!id || id.length > 255) problems.push(`${at}: bad action_id ${id}`);
           if (actionIds.has(id)) problems.push(`${at}: duplicate action_id ${id}`);
           actionIds.add(id);
           if (e.type === 'button') {
-            if (textOf(e.text).length > 75 || textOf(e.text).length === 0) problems.push(`${at}: button text length ${textOf(e.text).length}`);
-            if (typeof e.value === 'string' && e.value.length > 2000) problems.push(`${at}: button value over 2000`);
-            if (typeof e.url === 'string' && e.url.length > 3000) problems.push(`${at}: button url over 3000`);
+            if (textOf(e.text).length > 75 || textOf(e.text).length === 0)
+              problems.push(`${at}: button text length ${textOf(e.text).length}`);
+            if (typeof e.value === 'string' && e.value.length > 2000)
+              problems.push(`${at}: button value over 2000`);
+            if (typeof e.url === 'string' && e.url.length > 3000)
+              problems.push(`${at}: button url over 3000`);
           }
         }
         break;
@@ -53,8 +59,10 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
         if (textOf(b.label).length > 2000) problems.push(`${at}: label over 2000`);
         if (String(b.block_id ?? '').length > 255) problems.push(`${at}: block_id over 255`);
         const el = b.element as Loose;
-        if (el.placeholder && textOf(el.placeholder).length > 150) problems.push(`${at}: placeholder over 150`);
-        if (typeof el.max_length === 'number' && el.max_length > 3000) problems.push(`${at}: max_length over 3000`);
+        if (el.placeholder && textOf(el.placeholder).length > 150)
+          problems.push(`${at}: placeholder over 150`);
+        if (typeof el.max_length === 'number' && el.max_length > 3000)
+          problems.push(`${at}: max_length over 3000`);
         const options = (el.options as Loose[] | undefined) ?? [];
         if (options.length > 100) problems.push(`${at}: over 100 options`);
         for (const o of options) {

@@ -17,7 +17,10 @@ export interface RecordedCall {
 }
 
 /** A scripted answer, used once before the defaults apply again. */
-export type ScriptedAnswer = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { ok: false; error: string };
+export type ScriptedAnswer =
+  | { status: 429; retryAfter: number }
+  | { status: 500 | 502 | 503 }
+  | { ok: false; error: string };
 
 type Loose = Record<string, unknown>;
 
@@ -85,7 +88,11 @@ export class FakeSlack {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`Timed out waiting for ${count} × ${String(match)}; saw: ${this.calls.map((c) => c.method).join(', ')}`));
+        reject(
+          new Error(
+            `Timed out waiting for ${count} × ${String(match)}; saw: ${this.calls.map((c) => c.method).join(', ')}`,
+          ),
+        );
       }, 10_000);
       const check = () => {
         if (found().length < count) return;
@@ -97,7 +104,9 @@ export class FakeSlack {
     });
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://x');
     const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
@@ -112,7 +121,11 @@ export class FakeSlack {
     const scripted = this.scripts.get(method)?.shift();
     if (scripted && 'status' in scripted) {
       if (scripted.status === 429) {
-        return { status: 429, headers: { 'retry-after': String(scripted.retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+        return {
+          status: 429,
+          headers: { 'retry-after': String(scripted.retryAfter) },
+          body: { ok: false, error: 'ratelimited' },
+        };
       }
       return { status: scripted.status, body: { ok: false, error: 'internal_error' } };
     }
@@ -137,7 +150,15 @@ export class FakeSlack {
     const channel = String(args.channel ?? '');
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'itbuddy', team_id: 'T0001', user_id: 'UBOT', bot_id: 'BBOT' };
+        return {
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Example',
+          user: 'itbuddy',
+          team_id: 'T0001',
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+        };
       case 'chat.postMessage':
         return { ok: true, channel, ts: this.nextTs(), message: { text: args.text } };
       case 'chat.update':
@@ -145,7 +166,11 @@ export class FakeSlack {
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users ?? '').replace(/^U/, '')}` } };
       case 'chat.getPermalink':
-        return { ok: true, channel, permalink: `https://example.slack.com/archives/${channel}/p${String(args.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel,
+          permalink: `https://example.slack.com/archives/${channel}/p${String(args.message_ts).replace('.', '')}`,
+        };
       case 'users.info': {
         const id = String(args.user ?? '');
         return {
@@ -153,7 +178,11 @@ export class FakeSlack {
           user: {
             id,
             name: id.toLowerCase(),
-            profile: { display_name: `Person ${id}`, real_name: `Person ${id}`, email: `${id.toLowerCase()}@example.com` },
+            profile: {
+              display_name: `Person ${id}`,
+              real_name: `Person ${id}`,
+              email: `${id.toLowerCase()}@example.com`,
+            },
           },
         };
       }
@@ -245,12 +274,28 @@ export function sendEvent(baseUrl: string, secret: string, payload: unknown, opt
 }
 
 /** A slash command (form-encoded fields). */
-export function sendCommand(baseUrl: string, secret: string, fields: Record<string, string>, options: SignedOptions = {}) {
-  return postSigned(baseUrl, secret, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', options);
+export function sendCommand(
+  baseUrl: string,
+  secret: string,
+  fields: Record<string, string>,
+  options: SignedOptions = {},
+) {
+  return postSigned(
+    baseUrl,
+    secret,
+    new URLSearchParams(fields).toString(),
+    'application/x-www-form-urlencoded',
+    options,
+  );
 }
 
 /** An interactivity payload: block_actions, view_submission, message_action (form-encoded `payload=`). */
-export function sendInteraction(baseUrl: string, secret: string, payload: unknown, options: SignedOptions = {}) {
+export function sendInteraction(
+  baseUrl: string,
+  secret: string,
+  payload: unknown,
+  options: SignedOptions = {},
+) {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return postSigned(baseUrl, secret, body, 'application/x-www-form-urlencoded', options);
 }
@@ -270,7 +315,12 @@ function merge(base: Loose, overrides: Loose): Loose {
   for (const [key, value] of Object.entries(overrides)) {
     const current = out[key];
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current)
         ? merge(current as Loose, value as Loose)
         : value;
   }

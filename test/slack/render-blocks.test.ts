@@ -1,12 +1,7 @@
 // The pure Slack renderers: every neutral reply type against expected Block Kit JSON, limits on huge content,
 // injection attempts kept inert, and modals built from forms and read back.
 import { describe, expect, it } from 'vitest';
-import {
-  formMeta,
-  formModal,
-  modalErrors,
-  readSubmission,
-} from '../../adapters/slack/form-modal.ts';
+import { formMeta, formModal, modalErrors, readSubmission } from '../../adapters/slack/form-modal.ts';
 import { neutralActionId, renderMessage } from '../../adapters/slack/render-blocks.ts';
 import { fromSlackText, splitMrkdwn, toMrkdwn } from '../../adapters/slack/slack-mrkdwn.ts';
 import { escapeMarkdown } from '../../src/messages/markdown.ts';
@@ -18,14 +13,16 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
 
 describe('IT Buddy markdown → Slack mrkdwn', () => {
   it('turns **bold**, _italic_, `code`, links and lists into Slack syntax', () => {
-    expect(toMrkdwn('Hello **there**, _quickly_: `vpn.example.com` [the guide](https://example.com/a?b=1&c=2)')).toBe(
-      'Hello *there*, _quickly_: `vpn.example.com` <https://example.com/a?b=1&amp;c=2|the guide>',
-    );
+    expect(
+      toMrkdwn('Hello **there**, _quickly_: `vpn.example.com` [the guide](https://example.com/a?b=1&c=2)'),
+    ).toBe('Hello *there*, _quickly_: `vpn.example.com` <https://example.com/a?b=1&amp;c=2|the guide>');
     expect(toMrkdwn('- one\n* two\n1. first\n2) second')).toBe('• one\n• two\n1. first\n2. second');
   });
 
   it('keeps what a user typed inert: mentions, broadcasts and Slack links are shown, never acted on', () => {
-    const typed = escapeMarkdown('<!channel> <!here|here> <@U123> <#C123|general> <http://evil.example|click me> & co');
+    const typed = escapeMarkdown(
+      '<!channel> <!here|here> <@U123> <#C123|general> <http://evil.example|click me> & co',
+    );
     const out = toMrkdwn(`You said: ${typed}`);
     expect(out).not.toMatch(/<[!@#h]/);
     expect(out).toBe(
@@ -34,7 +31,9 @@ describe('IT Buddy markdown → Slack mrkdwn', () => {
   });
 
   it('escapes a link label, so a label cannot smuggle in a second link or mention', () => {
-    expect(toMrkdwn('[<@U1> win|prize](https://example.com)')).toBe('<https://example.com|&lt;@U1&gt; win|prize>');
+    expect(toMrkdwn('[<@U1> win|prize](https://example.com)')).toBe(
+      '<https://example.com|&lt;@U1&gt; win|prize>',
+    );
   });
 
   it('only links http(s) and mailto URLs; other schemes stay as text', () => {
@@ -44,9 +43,11 @@ describe('IT Buddy markdown → Slack mrkdwn', () => {
 
 describe('Slack text → plain text for the core', () => {
   it('drops the bot mention, names other people, and decodes entities', () => {
-    expect(fromSlackText('<@UBOT> ask <@U0BOB|bob> about <#C1|general> &amp; <https://x.example|this>', { dropUser: 'UBOT' })).toBe(
-      'ask @bob about #general & this (https://x.example)',
-    );
+    expect(
+      fromSlackText('<@UBOT> ask <@U0BOB|bob> about <#C1|general> &amp; <https://x.example|this>', {
+        dropUser: 'UBOT',
+      }),
+    ).toBe('ask @bob about #general & this (https://x.example)');
     expect(fromSlackText('&lt;script&gt; <!here> <mailto:it@example.com|it@example.com>')).toBe(
       '<script> @here it@example.com',
     );
@@ -62,7 +63,12 @@ describe('renderMessage: one expected JSON per reply type', () => {
   });
 
   it('notice → a section that starts with an emoji for its tone', () => {
-    const tones = { info: ':information_source:', success: ':white_check_mark:', warning: ':warning:', error: ':x:' } as const;
+    const tones = {
+      info: ':information_source:',
+      success: ':white_check_mark:',
+      warning: ':warning:',
+      error: ':x:',
+    } as const;
     for (const [tone, emoji] of Object.entries(tones)) {
       expect(renderMessage([reply.notice(tone as keyof typeof tones, 'Saved')]).blocks).toEqual([
         { type: 'section', text: mrkdwn(`${emoji} Saved`) },
@@ -78,7 +84,12 @@ describe('renderMessage: one expected JSON per reply type', () => {
       subtitle: 'Requested by Alice',
       sections: [
         { heading: 'What', text: 'Visio for **diagrams**' },
-        { fields: [{ label: 'Priority', value: 'P3' }, { label: 'Status', value: 'New' }] },
+        {
+          fields: [
+            { label: 'Priority', value: 'P3' },
+            { label: 'Status', value: 'New' },
+          ],
+        },
       ],
       actions: [
         reply.button('Acknowledge', 'intake.ack', 'IT-0042', 'primary'),
@@ -97,8 +108,20 @@ describe('renderMessage: one expected JSON per reply type', () => {
         {
           type: 'actions',
           elements: [
-            { type: 'button', text: plain('Acknowledge'), action_id: 'intake.ack#0', value: 'IT-0042', style: 'primary' },
-            { type: 'button', text: plain('Decline'), action_id: 'intake.decline#1', value: 'IT-0042', style: 'danger' },
+            {
+              type: 'button',
+              text: plain('Acknowledge'),
+              action_id: 'intake.ack#0',
+              value: 'IT-0042',
+              style: 'primary',
+            },
+            {
+              type: 'button',
+              text: plain('Decline'),
+              action_id: 'intake.decline#1',
+              value: 'IT-0042',
+              style: 'danger',
+            },
             { type: 'button', text: plain('No value'), action_id: 'intake.noop#2' },
             {
               type: 'button',
@@ -117,11 +140,17 @@ describe('renderMessage: one expected JSON per reply type', () => {
   });
 
   it('choices → a prompt section and a row of buttons', () => {
-    expect(renderMessage([reply.choices('Pass it to IT?', [reply.button('Yes', 'answer.ask_it', 'q1', 'primary')])]).blocks).toEqual([
+    expect(
+      renderMessage([
+        reply.choices('Pass it to IT?', [reply.button('Yes', 'answer.ask_it', 'q1', 'primary')]),
+      ]).blocks,
+    ).toEqual([
       { type: 'section', text: mrkdwn('Pass it to IT?') },
       {
         type: 'actions',
-        elements: [{ type: 'button', text: plain('Yes'), action_id: 'answer.ask_it#0', value: 'q1', style: 'primary' }],
+        elements: [
+          { type: 'button', text: plain('Yes'), action_id: 'answer.ask_it#0', value: 'q1', style: 'primary' },
+        ],
       },
     ]);
   });
@@ -137,10 +166,23 @@ describe('renderMessage: one expected JSON per reply type', () => {
       errors: { title: 'Please fill in a title.' },
     };
     expect(renderMessage([form], { formValue: () => 's:ref-1' }).blocks).toEqual([
-      { type: 'section', text: mrkdwn(':memo: *Ask IT*\nTell us *what* you need.\nPlease check:\n• *Title*: Please fill in a title.') },
+      {
+        type: 'section',
+        text: mrkdwn(
+          ':memo: *Ask IT*\nTell us *what* you need.\nPlease check:\n• *Title*: Please fill in a title.',
+        ),
+      },
       {
         type: 'actions',
-        elements: [{ type: 'button', text: plain('Open form'), action_id: 'itbuddy.slack.open_form#0', value: 's:ref-1', style: 'primary' }],
+        elements: [
+          {
+            type: 'button',
+            text: plain('Open form'),
+            action_id: 'itbuddy.slack.open_form#0',
+            value: 's:ref-1',
+            style: 'primary',
+          },
+        ],
       },
     ]);
   });
@@ -153,7 +195,8 @@ describe('renderMessage: one expected JSON per reply type', () => {
 
 describe('renderMessage: limits', () => {
   const longAnswer = (chars: number) => {
-    const sentence = 'Open GlobalProtect, sign in with your work account and wait for the globe to turn solid. ';
+    const sentence =
+      'Open GlobalProtect, sign in with your work account and wait for the globe to turn solid. ';
     return sentence.repeat(Math.ceil(chars / sentence.length)).slice(0, chars);
   };
 
@@ -182,7 +225,9 @@ describe('renderMessage: limits', () => {
       kind: 'newsletter',
       title: 'x'.repeat(400),
       sections: [{ text: longAnswer(200_000) }],
-      actions: Array.from({ length: 30 }, (_, i) => reply.button(`Option ${i} ${'y'.repeat(100)}`, `pick.${i}`, 'v'.repeat(3000))),
+      actions: Array.from({ length: 30 }, (_, i) =>
+        reply.button(`Option ${i} ${'y'.repeat(100)}`, `pick.${i}`, 'v'.repeat(3000)),
+      ),
       link: { label: 'Read it on the web', url: 'https://itbuddy.example.com/newsletter/2026-07' },
     };
     const { blocks } = renderMessage([card]);
@@ -201,7 +246,10 @@ describe('renderMessage: limits', () => {
     const { blocks } = renderMessage(replies);
     expect(blocks).toHaveLength(50);
     expect(blockViolations(blocks)).toEqual([]);
-    expect(blocks.at(-1)).toEqual({ type: 'context', elements: [mrkdwn('… there was more than fits in one message.')] });
+    expect(blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [mrkdwn('… there was more than fits in one message.')],
+    });
   });
 
   it('more than 10 fields go into several sections', () => {
@@ -233,7 +281,14 @@ describe('forms ↔ modals', () => {
     intro: 'Tell us **what** you need.',
     submitLabel: 'Send to IT',
     fields: [
-      { name: 'title', label: 'Title', kind: 'text', required: true, placeholder: 'Short title', maxLength: 120 },
+      {
+        name: 'title',
+        label: 'Title',
+        kind: 'text',
+        required: true,
+        placeholder: 'Short title',
+        maxLength: 120,
+      },
       { name: 'description', label: 'What do you need?', kind: 'textarea', required: true },
       {
         name: 'urgency',
@@ -257,7 +312,11 @@ describe('forms ↔ modals', () => {
     const view = formModal(form, JSON.stringify(meta), meta);
     expect(modalViolations(view as never)).toEqual([]);
     expect(view.title.text).toBe('Ask IT for something ne…');
-    expect(JSON.parse(view.private_metadata)).toEqual({ f: 'intake.request', s: 'draft-7', c: { id: 'D0ALICE', kind: 'personal' } });
+    expect(JSON.parse(view.private_metadata)).toEqual({
+      f: 'intake.request',
+      s: 'draft-7',
+      c: { id: 'D0ALICE', kind: 'personal' },
+    });
     expect(view.blocks).toEqual([
       { type: 'section', text: mrkdwn('Tell us *what* you need.') },
       {
@@ -327,14 +386,27 @@ describe('forms ↔ modals', () => {
     const long = `team:${'x'.repeat(200)}`;
     const f: Form = {
       ...form,
-      fields: [{ name: 'team', label: 'Team', kind: 'select', required: true, options: [{ value: 'a', label: 'A' }, { value: long, label: 'Long' }] }],
+      fields: [
+        {
+          name: 'team',
+          label: 'Team',
+          kind: 'select',
+          required: true,
+          options: [
+            { value: 'a', label: 'A' },
+            { value: long, label: 'Long' },
+          ],
+        },
+      ],
       values: { team: long },
       errors: {},
     };
     const meta = formMeta(f);
     const view = formModal(f, JSON.stringify(meta), meta);
     expect(modalViolations(view as never)).toEqual([]);
-    const state = { values: { team: { value: { type: 'static_select', selected_option: { value: '#1' } } } } };
+    const state = {
+      values: { team: { value: { type: 'static_select', selected_option: { value: '#1' } } } },
+    };
     expect(readSubmission(state, meta).values.team).toBe(long);
   });
 
