@@ -118,6 +118,7 @@ export class FakeSlack {
     if (!method) return { status: 404, body: { ok: false, error: 'unknown_method' } };
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     this.attempts.set(method, (this.attempts.get(method) ?? 0) + 1);
+    this.notify();
     const scripted = this.scripts.get(method)?.shift();
     if (scripted && 'status' in scripted) {
       if (scripted.status === 429) {
@@ -138,6 +139,10 @@ export class FakeSlack {
   private record(method: string, args: Loose, authorized: boolean): void {
     const { token: _token, ...rest } = args;
     this.calls.push({ method, args: rest, authorized, at: Date.now() });
+    this.notify();
+  }
+
+  private notify(): void {
     for (const w of [...this.waiters]) w();
   }
 
