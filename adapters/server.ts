@@ -8,6 +8,8 @@ import type { Logger } from '../src/logging/logger.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { createHttpApp, finishHttpApp, listen } from './http/http-server.ts';
 import { createSlackAdapter } from './slack/slack-adapter.ts';
+import { createTeamsEndpoint, type TeamsEndpoint, type TeamsOptions } from './teams/teams-endpoint.ts';
+import { teamsModeFor } from './teams/teams-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 /** A running server. */
@@ -19,8 +21,17 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Settings that are not configuration: other clouds' endpoints and test doubles for the platforms. */
+export interface ServerOptions {
+  teams?: TeamsOptions;
+}
+
 /** Builds and starts everything for `config`. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const store = await openStore(config.store, logger);
   const app = await createApp({ config, logger, store });
   const http = createHttpApp(app);
@@ -35,6 +46,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
     channels.push('slack');
     stoppers.push(() => slack.stop());
+  }
+  // Teams: with MICROSOFT_APP_ID, or in local mode (this machine only) outside production.
+  if (teamsModeFor(config)) {
+    let teams: TeamsEndpoint;
+    try {
+      teams = createTeamsEndpoint(app, options.teams);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+    http.use(teams.router);
+    app.channels.register(teams.channel);
+    channels.push('teams');
+    stoppers.push(() => teams.stop());
   }
   http.use(webRoutes(app));
   finishHttpApp(http, app);

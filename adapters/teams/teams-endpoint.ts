@@ -1,0 +1,356 @@
+// The Teams adapter: POST /api/messages on the shared server (CloudAdapter), turning activities into neutral
+// messages for the core and its replies into Adaptive Cards, plus the proactive channel (teams-channel.ts).
+//
+// Teams resends an activity it got no answer to within about 15 seconds, so the request is answered as soon
+// as it is authenticated, claimed (a redelivery is claimed once across replicas) and its reference stored;
+// the turn itself runs afterwards.
+import { type Activity, CloudAdapter, type TurnContext } from 'botbuilder';
+import type { AuthenticateRequestResult } from 'botframework-connector';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { App } from '../../src/app.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import { type Reply, reply } from '../../src/messages/replies.ts';
+import { createConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
+import { createProcessedEvents } from '../../src/store/repositories/processed-events.ts';
+import type { RetryPolicy } from './delivery.ts';
+import { createRateLimiter, type teamsLimits } from './rate-limit.ts';
+import {
+  baseConversationId,
+  conversationKind,
+  conversationReference,
+  type InstallReference,
+  refKeys,
+  teamsUserId,
+  tenantIdOf,
+  toIncomingMessage,
+  type UserReference,
+} from './teams-activity.ts';
+import {
+  assertTeamsAllowed,
+  createTeamsAuthentication,
+  isLoopbackAddress,
+  isUnauthorized,
+  type TeamsAuthOverrides,
+  type TeamsMode,
+} from './teams-auth.ts';
+import { createTeamsChannel, type TeamsChannel } from './teams-channel.ts';
+import { createTeamsSender, type SendTarget } from './teams-sender.ts';
+
+/** Options beyond the configuration: other clouds' endpoints, and knobs tests turn. */
+export interface TeamsOptions extends TeamsAuthOverrides {
+  retryPolicy?: RetryPolicy;
+  limits?: typeof teamsLimits;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The mounted Teams adapter. */
+export interface TeamsEndpoint {
+  mode: TeamsMode;
+  /** POST /api/messages. */
+  router: Router;
+  /** The channel adapter, registered as 'teams'; `idle()` waits for turns in progress (shutdown, tests). */
+  channel: TeamsChannel & { idle(): Promise<void> };
+  /** Resolves once every turn that has started has finished. */
+  idle(): Promise<void>;
+  /** Waits for running turns; the server closes the rest. */
+  stop(): Promise<void>;
+}
+
+/** How long a welcome counts as sent: Teams announces one install with both conversationUpdate and installationUpdate. */
+const welcomeWindowMs = 10 * 60_000;
+/** How long a stored reference is trusted as current before the next activity writes it again. */
+const refCacheMs = 10 * 60_000;
+
+/** Builds the Teams adapter for the app. Throws a ConfigError in production without MICROSOFT_APP_ID. */
+export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): TeamsEndpoint {
+  const { config } = app;
+  const mode = assertTeamsAllowed(config);
+  const logger = app.logger.child({ platform: 'teams' });
+  const appId = config.teams.appId ?? '';
+  const authentication = createTeamsAuthentication(config, options);
+  const adapter = new CloudAdapter(authentication);
+  const refs = createConversationRefs(app.store);
+  const processed = createProcessedEvents(app.store);
+  const welcomes = createProcessedEvents(app.store, welcomeWindowMs);
+  const limiter = createRateLimiter({
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+
+  // Skips writing a reference that is already stored as it is; expires so other replicas' changes are seen.
+  const saved = new Map<string, { json: string; at: number }>();
+  const forget = (key: string) => saved.delete(key);
+  async function saveRef(key: string, reference: unknown): Promise<boolean> {
+    const json = JSON.stringify(reference);
+    const hit = saved.get(key);
+    if (hit && hit.json === json && Date.now() - hit.at < refCacheMs) return false;
+    await refs.save(key, 'teams', reference);
+    if (saved.size > 10_000) saved.clear();
+    saved.set(key, { json, at: Date.now() });
+    return true;
+  }
+
+  const sender = createTeamsSender({
+    limiter,
+    refs,
+    logger,
+    onInvalid: forget,
+    ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  const channel = createTeamsChannel({
+    adapter,
+    appId,
+    refs,
+    sender,
+    saveRef: async (key, reference) => {
+      await saveRef(key, reference);
+    },
+  });
+
+  /** Stores where this activity came from: the conversation, the user (for DMs) and the install. */
+  async function remember(activity: Activity): Promise<void> {
+    if (!activity.serviceUrl || !activity.conversation?.id || !activity.recipient?.id) return;
+    const conversationId = baseConversationId(activity.conversation.id);
+    const kind = conversationKind(activity);
+    const conversationKey = refKeys.conversation(conversationId);
+    const firstSight =
+      !saved.has(conversationKey) && kind === 'channel' && !(await refs.get(conversationKey));
+    await saveRef(conversationKey, conversationReference(activity));
+    if (firstSight) logDestinationHint(logger, activity, conversationId);
+
+    const install: InstallReference = {
+      serviceUrl: activity.serviceUrl,
+      tenantId: tenantIdOf(activity),
+      bot: { id: activity.recipient.id, name: activity.recipient.name ?? '' },
+    };
+    await saveRef(refKeys.install, install);
+
+    const userId = teamsUserId(activity.from);
+    if (!userId || !activity.from?.id || activity.from.id === activity.recipient.id) return;
+    const userKey = refKeys.user(userId);
+    if (kind === 'personal') {
+      await saveRef(userKey, {
+        kind: 'personal',
+        reference: conversationReference(activity),
+      } satisfies UserReference);
+      return;
+    }
+    if (saved.has(userKey)) return;
+    const existing = await refs.get(userKey);
+    if (existing && !existing.invalid && (existing.reference as UserReference).kind === 'personal') {
+      saved.set(userKey, { json: JSON.stringify(existing.reference), at: Date.now() });
+      return;
+    }
+    // Seen only in a channel or group chat so far: keep what it takes to open a 1:1 chat later.
+    await saveRef(userKey, {
+      kind: 'seed',
+      serviceUrl: activity.serviceUrl,
+      tenantId: tenantIdOf(activity),
+      bot: install.bot,
+      teamsUserId: activity.from.id,
+    } satisfies UserReference);
+  }
+
+  async function send(context: TurnContext, replies: Reply[]): Promise<void> {
+    const activity = context.activity;
+    const conversationId = baseConversationId(activity.conversation.id);
+    const target: SendTarget = {
+      conversationId,
+      tenantId: tenantIdOf(activity),
+      refKey: refKeys.conversation(conversationId),
+    };
+    try {
+      await sender.sendReplies(context, replies, target);
+    } catch (error) {
+      const failure = await sender.toDeliveryError(error, target);
+      logger.warn({ err: failure, activityType: activity.type }, 'Could not answer in Teams');
+    }
+  }
+
+  async function welcome(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const conversationId = baseConversationId(activity.conversation.id);
+    if (!(await welcomes.claim('teams-welcome', conversationId))) return;
+    const kind = conversationKind(activity);
+    if (kind !== 'personal') logDestinationHint(logger, activity, conversationId, true);
+    const text =
+      kind === 'personal'
+        ? "Hi, I'm IT Buddy 👋 Ask me how to do something, like _how do I connect to the VPN?_, or type **request** to ask IT for something. Type **help** to see everything I can do."
+        : "Thanks for adding me! 👋 Mention me with a question, like _@IT Buddy how do I add a printer?_, and I'll answer in the thread. Mention me with **help** to see everything I can do.";
+    await send(context, [reply.text(text)]);
+  }
+
+  async function markRemoved(activity: Activity, why: string): Promise<void> {
+    const key = refKeys.conversation(baseConversationId(activity.conversation.id));
+    forget(key);
+    await refs.markInvalid(key, why);
+    logger.info(
+      { conversationId: baseConversationId(activity.conversation.id) },
+      'IT Buddy was removed from a Teams conversation',
+    );
+  }
+
+  async function onTurn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const botId = activity.recipient?.id;
+    switch (activity.type) {
+      case 'message': {
+        const incoming = toIncomingMessage(activity);
+        if (!incoming) return;
+        const replies = await app.bot.handle(incoming);
+        if (replies.length > 0) await send(context, replies);
+        return;
+      }
+      case 'conversationUpdate': {
+        if (activity.membersAdded?.some((m) => m.id === botId)) await welcome(context);
+        if (activity.membersRemoved?.some((m) => m.id === botId))
+          await markRemoved(activity, 'IT Buddy was removed');
+        return;
+      }
+      case 'installationUpdate': {
+        const action = String(activity.action ?? '');
+        if (action.startsWith('add')) await welcome(context);
+        if (action.startsWith('remove')) await markRemoved(activity, 'IT Buddy was uninstalled');
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  const running = new Set<Promise<void>>();
+  function track(work: Promise<void>): void {
+    running.add(work);
+    void work.finally(() => running.delete(work));
+  }
+
+  async function runTurn(auth: AuthenticateRequestResult, activity: Activity): Promise<void> {
+    try {
+      await adapter.processActivityDirect(auth, activity, onTurn);
+    } catch (error) {
+      logger.error({ err: error, activityType: activity.type }, 'Teams turn failed');
+    }
+  }
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const activity = req.body as Activity | undefined;
+    if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') {
+      res.status(400).json({ error: 'Expected a Bot Framework activity' });
+      return;
+    }
+    let auth: AuthenticateRequestResult;
+    try {
+      auth = await authentication.authenticateRequest(activity, String(req.headers.authorization ?? ''));
+    } catch (error) {
+      if (isUnauthorized(error)) {
+        logger.warn(
+          { reason: (error as Error).message?.slice(0, 200) },
+          'Rejected a Teams request that failed authentication',
+        );
+        res.status(401).json({ error: 'Unauthorized' });
+      } else {
+        logger.error({ err: error }, 'Could not check a Teams token (signing keys unavailable)');
+        res.status(503).json({ error: 'Try again later' });
+      }
+      return;
+    }
+    if (
+      typeof activity.serviceUrl !== 'string' ||
+      !/^https?:\/\//i.test(activity.serviceUrl) ||
+      !activity.conversation?.id
+    ) {
+      res.status(400).json({ error: 'The activity has no serviceUrl or conversation' });
+      return;
+    }
+    if (activity.id) {
+      let first = true;
+      try {
+        first = await processed.claim(
+          'teams',
+          `${baseConversationId(activity.conversation.id)}|${activity.id}`,
+        );
+      } catch (error) {
+        // Answering twice beats not answering: without the store we cannot tell, so we go ahead.
+        logger.warn({ err: error }, 'Could not claim a Teams activity; handling it anyway');
+      }
+      if (!first) {
+        logger.debug({ activityType: activity.type }, 'Teams redelivered an activity already handled');
+        res.status(200).end();
+        return;
+      }
+    }
+    try {
+      await remember(activity);
+    } catch (error) {
+      logger.warn({ err: error }, 'Could not store a Teams conversation reference');
+    }
+    if (activity.type === 'invoke') {
+      // IT Buddy's cards use Action.Submit, which arrives as a message; no invoke is expected.
+      res.status(200).json({});
+      return;
+    }
+    res.status(200).end();
+    track(runTurn(auth, activity));
+  }
+
+  const router = express.Router();
+  const localOnly = (req: Request, res: Response, next: NextFunction) => {
+    if (isLoopbackAddress(req.socket.remoteAddress)) {
+      next();
+      return;
+    }
+    logger.warn('Refused a Teams request from another machine: local mode accepts this machine only');
+    res
+      .status(403)
+      .json({
+        error:
+          'Teams local mode accepts requests from this machine only. Set MICROSOFT_APP_ID to connect Teams.',
+      });
+  };
+  router.post(
+    '/api/messages',
+    ...(mode === 'local' ? [localOnly] : []),
+    express.json({ limit: '1mb' }),
+    (req: Request, res: Response, next: NextFunction) => {
+      handle(req, res).catch(next);
+    },
+  );
+
+  if (mode === 'local') {
+    logger.warn(
+      'Teams local mode: /api/messages accepts unauthenticated requests from this machine only. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to connect to Microsoft Teams (docs/teams.md).',
+    );
+  } else {
+    logger.info(
+      { appType: config.teams.appType, endpoint: `${config.http.publicUrl}/api/messages` },
+      'Teams endpoint ready: set this messaging endpoint on the Azure Bot',
+    );
+  }
+
+  const idle = async () => {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  };
+  return { mode, router, channel: { ...channel, idle }, idle, stop: idle };
+}
+
+/** Tells admins the id to put in IT_DESTINATIONS to send new requests to this channel. */
+function logDestinationHint(
+  logger: Logger,
+  activity: Activity,
+  conversationId: string,
+  installed = false,
+): void {
+  const channelData = activity.channelData as
+    | { team?: { name?: string }; channel?: { name?: string } }
+    | undefined;
+  logger.info(
+    {
+      conversationId,
+      team: channelData?.team?.name,
+      channel: channelData?.channel?.name,
+      destination: `teams:${conversationId}`,
+    },
+    `${installed ? 'IT Buddy was added to a Teams conversation' : 'IT Buddy is now in a Teams channel'}: to post new IT requests there, set IT_DESTINATIONS=teams:${conversationId}`,
+  );
+}

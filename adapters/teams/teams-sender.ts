@@ -1,0 +1,130 @@
+// Sending cards to Teams within its limits: render, wait for the rate limiter, send with the retry policy,
+// and turn what went wrong into the core's delivery errors (marking a reference invalid when Teams says
+// the bot can no longer reach that conversation).
+import type { Activity, TurnContext } from 'botbuilder';
+import { PermanentDeliveryError, RetryableDeliveryError } from '../../src/channels/channel-adapter.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { Reply } from '../../src/messages/replies.ts';
+import type { ConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
+import { classifyDeliveryError, DeliveryFailure, type RetryPolicy, sendWithRetry } from './delivery.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import {
+  type AdaptiveCard,
+  adaptiveCardContentType,
+  cardByteBudget,
+  cardBytes,
+  renderCards,
+  summaryOf,
+} from './render-cards.ts';
+
+/** Where a send goes, for the rate limiter and for marking the reference invalid. */
+export interface SendTarget {
+  conversationId: string;
+  tenantId: string | undefined;
+  /** The conversation-refs key the conversation was reached through, if any. */
+  refKey?: string;
+}
+
+/** A message activity carrying one card. */
+export function cardActivity(card: AdaptiveCard, summary: string): Partial<Activity> {
+  return {
+    type: 'message',
+    attachments: [{ contentType: adaptiveCardContentType, content: card }],
+    ...(summary ? { summary } : {}),
+  };
+}
+
+export interface TeamsSenderDeps {
+  limiter: RateLimiter;
+  refs: ConversationRefs;
+  logger: Logger;
+  retryPolicy?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called when a reference is marked invalid (the adapter forgets its cached copy). */
+  onInvalid?: (refKey: string) => void;
+}
+
+/** The sending half of the Teams adapter. */
+export interface TeamsSender {
+  /** Sends replies as cards in the context's conversation; returns the new message ids, in order. */
+  sendReplies(context: TurnContext, replies: Reply[], target: SendTarget): Promise<string[]>;
+  /** Runs one connector call (an update, say) under the limiter and retry policy. */
+  call<T>(target: SendTarget, send: () => Promise<T>): Promise<T>;
+  /** Maps any failure to PermanentDeliveryError or RetryableDeliveryError, marking the reference invalid when gone. */
+  toDeliveryError(error: unknown, target: SendTarget): Promise<Error>;
+}
+
+/** Creates the sender. */
+export function createTeamsSender(deps: TeamsSenderDeps): TeamsSender {
+  const { limiter, logger } = deps;
+
+  async function call<T>(target: SendTarget, send: () => Promise<T>): Promise<T> {
+    await limiter.acquire(target);
+    return sendWithRetry(send, {
+      ...(deps.retryPolicy ? { policy: deps.retryPolicy } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      onRetry: (problem, attempt, waitMs) =>
+        logger.warn(
+          { status: problem.status, code: problem.code, attempt, waitMs },
+          'Teams asked us to slow down or failed briefly; retrying',
+        ),
+    });
+  }
+
+  return {
+    call,
+
+    async sendReplies(context, replies, target) {
+      const ids: string[] = [];
+      const summary = summaryOf(replies);
+      for (const card of renderCards(replies)) {
+        const bytes = cardBytes(card);
+        if (bytes > cardByteBudget)
+          logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
+        const response = await call(target, () => context.sendActivity(cardActivity(card, summary)));
+        ids.push(response?.id ?? '');
+      }
+      return ids;
+    },
+
+    async toDeliveryError(error, target) {
+      if (error instanceof PermanentDeliveryError || error instanceof RetryableDeliveryError) return error;
+      const failure =
+        error instanceof DeliveryFailure
+          ? error
+          : new DeliveryFailure(classifyDeliveryError(error), 1, { cause: error });
+      const problem = failure.problem;
+      const where = `Teams conversation ${target.conversationId}`;
+      switch (problem.kind) {
+        case 'gone': {
+          if (target.refKey) {
+            await deps.refs.markInvalid(target.refKey, problem.reason).catch((e: unknown) => {
+              logger.warn({ err: e }, 'Could not mark a Teams conversation reference invalid');
+            });
+            deps.onInvalid?.(target.refKey);
+          }
+          logger.warn(
+            { conversationId: target.conversationId, code: problem.code },
+            'Teams conversation unreachable; reference marked invalid',
+          );
+          return new PermanentDeliveryError(
+            `IT Buddy can no longer post to ${where} (${problem.code}). Add the IT Buddy app to it again, or change the destination.`,
+            { cause: failure },
+          );
+        }
+        case 'retry':
+        case 'later':
+          return new RetryableDeliveryError(
+            `Teams did not accept the message for ${where} after ${failure.attempts} attempt(s) (${problem.status ?? 'network error'}). It can be sent again later.`,
+            failure.retryAfterMs,
+            { cause: failure },
+          );
+        case 'fail':
+          return new PermanentDeliveryError(
+            `Teams refused the message for ${where} (${problem.status ?? '?'} ${problem.code}). Retrying will not help; check the IT Buddy logs and the Teams app settings.`,
+            { cause: failure },
+          );
+      }
+    },
+  };
+}
