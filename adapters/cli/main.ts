@@ -1,0 +1,77 @@
+// Entry point of the `itbuddy` command line: picks the subcommand from the command table and runs it.
+import { CodedError } from '../../src/errors.ts';
+import { type CliCommand, type CliIo, println, UsageError } from './command.ts';
+import { commands } from './commands/index.ts';
+
+/** Finds the command whose name matches the most leading words of `argv`. */
+export function findCommand(
+  table: readonly CliCommand[],
+  argv: readonly string[],
+): { command: CliCommand; rest: string[] } | undefined {
+  let best: CliCommand | undefined;
+  for (const command of table) {
+    const matches = command.name.every((word, i) => argv[i] === word);
+    if (matches && command.name.length > (best?.name.length ?? 0)) best = command;
+  }
+  return best ? { command: best, rest: argv.slice(best.name.length) } : undefined;
+}
+
+function helpText(table: readonly CliCommand[]): string {
+  const width = Math.max(...table.map((c) => c.name.join(' ').length));
+  return [
+    'IT Buddy on the command line.',
+    '',
+    'Usage: itbuddy <command> [options]',
+    '',
+    ...table.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "itbuddy help <command>" for the options of one command.',
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  table: readonly CliCommand[] = commands,
+): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const topic = argv[0] === 'help' ? findCommand(table, argv.slice(1)) : undefined;
+    println(io.stdout, topic ? `${topic.command.summary}\n\n${topic.command.usage}` : helpText(table));
+    return 0;
+  }
+  const found = findCommand(table, argv);
+  if (!found) {
+    println(io.stderr, `Unknown command "${argv.join(' ')}".\n`);
+    println(io.stderr, helpText(table));
+    return 2;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    println(io.stdout, `${found.command.summary}\n\n${found.command.usage}`);
+    return 0;
+  }
+  try {
+    return await found.command.run(found.rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      println(io.stderr, `${(error as Error).message}\n\nUsage:\n${found.command.usage}`);
+      return 2;
+    }
+    if (error instanceof CodedError) {
+      println(io.stderr, error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** Runs the CLI on the process's own arguments and streams; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  return runCli(argv, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    interactive: Boolean(process.stdin.isTTY),
+  });
+}
