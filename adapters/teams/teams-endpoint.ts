@@ -301,12 +301,10 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
       return;
     }
     logger.warn('Refused a Teams request from another machine: local mode accepts this machine only');
-    res
-      .status(403)
-      .json({
-        error:
-          'Teams local mode accepts requests from this machine only. Set MICROSOFT_APP_ID to connect Teams.',
-      });
+    res.status(403).json({
+      error:
+        'Teams local mode accepts requests from this machine only. Set MICROSOFT_APP_ID to connect Teams.',
+    });
   };
   router.post(
     '/api/messages',

@@ -125,7 +125,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         res.end(payload === undefined ? '' : JSON.stringify(payload));
         record({ ...base, status, ...(answeredId ? { answeredId } : {}) });
       };
-      const script = scripts.find((s) => s.answers.length > 0 && s.matcher({ method, ...base }));
+      const script = scripts.find((s) => s.answers.length > 0 && s.matcher(base));
       if (script) {
         const scripted = script.answers.shift()!;
         answer(scripted.status, scripted.body, scripted.headers);
