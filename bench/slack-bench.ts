@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
 import { startServer } from '../adapters/server.ts';
+import { slackLogger } from '../adapters/slack/slack-clients.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { silentLogger } from '../src/logging/logger.ts';
 import { startAdapterHarness } from '../test/slack/adapter-harness.ts';
@@ -75,24 +76,17 @@ async function drive(url: string, fake: FakeSlack, total: number, concurrency: n
 
 /** A bare Bolt app on the same receiver type, answering every DM with a fixed text. */
 async function startBareBolt(fake: FakeSlack): Promise<{ url: string; stop(): Promise<void> }> {
+  const quiet = slackLogger(silentLogger());
   const receiver = new ExpressReceiver({
     signingSecret: secret,
     processBeforeResponse: false,
-    logLevel: undefined,
+    logger: quiet,
   });
   const bolt = new BoltApp({
     receiver,
     token: 'xoxb-bench',
     clientOptions: { slackApiUrl: fake.apiUrl },
-    logger: {
-      debug() {},
-      info() {},
-      warn() {},
-      error() {},
-      setLevel() {},
-      getLevel: () => 'error' as never,
-      setName() {},
-    },
+    logger: quiet,
   });
   bolt.event('message', async ({ event, client }) => {
     const e = event as { channel: string; bot_id?: string };
