@@ -4,9 +4,9 @@
 import { type InlineToken, parseBlocks, parseInline, stripControl } from '../../src/messages/markdown.ts';
 
 // Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that could
-// start formatting, a link, HTML, an entity, or a template function in a card. `-`, `+`, `.` and `)` only
-// matter at the start of a line and are handled there, so ordinary prose keeps few backslashes.
-const specials = /[\\`*_[\]<>&~#|{}!]/g;
+// start formatting, a link or image, HTML, an entity, or a template function in a card. `-`, `+`, `#`, `.`
+// and `)` only matter at the start of a line and are handled there, so ordinary prose keeps few backslashes.
+const specials = /[\\`*_[\]<>&~{}]/g;
 
 /** Escapes a plain run of text so an Adaptive Card shows it literally. */
 export function escapeCardText(text: string): string {
@@ -49,7 +49,7 @@ export function inlineCardMarkdown(line: string): string {
 
 // A paragraph that happens to begin like a list item or a heading must not turn into one.
 function escapeLineStart(line: string): string {
-  return line.replace(/^(\s*)([-+=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return line.replace(/^(\s*)([-+=#])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
 }
 
 /**
