@@ -3,7 +3,7 @@
 // A calibrated confidence from how much of the question the best article explains decides when to abstain.
 import type { Article } from './article.ts';
 import type { SynonymGroups } from './load-kb.ts';
-import { analyse, ConceptMatcher, editDistance, type Token, typoBudget } from './text-analysis.ts';
+import { analyse, ConceptMatcher, editDistance, typoBudget } from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
 export interface SearchHit {
@@ -107,34 +107,162 @@ export const defaultTuning: Tuning = {
   },
 };
 
-interface Posting {
-  doc: number;
+/** The postings of one term: the articles using it, with BM25F pseudo-frequency and topic-field flag. */
+interface PostingList {
+  docs: Int32Array;
   /** Length-normalised, field-weighted term frequency (BM25F pseudo-frequency). */
-  wtf: number;
-  /** True when the term appears in the title, questions or tags. */
-  topic: boolean;
+  wtf: Float32Array;
+  /** 1 when the term appears in the title, questions or tags. */
+  topic: Uint8Array;
 }
 
 interface DocInfo {
   article: Article;
-  /** Term sets of the title and of each listed question. */
-  phrasings: Set<string>[];
-  /** Adjacent content stems in the title, questions, tags and headings ("paper jam"). */
-  bigrams: Set<string>;
   /** Term ids of every passage (title, each question, tag, heading and body sentence), -1 after each. */
   passages: Int32Array;
+  /** The field of each passage, as an index into `fieldNames`. */
+  passageFields: Uint8Array;
+  /** Sorted keys of adjacent content stems in the title, questions, tags and headings ("paper jam"). */
+  bigrams: Float64Array;
 }
 
 /** One query word, with the index terms that can stand for it and how much each is worth. */
 interface Slot {
-  alts: { term: string; weight: number; idf: number }[];
+  alts: { term: number; weight: number; idf: number }[];
   /** How informative the word is: its IDF, or a high value for words no article uses. */
   info: number;
   known: boolean;
   stem: string;
+  /** The term id of the word's own stem, or -1. */
+  stemId: number;
 }
 
-/** Builds the index. `minConfidence` overrides the abstain threshold. */
+const titleField = fieldNames.indexOf('title');
+const questionsField = fieldNames.indexOf('questions');
+const bodyField = fieldNames.indexOf('body');
+/** Bigram keys pack two term ids into one number. */
+const pairBase = 2 ** 24;
+
+/** Everything the index holds, built once. */
+interface Built {
+  termIds: Map<string, number>;
+  termNames: string[];
+  postings: PostingList[];
+  idf: Float64Array;
+  isConcept: Uint8Array;
+  docs: DocInfo[];
+  /** Surface words of the articles and synonyms, for typo correction, with their stem and frequency. */
+  vocabulary: Map<string, { stem: string; df: number }>;
+}
+
+function build(articles: readonly Article[], concepts: ConceptMatcher, tuning: Tuning): Built {
+  const termIds = new Map<string, number>();
+  const termNames: string[] = [];
+  const idOf = (term: string): number => {
+    let id = termIds.get(term);
+    if (id === undefined) {
+      id = termNames.length;
+      termIds.set(term, id);
+      termNames.push(term);
+    }
+    return id;
+  };
+  const vocabulary = new Map<string, { stem: string; df: number }>();
+
+  // Pass 1: analyse every passage once, keeping only term ids, field lengths and bigram keys.
+  const lengths = fieldNames.map(() => new Float64Array(articles.length));
+  const docs: DocInfo[] = articles.map((a, doc) => {
+    const ids: number[] = [];
+    const fields: number[] = [];
+    const bigrams = new Set<number>();
+    const texts: [number, string[]][] = [
+      [titleField, [a.title]],
+      [questionsField, a.questions],
+      [fieldNames.indexOf('tags'), a.tags],
+      [fieldNames.indexOf('headings'), a.sections.map((s) => s.heading)],
+      [bodyField, [a.intro, ...a.sections.map((s) => s.text)].flatMap(sentences)],
+    ];
+    for (const [field, list] of texts) {
+      for (const text of list) {
+        const tokens = analyse(text);
+        lengths[field]![doc]! += tokens.length;
+        let prev = -1;
+        for (const t of tokens) {
+          if (t.stop) continue;
+          const id = idOf(t.stem);
+          ids.push(id);
+          if (field !== bodyField && prev >= 0) bigrams.add(prev * pairBase + id);
+          prev = id;
+          if (t.word.length >= 4) {
+            const entry = vocabulary.get(t.word);
+            if (entry) entry.df++;
+            else vocabulary.set(t.word, { stem: t.stem, df: 1 });
+          }
+        }
+        const matches = concepts.match(
+          tokens.map((t) => t.stem),
+          tokens.map((t) => t.stop),
+        );
+        for (const m of matches) ids.push(idOf(m.concept));
+        ids.push(-1);
+        fields.push(field);
+      }
+    }
+    return {
+      article: a,
+      passages: Int32Array.from(ids),
+      passageFields: Uint8Array.from(fields),
+      bigrams: Float64Array.from([...bigrams].sort((x, y) => x - y)),
+    };
+  });
+  for (const word of concepts.words) {
+    if (word.length >= 4 && !vocabulary.has(word))
+      vocabulary.set(word, { stem: analyse(word)[0]?.stem ?? word, df: 0 });
+  }
+
+  // Pass 2: BM25F pseudo-frequencies with per-field length normalisation.
+  const avgLen = lengths.map((l) => Math.max(1, l.reduce((s, v) => s + v, 0) / Math.max(1, l.length)));
+  const building: { docs: number[]; wtf: number[]; topic: number[] }[] = termNames.map(() => ({
+    docs: [],
+    wtf: [],
+    topic: [],
+  }));
+  docs.forEach((info, doc) => {
+    const wtf = new Map<number, number>();
+    const topic = new Set<number>();
+    const norm = fieldNames.map((f, i) => 1 - tuning.b[f] + (tuning.b[f] * lengths[i]![doc]!) / avgLen[i]!);
+    let passage = 0;
+    for (const id of info.passages) {
+      if (id === -1) {
+        passage++;
+        continue;
+      }
+      const field = info.passageFields[passage]!;
+      const name = fieldNames[field]!;
+      wtf.set(id, (wtf.get(id) ?? 0) + tuning.boost[name] / norm[field]!);
+      if (topicFields.has(name)) topic.add(id);
+    }
+    for (const [id, w] of wtf) {
+      const list = building[id]!;
+      list.docs.push(doc);
+      list.wtf.push(w);
+      list.topic.push(topic.has(id) ? 1 : 0);
+    }
+  });
+  const postings = building.map((b) => ({
+    docs: Int32Array.from(b.docs),
+    wtf: Float32Array.from(b.wtf),
+    topic: Uint8Array.from(b.topic),
+  }));
+  const n = articles.length;
+  const idf = Float64Array.from(postings, (p) =>
+    Math.log(1 + (n - p.docs.length + 0.5) / (p.docs.length + 0.5)),
+  );
+  const isConcept = Uint8Array.from(termNames, (t) => (t.startsWith('~') ? 1 : 0));
+  return { termIds, termNames, postings, idf, isConcept, docs, vocabulary };
+}
+
+/** Builds the index. `minConfidence` overrides the abstain threshold; `tuning` is for experiments. */
 export function buildIndex(
   articles: readonly Article[],
   synonyms: SynonymGroups = [],
@@ -142,120 +270,23 @@ export function buildIndex(
 ): KbIndex {
   const minConfidence = options.minConfidence ?? defaultMinConfidence;
   const tuning: Tuning = { ...defaultTuning, ...options.tuning };
-  const {
-    boost: fieldBoost,
-    b: fieldB,
-    k1,
-    conceptWeight,
-    typoWeight,
-    prefixWeight,
-    bodyOnlyCoverage,
-  } = tuning;
+  const { k1, conceptWeight, typoWeight, prefixWeight, bodyOnlyCoverage } = tuning;
   const byId = new Map(articles.map((a) => [a.id, a]));
   const concepts = new ConceptMatcher(synonyms);
-  const postings = new Map<string, Posting[]>();
-  /** Surface words of the articles and synonyms, by length, for typo correction. */
-  const vocabulary = new Map<string, { stem: string; df: number }>();
-  const docs: DocInfo[] = [];
-  /** Ids of index terms, so each article's passages can be kept compactly. */
-  const termIds = new Map<string, number>();
-  const idOf = (term: string): number => {
-    let id = termIds.get(term);
-    if (id === undefined) {
-      id = termIds.size;
-      termIds.set(term, id);
-    }
-    return id;
-  };
-
-  const termsOf = (tokens: Token[]): string[] => {
-    const stems = tokens.map((t) => t.stem);
-    const out = tokens.filter((t) => !t.stop).map((t) => t.stem);
-    for (const m of concepts.match(
-      stems,
-      tokens.map((t) => t.stop),
-    ))
-      out.push(m.concept);
-    return out;
-  };
-
-  // Field statistics first (average lengths), then postings.
-  const analysed = articles.map((a) => {
-    const fields: Record<FieldName, Token[][]> = {
-      title: [analyse(a.title)],
-      questions: a.questions.map(analyse),
-      tags: a.tags.map(analyse),
-      headings: a.sections.map((s) => analyse(s.heading)),
-      body: [a.intro, ...a.sections.map((s) => s.text)].flatMap(sentences).map(analyse),
-    };
-    return fields;
-  });
-  const avgLen = Object.fromEntries(
-    fieldNames.map((f) => [
-      f,
-      Math.max(
-        1,
-        analysed.reduce((sum, fields) => sum + fields[f].reduce((n, t) => n + t.length, 0), 0) /
-          Math.max(1, analysed.length),
-      ),
-    ]),
-  ) as Record<FieldName, number>;
-
-  analysed.forEach((fields, doc) => {
-    const wtf = new Map<string, number>();
-    const topic = new Set<string>();
-    const bigrams = new Set<string>();
-    const passageIds: number[] = [];
-    for (const f of fieldNames) {
-      const counts = new Map<string, number>();
-      let length = 0;
-      for (const tokens of fields[f]) {
-        length += tokens.length;
-        const passage = termsOf(tokens);
-        for (const term of passage) {
-          counts.set(term, (counts.get(term) ?? 0) + 1);
-          passageIds.push(idOf(term));
-        }
-        passageIds.push(-1);
-        if (f !== 'body') addBigrams(tokens, bigrams);
-        for (const t of tokens) {
-          if (t.stop || t.word.length < 4) continue;
-          const entry = vocabulary.get(t.word);
-          if (entry) entry.df++;
-          else vocabulary.set(t.word, { stem: t.stem, df: 1 });
-        }
-      }
-      const norm = 1 - fieldB[f] + (fieldB[f] * length) / avgLen[f];
-      for (const [term, tf] of counts) {
-        wtf.set(term, (wtf.get(term) ?? 0) + (fieldBoost[f] * tf) / norm);
-        if (topicFields.has(f)) topic.add(term);
-      }
-    }
-    for (const [term, w] of wtf) {
-      const list = postings.get(term) ?? [];
-      list.push({ doc, wtf: w, topic: topic.has(term) });
-      postings.set(term, list);
-    }
-    const phrasings = [fields.title[0]!, ...fields.questions].map((tokens) => new Set(termsOf(tokens)));
-    docs.push({ article: articles[doc]!, phrasings, bigrams, passages: Int32Array.from(passageIds) });
-  });
-  for (const word of concepts.words) {
-    if (word.length >= 4 && !vocabulary.has(word))
-      vocabulary.set(word, { stem: analyse(word)[0]?.stem ?? word, df: 0 });
-  }
+  const { termIds, termNames, postings, idf, isConcept, docs, vocabulary } = build(
+    articles,
+    concepts,
+    tuning,
+  );
   const vocabularyByLength = new Map<number, string[]>();
   for (const word of vocabulary.keys()) {
     const list = vocabularyByLength.get(word.length) ?? [];
     list.push(word);
     vocabularyByLength.set(word.length, list);
   }
-  const stems = [...new Set([...postings.keys()].filter((t) => !t.startsWith('~')))].sort();
-
+  const sortedStems = termNames.filter((t) => !t.startsWith('~')).sort();
   const n = articles.length;
-  const idfOf = (term: string): number => {
-    const df = postings.get(term)?.length ?? 0;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-  };
+  const known = (term: string): boolean => termIds.has(term);
   /** The IDF of a word no article uses: what a topic the knowledge base does not cover weighs. */
   const unknownInfo = Math.log(1 + (n + 0.5) / 0.5);
   /** What an unknown filler word weighs: a little, so a question made only of them is not answered. */
@@ -298,12 +329,12 @@ export function buildIndex(
       // "slowly" also stands for "slow": the adjective is usually what the articles use.
       const adverb = /ply$/.test(t.word) ? null : /^(\p{L}{3,}?)(i)?ly$/u.exec(t.word);
       const adjective = adverb ? analyse(adverb[2] ? `${adverb[1]}y` : adverb[1]!)[0]?.stem : undefined;
-      if (adjective && adjective !== t.stem && postings.has(adjective)) {
+      if (adjective && adjective !== t.stem && known(adjective)) {
         base[i] = adjective;
-        if (!postings.has(t.stem)) tokens[i] = { word: t.word, stem: adjective, stop: false };
+        if (!known(t.stem)) tokens[i] = { word: t.word, stem: adjective, stop: false };
         return;
       }
-      if (postings.has(t.stem) || concepts.words.has(t.word)) return;
+      if (known(t.stem) || concepts.words.has(t.word)) return;
       const fix = /\d/.test(t.word) || t.word.length < 5 ? null : correct(t.word);
       if (fix) {
         tokens[i] = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false };
@@ -323,25 +354,23 @@ export function buildIndex(
       if (t.stop || slots.has(t.stem)) return;
       const factor = typo[i]! > 0 ? typoWeight ** typo[i]! : 1;
       const alts: Slot['alts'] = [];
-      if (postings.has(t.stem)) alts.push({ term: t.stem, weight: factor, idf: idfOf(t.stem) });
+      const add = (term: string, weight: number) => {
+        const id = termIds.get(term);
+        if (id !== undefined) alts.push({ term: id, weight, idf: idf[id]! });
+      };
+      add(t.stem, factor);
       const adjective = base[i];
-      if (adjective && adjective !== t.stem)
-        alts.push({ term: adjective, weight: 0.9, idf: idfOf(adjective) });
-      for (const m of found) {
-        if (m.start <= i && i < m.end && postings.has(m.concept)) {
-          alts.push({ term: m.concept, weight: conceptWeight * factor, idf: idfOf(m.concept) });
-        }
-      }
+      if (adjective && adjective !== t.stem) add(adjective, 0.9);
+      for (const m of found) if (m.start <= i && i < m.end) add(m.concept, conceptWeight * factor);
       if (alts.length === 0 && t.stem.length >= 4) {
         // A word the articles only use in longer forms ("config" for "configuration").
-        for (const term of prefixMatches(stems, t.stem))
-          alts.push({ term, weight: prefixWeight, idf: idfOf(term) });
+        for (const term of prefixMatches(sortedStems, t.stem)) add(term, prefixWeight);
       }
-      const known = alts.length > 0;
+      const isKnown = alts.length > 0;
       // A word is as informative as its own term; a word known only through a synonym or a longer form takes
       // the information of that stand-in.
-      const info = known ? alts[0]!.idf : filler[i] ? fillerInfo : unknownInfo;
-      slots.set(t.stem, { alts, info, known, stem: t.stem });
+      const info = isKnown ? alts[0]!.idf : filler[i] ? fillerInfo : unknownInfo;
+      slots.set(t.stem, { alts, info, known: isKnown, stem: t.stem, stemId: termIds.get(t.stem) ?? -1 });
     });
     return [...slots.values()];
   };
@@ -352,7 +381,7 @@ export function buildIndex(
     explain: (query) =>
       slotsOf(query).map((s) => ({
         word: s.stem,
-        terms: s.alts.map((a) => `${a.term}*${a.weight.toFixed(2)}`),
+        terms: s.alts.map((a) => `${termNames[a.term]}*${a.weight.toFixed(2)}`),
         info: s.info,
         known: s.known,
       })),
@@ -368,15 +397,17 @@ export function buildIndex(
       slots.forEach((slot, si) => {
         const best = new Map<number, { score: number; cover: number }>();
         for (const alt of slot.alts) {
-          const idf = alt.idf;
-          for (const p of postings.get(alt.term) ?? []) {
-            const score = (alt.weight * idf * (p.wtf * (k1 + 1))) / (k1 + p.wtf);
-            const cover = alt.weight * (p.topic ? 1 : bodyOnlyCoverage);
-            const prev = best.get(p.doc);
-            if (!prev) best.set(p.doc, { score, cover });
+          const list = postings[alt.term]!;
+          for (let k = 0; k < list.docs.length; k++) {
+            const doc = list.docs[k]!;
+            const w = list.wtf[k]!;
+            const score = (alt.weight * alt.idf * (w * (k1 + 1))) / (k1 + w);
+            const cover = alt.weight * (list.topic[k] ? 1 : bodyOnlyCoverage);
+            const prev = best.get(doc);
+            if (!prev) best.set(doc, { score, cover });
             else {
-              prev.score = Math.max(prev.score, score);
-              prev.cover = Math.max(prev.cover, cover);
+              if (score > prev.score) prev.score = score;
+              if (cover > prev.cover) prev.cover = cover;
             }
           }
         }
@@ -390,40 +421,45 @@ export function buildIndex(
           entry.covered[si] = cover;
         }
       });
-      if (scores.size === 0)
+      if (scores.size === 0) {
         return {
           ...empty,
           signals: { coverage: 0, questionMatch: 0, margin: 0, unknown, evidence: 0, passage: 0 },
         };
+      }
 
       const candidates = [...scores.entries()]
         .sort((a, b) => b[1].bm25 - a[1].bm25)
         .slice(0, Math.max(rerankDepth, limit));
       const maxBm25 = candidates[0]![1].bm25;
-      const queryBigrams = slotBigrams(slots);
+      const queryBigrams: number[] = [];
+      for (let i = 1; i < slots.length; i++) {
+        const a = slots[i - 1]!.stemId;
+        const b = slots[i]!.stemId;
+        if (a >= 0 && b >= 0) queryBigrams.push(a * pairBase + b);
+      }
       // Which slots each term id stands for, with the weight of that match.
       const slotOfTerm = new Map<number, { slot: number; weight: number }[]>();
       slots.forEach((slot, si) => {
         for (const alt of slot.alts) {
-          const id = termIds.get(alt.term);
-          if (id === undefined) continue;
-          const list = slotOfTerm.get(id) ?? [];
+          const list = slotOfTerm.get(alt.term) ?? [];
           list.push({ slot: si, weight: alt.weight });
-          slotOfTerm.set(id, list);
+          slotOfTerm.set(alt.term, list);
         }
       });
+      const { rank } = tuning;
       const ranked = candidates.map(([doc, { bm25, covered }]) => {
         const info = docs[doc]!;
         const explained = slots.reduce((s, slot, i) => s + slot.info * covered[i]!, 0);
         const coverage = explained / totalInfo;
         const evidence = 1 - Math.exp(-explained / 4);
-        const passage = passageCoverage(info.passages, slotOfTerm, slots) / totalInfo;
-        const questionMatch = Math.max(...info.phrasings.map((p) => phrasingSimilarity(slots, p, idfOf)));
+        const read = readPassages(info, slotOfTerm, slots, idf, isConcept);
+        const passage = read.passage / totalInfo;
+        const questionMatch = read.phrasing;
         const phrase =
           queryBigrams.length === 0
             ? 0
-            : queryBigrams.filter((b) => info.bigrams.has(b)).length / queryBigrams.length;
-        const { rank } = tuning;
+            : queryBigrams.filter((key) => hasKey(info.bigrams, key)).length / queryBigrams.length;
         const score =
           (rank.bm25 * bm25) / maxBm25 +
           rank.coverage * coverage +
@@ -445,42 +481,29 @@ export function buildIndex(
         evidence: top.evidence,
         passage: top.passage,
       };
-      const hits = ranked.slice(0, limit).map((r, i) => {
-        const next = ranked[i + 1];
-        const m = next ? Math.min(1, (r.score - next.score) / r.score) : 1;
-        return {
-          article: docs[r.doc]!.article,
-          score: r.score,
-          confidence: confidenceOf(tuning, {
-            coverage: r.coverage,
-            questionMatch: r.questionMatch,
-            margin: i === 0 ? m : 0,
-            unknown,
-            evidence: r.evidence,
-            passage: r.passage,
-          }),
-        };
-      });
+      const hits = ranked.slice(0, limit).map((r, i) => ({
+        article: docs[r.doc]!.article,
+        score: r.score,
+        // Only the leader has a margin over the rest; the others are scored as if tied.
+        confidence: confidenceOf(tuning, { ...r, margin: i === 0 ? margin : 0, unknown }),
+      }));
       const confidence = hits[0]!.confidence;
       return { query, hits, answered: confidence >= minConfidence, confidence, signals };
     },
   };
 }
 
-/** Adjacent content stems of one phrase, as "a b" keys. */
-function addBigrams(tokens: Token[], into: Set<string>): void {
-  let prev: string | undefined;
-  for (const t of tokens) {
-    if (t.stop) continue;
-    if (prev) into.add(`${prev} ${t.stem}`);
-    prev = t.stem;
+function hasKey(sorted: Float64Array, key: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === key) return true;
+    if (v < key) lo = mid + 1;
+    else hi = mid - 1;
   }
-}
-
-function slotBigrams(slots: Slot[]): string[] {
-  const out: string[] = [];
-  for (let i = 1; i < slots.length; i++) out.push(`${slots[i - 1]!.stem} ${slots[i]!.stem}`);
-  return out;
+  return false;
 }
 
 /** Index stems that start with `stem` and are at most four letters longer. */
@@ -500,35 +523,62 @@ function prefixMatches(sorted: string[], stem: string): string[] {
 }
 
 /**
- * How well the question matches one phrasing (the title or a listed question): the information both share,
- * over the information of the question plus what the phrasing says that the question does not.
+ * Reads an article passage by passage (a sentence, a listed question, the title) and returns two signals:
+ * `passage`, the question's information explained by the single best passage (words that belong together in
+ * a question also appear together in the right article); and `phrasing`, how well the question matches the
+ * closest of the title and listed questions: shared information over the question's information plus half of
+ * what the phrasing says that the question does not.
  */
-function phrasingSimilarity(slots: Slot[], phrasing: Set<string>, idfOf: (t: string) => number): number {
-  let shared = 0;
-  let total = 0;
-  const used = new Set<string>();
-  for (const slot of slots) {
-    total += slot.info;
-    let best = 0;
-    let term: string | undefined;
-    for (const alt of slot.alts) {
-      if (phrasing.has(alt.term) && alt.weight > best) {
-        best = alt.weight;
-        term = alt.term;
+function readPassages(
+  info: DocInfo,
+  slotOfTerm: Map<number, { slot: number; weight: number }[]>,
+  slots: Slot[],
+  idf: Float64Array,
+  isConcept: Uint8Array,
+): { passage: number; phrasing: number } {
+  const { passages, passageFields } = info;
+  const totalInfo = slots.reduce((s, slot) => s + slot.info, 0);
+  const covered = new Float64Array(slots.length);
+  let best = 0;
+  let bestPhrasing = 0;
+  let current = 0;
+  let extra = 0;
+  let index = 0;
+  const seen = new Set<number>();
+  for (let i = 0; i < passages.length; i++) {
+    const id = passages[i]!;
+    const field = passageFields[index]!;
+    const isPhrasing = field === titleField || field === questionsField;
+    if (id === -1) {
+      if (current > best) best = current;
+      if (isPhrasing) {
+        const similarity = totalInfo + extra === 0 ? 0 : current / (totalInfo + 0.5 * extra);
+        if (similarity > bestPhrasing) bestPhrasing = similarity;
+      }
+      covered.fill(0);
+      current = 0;
+      extra = 0;
+      seen.clear();
+      index++;
+      continue;
+    }
+    const matches = slotOfTerm.get(id);
+    if (!matches) {
+      if (isPhrasing && !isConcept[id] && !seen.has(id)) extra += idf[id]!;
+      seen.add(id);
+      continue;
+    }
+    for (const { slot, weight } of matches) {
+      if (weight > covered[slot]!) {
+        current += slots[slot]!.info * (weight - covered[slot]!);
+        covered[slot] = weight;
       }
     }
-    if (term) {
-      shared += slot.info * best;
-      used.add(term);
-      for (const alt of slot.alts) used.add(alt.term);
-    }
   }
-  let extra = 0;
-  for (const term of phrasing) if (!used.has(term) && !term.startsWith('~')) extra += idfOf(term);
-  return total + extra === 0 ? 0 : shared / (total + 0.5 * extra);
+  return { passage: best, phrasing: bestPhrasing };
 }
 
-/** Confidence from the signals: the weights are explained and were checked in docs/answering.md. */
+/** Confidence from the signals: a logistic model, so it reads as the chance the answer is right. */
 function confidenceOf(tuning: Tuning, s: ConfidenceSignals): number {
   const w = tuning.confidence;
   const z =
@@ -545,36 +595,4 @@ function confidenceOf(tuning: Tuning, s: ConfidenceSignals): number {
 /** Splits text into sentences and list items. */
 function sentences(text: string): string[] {
   return text.split(/\n+|(?<=[.!?])\s+(?=[A-Z0-9*_`"])/).filter((s) => s.trim().length > 0);
-}
-
-/**
- * The information of the question explained by the single best passage of an article (a sentence, a listed
- * question, the title): words that belong together in a question also appear together in the right article.
- */
-function passageCoverage(
-  passages: Int32Array,
-  slotOfTerm: Map<number, { slot: number; weight: number }[]>,
-  slots: Slot[],
-): number {
-  const covered = new Float64Array(slots.length);
-  let best = 0;
-  let current = 0;
-  for (let i = 0; i <= passages.length; i++) {
-    const id = i < passages.length ? passages[i]! : -1;
-    if (id === -1) {
-      if (current > best) best = current;
-      covered.fill(0);
-      current = 0;
-      continue;
-    }
-    const matches = slotOfTerm.get(id);
-    if (!matches) continue;
-    for (const { slot, weight } of matches) {
-      if (weight > covered[slot]!) {
-        current += slots[slot]!.info * (weight - covered[slot]!);
-        covered[slot] = weight;
-      }
-    }
-  }
-  return best;
 }

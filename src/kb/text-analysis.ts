@@ -45,8 +45,17 @@ export function isStopWord(token: string): boolean {
 /** The stem of a token; short tokens and tokens with digits are kept as they are. */
 export function stem(token: string): string {
   if (token.length <= 3 || /\d/.test(token)) return token;
-  return stemmer(token);
+  let stemmed = stemCache.get(token);
+  if (stemmed === undefined) {
+    // Words repeat a lot across a knowledge base; the cache is bounded so odd input cannot grow it forever.
+    if (stemCache.size >= 50_000) stemCache.clear();
+    stemmed = stemmer(token);
+    stemCache.set(token, stemmed);
+  }
+  return stemmed;
 }
+
+const stemCache = new Map<string, string>();
 
 /** Search terms of a text: tokens without stop words, stemmed. */
 export function terms(text: string): string[] {

@@ -1,0 +1,211 @@
+// Knowledge-base answering figures: accuracy on the independent kb-eval set against a plain MiniSearch baseline,
+// and index build time, answer latency and memory on a synthesised 5,000-article knowledge base.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import MiniSearch from 'minisearch';
+import { builtInSynonymsFile, loadFolderIndex, readSynonymsFile } from '../adapters/cli/kb-source.ts';
+import type { Article } from '../src/kb/article.ts';
+import { loadKb } from '../src/kb/load-kb.ts';
+import { buildIndex } from '../src/kb/search-index.ts';
+import { synthesiseKb } from './synth-kb.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The evaluation set lives beside the repository, never inside it. */
+const evalDir = path.resolve(repoRoot, '..', 'shared', 'kb-eval');
+
+interface Labelled {
+  q: string;
+  expect: string | null;
+  kind?: string;
+}
+
+/** Something that picks an article for a question, or null to abstain. */
+type Picker = (q: string) => string | null;
+
+/** The baseline: MiniSearch with default options over title, questions, tags and body; top hit, never abstains. */
+export function baselinePicker(articles: readonly Article[]): Picker {
+  const mini = new MiniSearch({ fields: ['title', 'questions', 'tags', 'body'] });
+  mini.addAll(articles.map(baselineDoc));
+  return (q) => (mini.search(q)[0]?.id as string | undefined) ?? null;
+}
+
+function baselineDoc(a: Article) {
+  return {
+    id: a.id,
+    title: a.title,
+    questions: a.questions.join('\n'),
+    tags: a.tags.join(' '),
+    body: a.body,
+  };
+}
+
+/** Top-1 accuracy on in-scope questions and abstention on out-of-scope ones, overall and by kind. */
+export function score(questions: readonly Labelled[], pick: Picker): Record<string, unknown> {
+  const inScope = questions.filter((q) => q.expect);
+  const outOfScope = questions.filter((q) => !q.expect);
+  const right = (q: Labelled) => pick(q.q) === q.expect;
+  const byKind: Record<string, string> = {};
+  for (const kind of [...new Set(questions.map((q) => q.kind ?? 'all'))]) {
+    const group = questions.filter((q) => (q.kind ?? 'all') === kind);
+    byKind[kind] = `${group.filter(right).length}/${group.length}`;
+  }
+  const top1 = inScope.filter(right).length;
+  const abstained = outOfScope.filter((q) => pick(q.q) === null).length;
+  return {
+    inScopeTop1: ratio(top1, inScope.length),
+    inScopeTop1Count: `${top1}/${inScope.length}`,
+    outOfScopeAbstained: ratio(abstained, outOfScope.length),
+    outOfScopeAbstainedCount: `${abstained}/${outOfScope.length}`,
+    byKind,
+  };
+}
+
+function ratio(n: number, d: number): number {
+  return d === 0 ? 0 : Math.round((n / d) * 1000) / 1000;
+}
+
+async function kbEvalFigures(): Promise<Record<string, unknown>> {
+  const questionsFile = path.join(evalDir, 'questions-dev.jsonl');
+  if (!existsSync(questionsFile)) {
+    return {
+      skipped: `no evaluation set at ../shared/kb-eval beside the repository (${path.basename(evalDir)})`,
+    };
+  }
+  const questions = (await readFile(questionsFile, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Labelled);
+  const articlesDir = path.join(evalDir, 'articles');
+  const { index } = await loadFolderIndex(articlesDir);
+  const ours: Picker = (q) => {
+    const outcome = index.search(q);
+    return outcome.answered ? (outcome.hits[0]?.article.id ?? null) : null;
+  };
+  const ranking: Picker = (q) => index.search(q).hits[0]?.article.id ?? null;
+  const { articles } = await loadKb(articlesDir);
+  const halves = [0, 1].map((h) => questions.filter((_, i) => i % 2 === h));
+  return {
+    questions: questions.length,
+    articles: articles.length,
+    itBuddy: score(questions, ours),
+    itBuddyRankingOnly: score(questions, ranking),
+    itBuddyHalves: halves.map((half) => {
+      const s = score(half, ours);
+      return { inScopeTop1: s.inScopeTop1, outOfScopeAbstained: s.outOfScopeAbstained };
+    }),
+    baselineMiniSearch: score(questions, baselinePicker(articles)),
+  };
+}
+
+/** What one fresh process measures for one engine on the synthetic knowledge base. */
+interface LoadFigures {
+  articles: number;
+  queries: number;
+  buildMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  rssDeltaMb: number;
+  heapDeltaMb: number;
+  syntheticTop1: number;
+}
+
+/** Runs in a child process, so each engine's memory is measured from the same fresh start. */
+async function childRun(engine: 'itBuddy' | 'baseline'): Promise<LoadFigures> {
+  const { articles, queries } = synthesiseKb(5000, 2000, 42);
+  const synonyms = engine === 'itBuddy' ? await readSynonymsFile(builtInSynonymsFile) : [];
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  const started = performance.now();
+  let pick: Picker;
+  let keep: unknown;
+  if (engine === 'itBuddy') {
+    const index = buildIndex(articles, synonyms);
+    keep = index;
+    pick = (q) => index.search(q).hits[0]?.article.id ?? null;
+  } else {
+    const mini = new MiniSearch({ fields: ['title', 'questions', 'tags', 'body'] });
+    mini.addAll(articles.map(baselineDoc));
+    keep = mini;
+    pick = (q) => (mini.search(q)[0]?.id as string | undefined) ?? null;
+  }
+  const buildMs = performance.now() - started;
+  gc();
+  gc();
+  const after = process.memoryUsage();
+  for (const { q } of queries.slice(0, 200)) pick(q);
+  const times: number[] = [];
+  let right = 0;
+  for (const { q, expect } of queries) {
+    const t = performance.now();
+    const id = pick(q);
+    times.push(performance.now() - t);
+    if (id === expect) right++;
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+  const ms = (v: number) => Math.round(v * 1000) / 1000;
+  if (!keep) throw new Error('index was collected');
+  return {
+    articles: articles.length,
+    queries: queries.length,
+    buildMs: Math.round(buildMs),
+    p50Ms: ms(at(0.5)),
+    p99Ms: ms(at(0.99)),
+    meanMs: ms(times.reduce((s, v) => s + v, 0) / times.length),
+    rssDeltaMb: mb(after.rss - before.rss),
+    heapDeltaMb: mb(after.heapUsed + after.external - before.heapUsed - before.external),
+    syntheticTop1: ratio(right, queries.length),
+  };
+}
+
+function runChild(engine: string): Promise<LoadFigures> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--child', engine],
+      { maxBuffer: 1 << 20, timeout: 300_000 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve(JSON.parse(stdout) as LoadFigures);
+      },
+    );
+  });
+}
+
+/** The knowledge-base figures for `npm run bench`. */
+export async function kbBench(): Promise<Record<string, unknown>> {
+  const kbEval = await kbEvalFigures();
+  const itBuddy = await runChild('itBuddy');
+  const baseline = await runChild('baseline');
+  const times = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 100) / 100);
+  return {
+    kbEval,
+    synthetic5000: {
+      itBuddy,
+      baselineMiniSearch: baseline,
+      ratios: {
+        buildTime: times(itBuddy.buildMs, baseline.buildMs),
+        p50: times(itBuddy.p50Ms, baseline.p50Ms),
+        p99: times(itBuddy.p99Ms, baseline.p99Ms),
+        rss: times(itBuddy.rssDeltaMb, baseline.rssDeltaMb),
+        heap: times(itBuddy.heapDeltaMb, baseline.heapDeltaMb),
+      },
+      aims: {
+        buildUnder3s: itBuddy.buildMs < 3000,
+        p99AtMost2xBaseline: itBuddy.p99Ms <= 2 * baseline.p99Ms,
+      },
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  const engine = process.argv[3] === 'baseline' ? 'baseline' : 'itBuddy';
+  process.stdout.write(JSON.stringify(await childRun(engine)));
+}
