@@ -20,7 +20,7 @@ import {
   type WebClient,
 } from './slack-clients.ts';
 import { createDelivery } from './slack-delivery.ts';
-import { defaultTiming, type ListenerTiming, registerListeners } from './slack-listeners.ts';
+import { defaultTiming, type ListenerTiming, registerListeners, within } from './slack-listeners.ts';
 import { createSlackStash } from './slack-stash.ts';
 
 /** Slack settings as read by the configuration (enabled). */
@@ -138,7 +138,11 @@ export function createSlackAdapter(
 
   const bolt = new BoltApp({
     receiver,
-    authorize: async () => ({ botToken: config.botToken, ...(await whoAmI()) }),
+    // Events are acknowledged after authorize: never hold that up for long on a slow auth.test.
+    authorize: async () => ({
+      botToken: config.botToken,
+      ...(await within(whoAmI(), timing.userLookupMs).catch(() => undefined))?.value,
+    }),
     clientOptions: interactiveOptions,
     logger: boltLogger,
     ignoreSelf: true,

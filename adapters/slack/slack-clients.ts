@@ -30,20 +30,22 @@ export const defaultTuning: SlackClientTuning = {
   minRetryDelayMs: 500,
 };
 
-const pinoLevel = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' } as const;
+const pinoLevel = { info: 'info', warn: 'warn', error: 'error' } as const;
 
-/** Slack's logger interface over the injected pino logger. Slack's debug output is logged at trace. */
+/**
+ * Slack's logger interface over the injected pino logger. Slack's debug output is dropped: it carries request
+ * and response bodies (message text, profiles with email addresses) that must not reach the logs.
+ */
 export function slackLogger(logger: Logger): SlackLogger {
   let level: LogLevel = LogLevel.INFO;
   const log = (method: keyof typeof pinoLevel, msg: unknown[]) => {
     const text = msg
       .map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : safeJson(m)))
       .join(' ');
-    if (method === 'debug') logger.trace(text);
-    else logger[pinoLevel[method]](text);
+    logger[pinoLevel[method]](text);
   };
   return {
-    debug: (...msg: unknown[]) => log('debug', msg),
+    debug: () => undefined,
     info: (...msg: unknown[]) => log('info', msg),
     warn: (...msg: unknown[]) => log('warn', msg),
     error: (...msg: unknown[]) => log('error', msg),

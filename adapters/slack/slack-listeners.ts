@@ -52,7 +52,7 @@ const asLoose = (v: unknown): Loose => (v !== null && typeof v === 'object' ? (v
 const asString = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Resolves with the promise's value, or `undefined` once `ms` have passed; the timer never outlives the race. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+export async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);
@@ -104,8 +104,9 @@ export function registerListeners(deps: ListenerDeps): void {
           ...(email ? { email: email.slice(0, 320) } : {}),
         };
       })
-      .catch((error: unknown) => {
-        users.delete(id);
+      .catch((error: unknown): User => {
+        // Remember the miss for a few minutes, so a missing scope or an outage is not retried on every message.
+        users.set(id, { at: Date.now() - 3_300_000, user: lookup });
         logger.warn({ err: error }, 'Slack users.info failed; going on without the name');
         return { id, ...(fallbackName ? { name: fallbackName } : {}) };
       });
@@ -211,10 +212,10 @@ export function registerListeners(deps: ListenerDeps): void {
     const userId = asString(event.user);
     if (!channel || !userId) return;
     const threadTs = inThread ? (asString(event.thread_ts) ?? asString(event.ts)) : asString(event.thread_ts);
-    const text = fromSlackText(
-      typeof event.text === 'string' ? event.text : '',
-      botUserId ? { dropUser: botUserId } : {},
-    );
+    const raw = typeof event.text === 'string' ? event.text : '';
+    // Without the bot's own id (Slack unreachable at start), a mention's leading @IT Buddy is still dropped.
+    const unmentioned = botUserId || !inThread ? raw : raw.replace(/^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>/, '');
+    const text = fromSlackText(unmentioned, botUserId ? { dropUser: botUserId } : {});
     const kind = conversationKind(channel, asString(event.channel_type));
     const user = await userOf(userId);
     const replies = await handle({
