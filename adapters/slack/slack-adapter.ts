@@ -212,7 +212,23 @@ export function createSlackAdapter(
           'Could not reach Slack to check the token; will try again on the first event',
         );
       }
-      if (mode === 'socket') await bolt.start();
+      if (mode === 'socket') {
+        try {
+          await bolt.start();
+        } catch (error) {
+          const code = slackErrorCode(error);
+          if (
+            code &&
+            ['invalid_auth', 'not_authed', 'not_allowed_token_type', 'token_revoked'].includes(code)
+          ) {
+            throw new ConfigError(
+              `SLACK_APP_TOKEN: Slack refused the app-level token (${code}). Generate one with the connections:write scope under Basic Information.`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+      }
       purge = setInterval(() => void stash.purge().catch(() => undefined), 6 * 3_600_000);
       purge.unref();
     },

@@ -166,12 +166,13 @@ export function registerListeners(deps: ListenerDeps): void {
         await delivery.openModal(target.triggerId, form, target.origin);
         rest = replies.filter((r) => r !== form);
       } catch (error) {
-        if (!isExpiredTrigger(error)) logger.error({ err: error }, 'Slack views.open failed');
-        else logger.info('Slack trigger expired before the form opened; sent a button instead');
-        rest = [
-          reply.notice('info', 'The form took a moment too long to open. Press **Open form** to carry on.'),
-          ...replies,
-        ];
+        const expired = isExpiredTrigger(error);
+        if (expired) logger.info('Slack trigger expired before the form opened; sent a button instead');
+        else logger.error({ err: error }, 'Slack views.open failed');
+        const why = expired
+          ? 'The form took a moment too long to open.'
+          : "I couldn't open the form just now.";
+        rest = [reply.notice('info', `${why} Press **Open form** to carry on.`), ...replies];
       }
     }
     await sendTo(target, rest);

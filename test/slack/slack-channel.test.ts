@@ -138,6 +138,14 @@ describe('Socket Mode', () => {
     expect(h.adapter.router).toBeUndefined();
   });
 
+  it('an app-level token Slack refuses stops start-up with a clear configuration error', async () => {
+    h = await startAdapterHarness({ ...fast, socket: true });
+    h.fake.script('apps.connections.open', { ok: false, error: 'invalid_auth' });
+    await expect(h.adapter.start()).rejects.toThrow(
+      /SLACK_APP_TOKEN: Slack refused the app-level token \(invalid_auth\)/,
+    );
+  });
+
   it('a replayed event envelope is answered once', async () => {
     h = await startAdapterHarness({ ...fast, socket: true });
     const socket = (
