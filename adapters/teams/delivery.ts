@@ -163,7 +163,7 @@ export interface RetryDeps {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The wait before retry number `attempt` (1-based): Retry-After when given, else full-jitter exponential backoff. */
+/** The wait before retry number `attempt` (1-based): Retry-After when given, else exponential backoff with jitter (half to all of the ceiling). */
 export function backoffMs(
   attempt: number,
   retryAfterMs: number | undefined,

@@ -1,18 +1,21 @@
-// Keeps outgoing Teams traffic inside the platform's limits before Teams has to say 429: per conversation at
-// most 7 messages a second and 60 in 30 seconds; per app and tenant at most 50 requests a second. Token
-// buckets, one per limit and key; a send waits until every bucket it needs has a token.
+// Keeps outgoing Teams traffic inside the platform's limits before Teams has to answer 429: per conversation
+// at most 7 messages in any second and 60 in any 30 seconds; per app and tenant at most 50 requests a second.
+//
+// Each limit is a sliding window over the times of recent sends rather than a token bucket: a bucket that
+// holds 60 tokens and refills 60 per 30 s lets up to 120 through in some 30-second window, which is exactly
+// what Teams throttles. A window remembers at most `max` timestamps per key, so memory stays small.
 
-/** One limit: `capacity` tokens refilled evenly over `perMs` milliseconds. */
+/** One limit: at most `max` sends in any `windowMs` milliseconds. */
 export interface Limit {
-  capacity: number;
-  perMs: number;
+  max: number;
+  windowMs: number;
 }
 
 /** The published Teams limits this limiter applies. */
 export const teamsLimits = {
-  conversationPerSecond: { capacity: 7, perMs: 1000 },
-  conversationPer30s: { capacity: 60, perMs: 30_000 },
-  tenantPerSecond: { capacity: 50, perMs: 1000 },
+  conversationPerSecond: { max: 7, windowMs: 1000 },
+  conversationPer30s: { max: 60, windowMs: 30_000 },
+  tenantPerSecond: { max: 50, windowMs: 1000 },
 } as const satisfies Record<string, Limit>;
 
 /** Waits for permission to send one message. */
@@ -21,85 +24,59 @@ export interface RateLimiter {
 }
 
 export interface RateLimiterOptions {
-  limits?: typeof teamsLimits;
+  limits?: { conversationPerSecond: Limit; conversationPer30s: Limit; tenantPerSecond: Limit };
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-class Bucket {
-  tokens: number;
-  last: number;
-  readonly limit: Limit;
-
-  constructor(limit: Limit, now: number) {
-    this.limit = limit;
-    this.tokens = limit.capacity;
-    this.last = now;
-  }
-
-  refill(now: number): void {
-    const rate = this.limit.capacity / this.limit.perMs;
-    this.tokens = Math.min(this.limit.capacity, this.tokens + (now - this.last) * rate);
-    this.last = now;
-  }
-
-  /** Milliseconds until one token is available (0 when one is). */
-  waitMs(): number {
-    if (this.tokens >= 1) return 0;
-    return Math.ceil((1 - this.tokens) / (this.limit.capacity / this.limit.perMs));
-  }
-
-  full(): boolean {
-    return this.tokens >= this.limit.capacity;
-  }
-}
-
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A limiter with the Teams limits (or the given ones, for tests). */
+/** A limiter with the Teams limits (or the given ones). */
 export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter & { size(): number } {
   const limits = options.limits ?? teamsLimits;
   const now = options.now ?? (() => Date.now());
   const sleep = options.sleep ?? defaultSleep;
-  const buckets = new Map<string, Bucket>();
+  const windows = new Map<string, number[]>();
 
-  const bucket = (key: string, limit: Limit, at: number): Bucket => {
-    let b = buckets.get(key);
-    if (!b) {
-      b = new Bucket(limit, at);
-      buckets.set(key, b);
-    }
-    return b;
+  /** Drops sends older than the window; returns how long until one more may go (0 = now). */
+  const waitFor = (key: string, limit: Limit, at: number): number => {
+    const times = windows.get(key);
+    if (!times) return 0;
+    while (times.length > 0 && times[0]! <= at - limit.windowMs) times.shift();
+    if (times.length < limit.max) return 0;
+    return times[times.length - limit.max]! + limit.windowMs - at;
   };
 
   const prune = (at: number) => {
-    if (buckets.size < 2000) return;
-    for (const [key, b] of buckets) {
-      b.refill(at);
-      if (b.full()) buckets.delete(key);
-    }
+    if (windows.size < 5000) return;
+    const longest = Math.max(...Object.values(limits).map((l) => l.windowMs));
+    for (const [key, times] of windows) if ((times.at(-1) ?? 0) <= at - longest) windows.delete(key);
   };
 
   return {
     async acquire({ conversationId, tenantId }) {
+      const needed: [string, Limit][] = [
+        [`c1:${conversationId}`, limits.conversationPerSecond],
+        [`c30:${conversationId}`, limits.conversationPer30s],
+        [`t:${tenantId ?? '-'}`, limits.tenantPerSecond],
+      ];
       for (;;) {
         const at = now();
-        prune(at);
-        const needed = [
-          bucket(`c1:${conversationId}`, limits.conversationPerSecond, at),
-          bucket(`c30:${conversationId}`, limits.conversationPer30s, at),
-          bucket(`t:${tenantId ?? '-'}`, limits.tenantPerSecond, at),
-        ];
-        for (const b of needed) b.refill(at);
-        const wait = Math.max(...needed.map((b) => b.waitMs()));
-        if (wait === 0) {
-          // Checking and taking happen without an await in between, so concurrent senders cannot both win.
-          for (const b of needed) b.tokens -= 1;
+        const wait = Math.max(...needed.map(([key, limit]) => waitFor(key, limit, at)));
+        if (wait <= 0) {
+          // Checking and recording happen without an await in between, so concurrent senders cannot both win.
+          prune(at);
+          for (const [key, limit] of needed) {
+            const times = windows.get(key) ?? [];
+            times.push(at);
+            if (times.length > limit.max) times.splice(0, times.length - limit.max);
+            windows.set(key, times);
+          }
           return;
         }
         await sleep(wait);
       }
     },
-    size: () => buckets.size,
+    size: () => windows.size,
   };
 }
