@@ -156,7 +156,7 @@ describe('renderReplyElements', () => {
       ]),
     );
     expect(elements.map((e) => e.type)).toEqual(['TextBlock', 'ActionSet']);
-    expect((elements[1]?.actions as { type: string }[]).map((a) => a.type)).toEqual([
+    expect((elements[1]!.actions as { type: string }[]).map((a) => a.type)).toEqual([
       'Action.Submit',
       'Action.OpenUrl',
     ]);
@@ -351,6 +351,6 @@ describe('escaping user text', () => {
     const [element] = renderReplyElements(
       reply.choices('x', [reply.button(escapeMarkdown('**Yes** [now]'), 'a.b')]),
     ).slice(1);
-    expect((element?.actions as { title: string }[])[0]?.title).toBe('**Yes** [now]');
+    expect((element!.actions as { title: string }[])[0]?.title).toBe('**Yes** [now]');
   });
 });
