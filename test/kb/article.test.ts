@@ -1,7 +1,7 @@
 // Parsing one article: a bad file is rejected with a message naming the file and the field at fault.
 import { describe, expect, it } from 'vitest';
-import { parseArticle } from '../../src/kb/article.ts';
 import { KbError } from '../../src/errors.ts';
+import { parseArticle } from '../../src/kb/article.ts';
 
 const body = '\nA short intro that says what this is about.\n\n## Steps\n1. Do the first thing.\n';
 

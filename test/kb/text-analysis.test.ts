@@ -1,6 +1,6 @@
 // Text analysis: tokens, stop words, synonym phrases and the edit distance used for typo correction.
 import { describe, expect, it } from 'vitest';
-import { ConceptMatcher, analyse, editDistance, terms, tokenize } from '../../src/kb/text-analysis.ts';
+import { analyse, ConceptMatcher, editDistance, terms, tokenize } from '../../src/kb/text-analysis.ts';
 
 describe('text analysis', () => {
   it('folds accents, drops possessives and joins short hyphenated words', () => {
