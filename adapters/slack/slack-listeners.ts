@@ -82,6 +82,20 @@ export function isPersonMessage(event: Loose): boolean {
   return typeof event.user === 'string';
 }
 
+/** True for the events a listener below acts on; the rest are dropped before the dedupe claim. */
+export function wantsEvent(event: Loose): boolean {
+  switch (event.type) {
+    case 'message':
+      return event.channel_type === 'im' && isPersonMessage(event);
+    case 'app_mention':
+      return isPersonMessage(event);
+    case 'app_home_opened':
+      return event.tab === 'home';
+    default:
+      return true;
+  }
+}
+
 /** Registers every listener on the Bolt app. */
 export function registerListeners(deps: ListenerDeps): void {
   const { app, bolt, client, delivery, processed, logger, timing } = deps;
@@ -185,6 +199,8 @@ export function registerListeners(deps: ListenerDeps): void {
   // Redelivered events (HTTP retries with x-slack-retry-num, Socket Mode replays) are handled once across replicas.
   bolt.use(async ({ body, context, next }) => {
     const eventId = asString(asLoose(body).event_id);
+    // Events no listener answers (other bots, edits, the Messages tab) need no claim: skip the store write.
+    if (eventId && !wantsEvent(asLoose(asLoose(body).event))) return;
     if (eventId) {
       let first = true;
       try {
