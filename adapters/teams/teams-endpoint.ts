@@ -39,6 +39,8 @@ import { createTeamsSender, type SendTarget } from './teams-sender.ts';
 /** Options beyond the configuration: other clouds' endpoints, and knobs tests turn. */
 export interface TeamsOptions extends TeamsAuthOverrides {
   retryPolicy?: RetryPolicy;
+  /** How long an answer may take before Teams shows "IT Buddy is typing…" (default 1 s; 0 shows it always). */
+  typingDelayMs?: number;
   limits?: typeof teamsLimits;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -168,6 +170,16 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
     }
   }
 
+  async function showTyping(context: TurnContext): Promise<void> {
+    const conversationId = baseConversationId(context.activity.conversation.id);
+    try {
+      await limiter.acquire({ conversationId, tenantId: tenantIdOf(context.activity) });
+      await context.sendActivity({ type: 'typing' });
+    } catch (error) {
+      logger.debug({ err: error }, 'Could not show the typing indicator');
+    }
+  }
+
   async function welcome(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const conversationId = baseConversationId(activity.conversation.id);
@@ -198,7 +210,22 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
       case 'message': {
         const incoming = toIncomingMessage(activity);
         if (!incoming) return;
-        const replies = await app.bot.handle(incoming);
+        // A slow answer (the language model, say) first shows the typing indicator, so nobody waits in silence.
+        const typingDelay = options.typingDelayMs ?? 1000;
+        let typing: Promise<void> | undefined = typingDelay <= 0 ? showTyping(context) : undefined;
+        const timer = setTimeout(
+          () => {
+            typing ??= showTyping(context);
+          },
+          Math.max(typingDelay, 0),
+        );
+        let replies: Reply[];
+        try {
+          replies = await app.bot.handle(incoming);
+        } finally {
+          clearTimeout(timer);
+        }
+        await typing;
         if (replies.length > 0) await send(context, replies);
         return;
       }

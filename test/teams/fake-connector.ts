@@ -32,8 +32,10 @@ export interface FakeConnector {
   /** The serviceUrl to put in activities (ends with a slash, like Teams' own). */
   serviceUrl: string;
   requests: ConnectorRequest[];
-  /** Successful POSTs of message activities (new messages and replies). */
+  /** Successful POSTs of message activities (new messages and replies; typing indicators excluded). */
   sent(): ConnectorRequest[];
+  /** Resolves with the bot's message (not a typing indicator) replying to the activity with this id. */
+  replyTo(activityId: string): Promise<ConnectorRequest>;
   /** Successful PUTs (in-place updates). */
   updates(): ConnectorRequest[];
   /** Resolves with the first recorded request (past or future) that matches. */
@@ -151,16 +153,23 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
+  const waitFor = (predicate: (r: ConnectorRequest) => boolean): Promise<ConnectorRequest> => {
+    const found = requests.find(predicate);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => waiters.push({ predicate, resolve }));
+  };
+
   return {
     serviceUrl: `http://127.0.0.1:${port}/teams/`,
     requests,
-    sent: () => requests.filter((r) => r.method === 'POST' && r.conversationId && r.status === 200),
+    sent: () =>
+      requests.filter(
+        (r) => r.method === 'POST' && r.conversationId && r.status === 200 && r.body.type === 'message',
+      ),
+    replyTo: (activityId) =>
+      waitFor((r) => r.activityId === activityId && r.method === 'POST' && r.body.type === 'message'),
     updates: () => requests.filter((r) => r.method === 'PUT' && r.status === 200),
-    waitFor(predicate) {
-      const found = requests.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve) => waiters.push({ predicate, resolve }));
-    },
+    waitFor,
     script(matcher, answers) {
       scripts.push({ matcher, answers: [...answers] });
     },

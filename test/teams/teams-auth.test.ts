@@ -63,7 +63,7 @@ describe('with MICROSOFT_APP_ID: Bot Framework tokens', () => {
 
     // The same activity, now properly signed, is handled: the refused one claimed nothing.
     expect(await t.post(message, bearer(channelClaims(appId, t.connector.serviceUrl)))).toBe(200);
-    const reply = await t.connector.waitFor((r) => r.activityId === 'auth-1');
+    const reply = await t.connector.replyTo('auth-1');
     expect(reply.authorization).toBe('Bearer outbound-test-token');
     expect(outboundTokens).toContain(`${appId} https://api.botframework.com`);
     expect(await refs.get('teams:user:6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f')).toBeDefined();
@@ -105,7 +105,7 @@ describe('with MICROSOFT_APP_ID: Bot Framework tokens', () => {
       bearer(channelClaims(appId, t.connector.serviceUrl)),
     );
     expect(status).toBe(200);
-    const reply = await t.connector.waitFor((r) => r.activityId === 'auth-3');
+    const reply = await t.connector.replyTo('auth-3');
     expect(reply.conversationId).toBe(
       '19:4d7c1e9a2b8f4c6d9e0a1b2c3d4e5f60@thread.tacv2;messageid=1732357211482',
     );
@@ -156,7 +156,7 @@ describe('local mode (no app id)', () => {
         expect(res.status).toBe(403);
         // The same request from loopback is served, so the refusal was about the address.
         expect(await t.post(t.activity('personal-message', { id: 'remote-1' }))).toBe(200);
-        await t.connector.waitFor((r) => r.activityId === 'remote-1');
+        await t.connector.replyTo('remote-1');
         await t.channel.idle();
         expect(t.connector.sent()).toHaveLength(1);
       } finally {

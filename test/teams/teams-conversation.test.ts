@@ -29,7 +29,7 @@ const channel = '19:4d7c1e9a2b8f4c6d9e0a1b2c3d4e5f60@thread.tacv2';
 describe('personal chat', () => {
   it('a question gets an answer card, as a reply to the question', async () => {
     expect(await t.post(t.activity('personal-message', { id: 'q-vpn-1' }))).toBe(200);
-    const sent = await t.connector.waitFor((r) => r.activityId === 'q-vpn-1');
+    const sent = await t.connector.replyTo('q-vpn-1');
     expect(sent.conversationId).toBe(personalConversation);
     const card = cardOf(sent.body);
     expect(card.type).toBe('AdaptiveCard');
@@ -52,7 +52,7 @@ describe('personal chat', () => {
 
   it('a button press arrives as a message with a value and reaches the action handler', async () => {
     await t.post(t.activity('personal-message', { id: 'q-vpn-2', text: 'how do I connect to the VPN?' }));
-    const answer = await t.connector.waitFor((r) => r.activityId === 'q-vpn-2');
+    const answer = await t.connector.replyTo('q-vpn-2');
     const actions = (
       cardOf(answer.body).body as { type: string; actions?: { title: string; data: unknown }[] }[]
     ).flatMap((e) => e.actions ?? []);
@@ -60,19 +60,19 @@ describe('personal chat', () => {
     expect(helped).toBeDefined();
     // Teams merges the card's data into the activity value; messageBack leaves the label as the text shown.
     await t.post(t.activity('card-submit', { id: 'press-1', value: helped!.data }));
-    const thanks = await t.connector.waitFor((r) => r.activityId === 'press-1');
+    const thanks = await t.connector.replyTo('press-1');
     expect(cardText(thanks.body)).toContain("Thanks for telling me! I'm glad that helped.");
   });
 
   it('a submission that is not ours gets a kind "expired" answer', async () => {
     await t.post(t.activity('card-submit', { id: 'press-2', value: { something: 'else' } }));
-    const sent = await t.connector.waitFor((r) => r.activityId === 'press-2');
+    const sent = await t.connector.replyTo('press-2');
     expect(cardText(sent.body)).toContain('That button has expired');
   });
 
   it('commands typed as text pass through to the core', async () => {
     await t.post(t.activity('personal-message', { id: 'cmd-help', text: 'help' }));
-    const sent = await t.connector.waitFor((r) => r.activityId === 'cmd-help');
+    const sent = await t.connector.replyTo('cmd-help');
     expect(cardText(sent.body)).toContain('Here is what I can do');
   });
 });
@@ -81,7 +81,7 @@ describe('channels', () => {
   it('an @mention gets a threaded reply, and the core never sees the mention', async () => {
     const root = '1732357211482';
     expect(await t.post(t.activity('channel-mention', { id: root }))).toBe(200);
-    const sent = await t.connector.waitFor((r) => r.activityId === root);
+    const sent = await t.connector.replyTo(root);
     expect(sent.conversationId).toBe(`${channel};messageid=${root}`);
     expect(sent.body.replyToId).toBe(root);
     expect(cardText(sent.body)).toMatch(/printer/i);
@@ -103,7 +103,7 @@ describe('channels', () => {
         },
       }),
     );
-    const sent = await t.connector.waitFor((r) => r.activityId === '1732357999000');
+    const sent = await t.connector.replyTo('1732357999000');
     expect(sent.conversationId).toBe(`${channel};messageid=1732357211482`);
     const asked = (await t.app.questions.since('2000-01-01T00:00:00.000Z')).map((q) => q.text);
     expect(asked).toContain('thanks , and how do I reset my password?');
@@ -123,7 +123,7 @@ describe('redelivery', () => {
     });
     expect(await t.post(again)).toBe(200);
     expect(await t.post(again)).toBe(200);
-    await t.connector.waitFor((r) => r.activityId === 'dup-1');
+    await t.connector.replyTo('dup-1');
     await t.channel.idle();
     expect(t.connector.sent().filter((r) => r.activityId === 'dup-1')).toHaveLength(1);
   });
@@ -182,5 +182,23 @@ describe('bad requests', () => {
     expect(await t.post('{not json')).toBe(400);
     await t.channel.idle();
     expect(t.connector.requests.length).toBe(before);
+  });
+});
+
+describe('slow answers', () => {
+  it('show the typing indicator before the answer', async () => {
+    // A zero delay stands in for an answer slower than the typing threshold.
+    const slow = await startTeamsTestServer({}, { teams: { typingDelayMs: 0 } });
+    try {
+      await slow.post(slow.activity('personal-message', { id: 'slow-1' }));
+      const answer = await slow.connector.replyTo('slow-1');
+      const typing = slow.connector.requests.findIndex(
+        (r) => r.activityId === 'slow-1' && r.body.type === 'typing',
+      );
+      expect(typing).toBeGreaterThanOrEqual(0);
+      expect(typing).toBeLessThan(slow.connector.requests.indexOf(answer));
+    } finally {
+      await slow.stop();
+    }
   });
 });

@@ -29,7 +29,7 @@ async function seeChannel(channelId: string, id: string) {
       },
     }),
   );
-  await t.connector.waitFor((r) => r.activityId === id);
+  await t.connector.replyTo(id);
 }
 
 const forChannel = (channelId: string) => (r: { conversationId?: string }) => r.conversationId === channelId;
@@ -38,7 +38,7 @@ beforeAll(async () => {
   t = await startTeamsTestServer();
   await t.post(t.activity('bot-added-to-team'));
   await t.post(t.activity('personal-message', { id: 'seed-dana', text: 'hi' }));
-  await t.connector.waitFor((r) => r.activityId === 'seed-dana');
+  await t.connector.replyTo('seed-dana');
   await seeChannel(itChannel, 'seed-sam');
   await t.channel.idle();
 });
