@@ -47,15 +47,20 @@ export interface Article {
 export function parseArticle(source: string, file: string): Article {
   const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)([\s\S]*)$/.exec(source);
   if (!match) {
-    throw new KbError(`${file}: missing front matter. Start the file with a "---" block holding at least a title.`);
+    throw new KbError(
+      `${file}: missing front matter. Start the file with a "---" block holding at least a title.`,
+    );
   }
   let data: unknown;
   try {
     data = parseYaml(match[1]!) ?? {};
   } catch (error) {
-    throw new KbError(`${file}: the front matter is not valid YAML (${(error as Error).message.split('\n')[0]}).`, {
-      cause: error,
-    });
+    throw new KbError(
+      `${file}: the front matter is not valid YAML (${(error as Error).message.split('\n')[0]}).`,
+      {
+        cause: error,
+      },
+    );
   }
   const parsed = frontMatterSchema.safeParse(data);
   if (!parsed.success) {
@@ -69,7 +74,9 @@ export function parseArticle(source: string, file: string): Article {
   }
   const body = match[2]!.replace(/\r\n/g, '\n').trim();
   if (body.replace(/^#+.*$/gm, '').trim().length < 20) {
-    throw new KbError(`${file}: the article body is empty. Write a short intro and at least one "## " section.`);
+    throw new KbError(
+      `${file}: the article body is empty. Write a short intro and at least one "## " section.`,
+    );
   }
   const fm = parsed.data;
   const { intro, sections } = splitSections(body);

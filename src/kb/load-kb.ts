@@ -27,7 +27,9 @@ export async function loadKb(dir: string): Promise<LoadedKb> {
       const article = parseArticle(await readFile(file, 'utf8'), rel);
       const other = seen.get(article.id);
       if (other) {
-        problems.push(`${rel}: field "id": "${article.id}" is already used by ${other}. Give each article its own id.`);
+        problems.push(
+          `${rel}: field "id": "${article.id}" is already used by ${other}. Give each article its own id.`,
+        );
         continue;
       }
       seen.set(article.id, rel);
@@ -48,7 +50,13 @@ async function listMarkdown(dir: string): Promise<string[]> {
     throw new KbError(`Cannot read the knowledge base folder ${dir}: check KB_DIR.`, { cause: error });
   }
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.md') && !e.name.startsWith('_') && e.name.toLowerCase() !== 'readme.md')
+    .filter(
+      (e) =>
+        e.isFile() &&
+        e.name.endsWith('.md') &&
+        !e.name.startsWith('_') &&
+        e.name.toLowerCase() !== 'readme.md',
+    )
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }

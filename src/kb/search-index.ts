@@ -71,6 +71,8 @@ export interface Tuning {
   prefixWeight: number;
   /** Coverage credit for a word found only in the body. */
   bodyOnlyCoverage: number;
+  /** Information of a word no article uses, as a share of the highest possible IDF. */
+  unknownShare: number;
   /** Re-ranking: normalised BM25F + coverage + question match + phrase (bigram) overlap. */
   rank: { bm25: number; coverage: number; question: number; phrase: number; passage: number };
   /** Logistic confidence: bias and weights of the signals. */
@@ -94,16 +96,17 @@ export const defaultTuning: Tuning = {
   typoWeight: 0.8,
   prefixWeight: 0.6,
   bodyOnlyCoverage: 0.5,
+  unknownShare: 0.5,
   rank: { bm25: 1, coverage: 0.6, question: 0.5, phrase: 0.2, passage: 0 },
   // Fitted by logistic regression on labelled questions over two different knowledge bases (P(answer is right)).
   confidence: {
-    bias: -2.1,
-    coverage: 1.85,
-    question: 1.5,
-    margin: 0.75,
-    unknown: -0.9,
-    evidence: 1.1,
-    passage: 1.3,
+    bias: -2.3,
+    coverage: 1.95,
+    question: 1.7,
+    margin: 0.6,
+    unknown: -1.05,
+    evidence: 1.15,
+    passage: 1.2,
   },
 };
 
@@ -288,7 +291,7 @@ export function buildIndex(
   const n = articles.length;
   const known = (term: string): boolean => termIds.has(term);
   /** The IDF of a word no article uses: what a topic the knowledge base does not cover weighs. */
-  const unknownInfo = Math.log(1 + (n + 0.5) / 0.5);
+  const unknownInfo = tuning.unknownShare * Math.log(1 + (n + 0.5) / 0.5);
   /** What an unknown filler word weighs: a little, so a question made only of them is not answered. */
   const fillerInfo = 0.5;
 

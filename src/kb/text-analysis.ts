@@ -15,7 +15,7 @@ const stopWords = new Set(
   over off than need needs needed want wants wanted know tell help someone somebody anyone anything something
   thing things way ways one use using used not no nothing never now today tonight tomorrow yesterday currently
   anymore already yet even ever just every everything everyone else like likes sure maybe perhaps kind sort lot
-  lots bit little quite pretty actually literally totally seriously guys folks oops ugh argh lol omg
+  lots bit little quite pretty super actually literally totally seriously guys folks oops ugh argh lol omg
   sooo soo sooooo pls asap try tried trying going go goes gone went come comes coming came make
   makes making made let question questions ask asking wondering idea
   able unable possible via per etc best there around should shall would almost nearly basically lately recently
