@@ -1,0 +1,260 @@
+// Every language-model call goes through here: the monthly token budget is checked first, output tokens are
+// capped, usage is recorded, and every failure (timeout, 429, 5xx, refusal, malformed or schema-invalid output)
+// comes back as an ordinary result the caller falls back from, never as an exception.
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  type OpenAI,
+  RateLimitError,
+} from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import type { z } from 'zod';
+import type { Logger } from '../logging/logger.ts';
+import { type ModelUsageLog, usageMonth } from '../store/repositories/model-usage.ts';
+
+/** What a call is for; usage is reported per feature. */
+export type ModelFeature = 'answer' | 'rewrite' | 'embedding' | 'extract' | 'newsletter';
+
+/** Why a call gave nothing usable. */
+export type ModelFailure =
+  | 'budget'
+  | 'timeout'
+  | 'aborted'
+  | 'rate_limited'
+  | 'server_error'
+  | 'rejected'
+  | 'network'
+  | 'refused'
+  | 'truncated'
+  | 'invalid_output'
+  | 'error';
+
+/** The value, or why there is none. */
+export type ModelResult<T> = { ok: true; value: T } | { ok: false; reason: ModelFailure };
+
+/** One chat call: a system prompt, one user message, and a cap on the tokens the model may write. */
+export interface ChatCall {
+  feature: ModelFeature;
+  system: string;
+  user: string;
+  /** Tokens of visible output allowed; reasoning models get a fixed allowance on top. */
+  maxOutputTokens: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** The gateway to the model. */
+export interface ModelGateway {
+  readonly model: string;
+  /** The embedding model, when embeddings are configured. */
+  readonly embeddingModel: string | undefined;
+  /** A JSON answer in the shape of `schema` (OpenAI structured outputs), validated again here. */
+  structured<S extends z.ZodType>(
+    call: ChatCall & { schema: S; schemaName: string },
+  ): Promise<ModelResult<z.output<S>>>;
+  /** A plain-text answer. */
+  text(call: ChatCall): Promise<ModelResult<string>>;
+  /** One vector per input, in order. Fails when no embedding model is configured. */
+  embed(inputs: string[], signal?: AbortSignal): Promise<ModelResult<Float32Array[]>>;
+  /** Whether this month's token budget still has room. */
+  hasBudget(): Promise<boolean>;
+  /** Waits until usage of finished calls is written (usage is written in the background). */
+  flush(): Promise<void>;
+}
+
+export interface ModelGatewayOptions {
+  client: OpenAI;
+  model: string;
+  embeddingModel: string | undefined;
+  /** Tokens (prompt + completion, every feature) allowed per calendar month; 0 turns model calls off. */
+  monthlyTokenBudget: number;
+  usage: ModelUsageLog;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/**
+ * Reasoning models (o-series, gpt-5 family) spend hidden tokens before the visible answer: they get low effort
+ * and this allowance on top of the visible cap. Other models (and Azure deployments named otherwise) get neither.
+ */
+const reasoningAllowance = 1024;
+const reasoningModel = /^(o\d|gpt-5)/i;
+
+/** Creates the gateway. */
+export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
+  const { client, model, usage } = options;
+  const clock = options.clock ?? (() => new Date());
+  const log = options.logger.child({ component: 'llm' });
+  const reasoning = reasoningModel.test(model);
+  const pending = new Set<Promise<void>>();
+  let unwrittenTokens = 0;
+
+  function record(
+    feature: ModelFeature,
+    modelName: string,
+    promptTokens: number,
+    completionTokens: number,
+    failed: boolean,
+  ) {
+    const tokens = promptTokens + completionTokens;
+    unwrittenTokens += tokens;
+    const write = usage
+      .add({ at: clock(), feature, model: modelName, promptTokens, completionTokens, failed })
+      .catch((error: unknown) => log.warn({ err: error, feature }, 'Could not record model usage'))
+      .finally(() => {
+        unwrittenTokens -= tokens;
+        pending.delete(write);
+      });
+    pending.add(write);
+  }
+
+  async function hasBudget(): Promise<boolean> {
+    if (options.monthlyTokenBudget <= 0) return false;
+    try {
+      const spent = (await usage.monthTotal(usageMonth(clock()))) + unwrittenTokens;
+      return spent < options.monthlyTokenBudget;
+    } catch (error) {
+      // Fail closed: without knowing the spend, a call could overrun the budget.
+      log.warn({ err: error }, 'Could not read model usage; skipping the model');
+      return false;
+    }
+  }
+
+  function failure(feature: ModelFeature, error: unknown, signal: AbortSignal | undefined): ModelFailure {
+    const reason = classify(error, signal);
+    const detail = error instanceof APIError ? { status: error.status, code: error.code } : {};
+    // A rejected request (bad key, unknown model) is a configuration problem someone must fix; the rest happen.
+    const level = reason === 'rejected' ? 'error' : 'warn';
+    log[level]({ feature, reason, ...detail }, 'Model call failed; using the deterministic path');
+    return reason;
+  }
+
+  async function chat(call: ChatCall, responseFormat: ReturnType<typeof zodResponseFormat> | undefined) {
+    const promptEstimate = estimateTokens(call.system) + estimateTokens(call.user);
+    try {
+      const completion = await client.chat.completions.create(
+        {
+          model,
+          messages: [
+            { role: 'system', content: call.system },
+            { role: 'user', content: call.user },
+          ],
+          max_completion_tokens: call.maxOutputTokens + (reasoning ? reasoningAllowance : 0),
+          ...(reasoning ? { reasoning_effort: 'low' as const } : {}),
+          ...(responseFormat ? { response_format: responseFormat } : {}),
+        },
+        { signal: call.signal },
+      );
+      const choice = completion.choices[0];
+      const ok =
+        choice?.finish_reason === 'stop' &&
+        typeof choice.message.content === 'string' &&
+        !choice.message.refusal;
+      record(
+        call.feature,
+        model,
+        completion.usage?.prompt_tokens ?? promptEstimate,
+        completion.usage?.completion_tokens ?? estimateTokens(choice?.message.content ?? ''),
+        !ok,
+      );
+      if (!choice) return fail(call.feature, 'invalid_output');
+      if (choice.message.refusal) return fail(call.feature, 'refused');
+      if (choice.finish_reason === 'length') return fail(call.feature, 'truncated');
+      if (typeof choice.message.content !== 'string' || choice.finish_reason !== 'stop') {
+        return fail(call.feature, 'invalid_output');
+      }
+      return { ok: true as const, value: choice.message.content };
+    } catch (error) {
+      // The provider may have processed (and billed) the prompt of a call that then timed out.
+      record(call.feature, model, error instanceof APIError && error.status ? 0 : promptEstimate, 0, true);
+      return { ok: false as const, reason: failure(call.feature, error, call.signal) };
+    }
+  }
+
+  function fail(feature: ModelFeature, reason: ModelFailure): { ok: false; reason: ModelFailure } {
+    log.warn({ feature, reason }, 'Model output unusable; using the deterministic path');
+    return { ok: false, reason };
+  }
+
+  return {
+    model,
+    embeddingModel: options.embeddingModel,
+    hasBudget,
+    async structured(call) {
+      if (!(await hasBudget())) return { ok: false, reason: 'budget' };
+      const result = await chat(call, zodResponseFormat(call.schema, call.schemaName));
+      if (!result.ok) return result;
+      let json: unknown;
+      try {
+        json = JSON.parse(result.value);
+      } catch {
+        return fail(call.feature, 'invalid_output');
+      }
+      const parsed = call.schema.safeParse(json);
+      if (!parsed.success) return fail(call.feature, 'invalid_output');
+      return { ok: true, value: parsed.data };
+    },
+    async text(call) {
+      if (!(await hasBudget())) return { ok: false, reason: 'budget' };
+      return chat(call, undefined);
+    },
+    async embed(inputs, signal) {
+      const embeddingModel = options.embeddingModel;
+      if (!embeddingModel || inputs.length === 0) return { ok: false, reason: 'error' };
+      if (!(await hasBudget())) return { ok: false, reason: 'budget' };
+      const estimate = inputs.reduce((n, s) => n + estimateTokens(s), 0);
+      try {
+        const response = await client.embeddings.create(
+          { model: embeddingModel, input: inputs, encoding_format: 'float' },
+          { signal },
+        );
+        const vectors = new Array<Float32Array | undefined>(inputs.length);
+        for (const item of response.data ?? []) {
+          if (Number.isInteger(item.index) && Array.isArray(item.embedding) && item.index < inputs.length) {
+            vectors[item.index] = Float32Array.from(item.embedding);
+          }
+        }
+        const dims = vectors[0]?.length ?? 0;
+        const complete =
+          dims > 0 && vectors.every((v) => v !== undefined && v.length === dims && v.every(Number.isFinite));
+        record('embedding', embeddingModel, response.usage?.prompt_tokens ?? estimate, 0, !complete);
+        if (!complete) return fail('embedding', 'invalid_output');
+        return { ok: true, value: vectors as Float32Array[] };
+      } catch (error) {
+        record(
+          'embedding',
+          embeddingModel,
+          error instanceof APIError && error.status ? 0 : estimate,
+          0,
+          true,
+        );
+        return { ok: false, reason: failure('embedding', error, signal) };
+      }
+    },
+    async flush() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}
+
+/** A rough token count (about four characters a token) for budgeting when the server reports no usage. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function classify(error: unknown, signal: AbortSignal | undefined): ModelFailure {
+  if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError')) {
+    const why = signal?.reason as { name?: string } | undefined;
+    return why?.name === 'TimeoutError' ? 'timeout' : 'aborted';
+  }
+  if (error instanceof APIConnectionTimeoutError) return 'timeout';
+  if (error instanceof APIConnectionError) return 'network';
+  if (error instanceof RateLimitError) return 'rate_limited';
+  if (error instanceof APIError) {
+    if (typeof error.status === 'number' && error.status >= 500) return 'server_error';
+    if (typeof error.status === 'number') return 'rejected';
+  }
+  // The SDK's own parse errors, or anything else: still just a failed call.
+  return error instanceof SyntaxError ? 'invalid_output' : 'error';
+}

@@ -1,0 +1,108 @@
+// Language-model usage: prompt and completion tokens per month, feature and model, for the monthly budget and
+// the usage report. One document per (month, feature, model), updated with optimistic concurrency so replicas
+// sharing one database never lose a count.
+import { z } from 'zod';
+import { DuplicateKeyError } from '../../errors.ts';
+import type { DocumentStore } from '../document-store.ts';
+
+export const modelUsageSchema = z.object({
+  /** `month|feature|model`. */
+  id: z.string(),
+  /** Calendar month in UTC, `YYYY-MM`. */
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  /** What the call was for: `answer`, `rewrite`, `embedding`, `extract`, `newsletter`. */
+  feature: z.string().min(1).max(40),
+  model: z.string().min(1).max(200),
+  calls: z.number().int().min(0),
+  /** Calls that did not give a usable result (timeout, error, invalid output). */
+  failures: z.number().int().min(0),
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int().min(1),
+});
+export type ModelUsageRecord = z.infer<typeof modelUsageSchema>;
+
+export const modelUsageCollection = {
+  name: 'model_usage',
+  schema: modelUsageSchema,
+  key: 'id',
+  indexes: [{ fields: ['month'] }],
+} as const;
+
+/** One call's usage. */
+export interface ModelUsageEntry {
+  at: Date;
+  feature: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  failed: boolean;
+}
+
+/** Repository over model usage. */
+export interface ModelUsageLog {
+  /** Adds one call's tokens to its month, feature and model. */
+  add(entry: ModelUsageEntry): Promise<void>;
+  /** Every row of `month` (`YYYY-MM`). */
+  month(month: string): Promise<ModelUsageRecord[]>;
+  /** Prompt plus completion tokens used in `month`. */
+  monthTotal(month: string): Promise<number>;
+}
+
+/** The UTC month of `at` as `YYYY-MM`. */
+export function usageMonth(at: Date): string {
+  return at.toISOString().slice(0, 7);
+}
+
+/** Model usage on any document store. */
+export function createModelUsageLog(store: DocumentStore): ModelUsageLog {
+  const c = store.collection(modelUsageCollection);
+  const month = (m: string) => c.find({ where: { month: m } });
+  return {
+    async add(entry) {
+      const m = usageMonth(entry.at);
+      const id = `${m}|${entry.feature}|${entry.model}`;
+      const updatedAt = entry.at.toISOString();
+      // Read, add, write if nobody else wrote in between; a handful of attempts covers any realistic contention.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const found = await c.get(id);
+        if (!found) {
+          try {
+            await c.insert({
+              id,
+              month: m,
+              feature: entry.feature,
+              model: entry.model,
+              calls: 1,
+              failures: entry.failed ? 1 : 0,
+              promptTokens: entry.promptTokens,
+              completionTokens: entry.completionTokens,
+              updatedAt,
+              version: 1,
+            });
+            return;
+          } catch (error) {
+            if (error instanceof DuplicateKeyError) continue;
+            throw error;
+          }
+        }
+        const updated: ModelUsageRecord = {
+          ...found,
+          calls: found.calls + 1,
+          failures: found.failures + (entry.failed ? 1 : 0),
+          promptTokens: found.promptTokens + entry.promptTokens,
+          completionTokens: found.completionTokens + entry.completionTokens,
+          updatedAt,
+          version: found.version + 1,
+        };
+        if (await c.replaceIf(updated, 'version', found.version)) return;
+      }
+      throw new Error(`model_usage: could not update ${id} after repeated concurrent writes`);
+    },
+    month,
+    async monthTotal(m) {
+      return (await month(m)).reduce((sum, r) => sum + r.promptTokens + r.completionTokens, 0);
+    },
+  };
+}
