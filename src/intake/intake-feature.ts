@@ -1,0 +1,654 @@
+// The intake feature: turns "I need Visio" into a saved request through a short conversation (one question at
+// a time, corrections and cancel at any point, a summary to confirm) or one form; lets requesters follow their
+// requests; and gives IT staff the triage buttons on each posted request.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { EscalateHandler } from '../answers/answer-feature.ts';
+import type { BotFeature, TurnContext } from '../bot/feature.ts';
+import { escapeMarkdown } from '../messages/markdown.ts';
+import { type Form, type Reply, reply } from '../messages/replies.ts';
+import type { DocumentStore } from '../store/document-store.ts';
+import type { ConversationAddress, ConversationStates } from '../store/repositories/conversation-state.ts';
+import type { RequestRepository } from '../store/repositories/requests.ts';
+import {
+  confirmCard,
+  intakeActions,
+  intakeForms,
+  myRequestsCard,
+  priorityChoices,
+  questionFor,
+  statusCard,
+  summaryCard,
+  triageActions,
+} from './request-cards.ts';
+import {
+  inferDraft,
+  inferImpact,
+  inferKind,
+  inferTitle,
+  inferUrgency,
+  isCancel,
+  isConfirm,
+  looksLikeRequest,
+  parseChoice,
+  parseCorrection,
+} from './request-detection.ts';
+import { readRequestForm, requestForm, valuesToDraft } from './request-form.ts';
+import {
+  canTransition,
+  type DraftField,
+  draftFields,
+  emptyDraft,
+  fieldLabel,
+  isFinished,
+  labels,
+  maxLengths,
+  missingFields,
+  type Priority,
+  parseReference,
+  priorities,
+  type RequestDetails,
+  type RequestDraft,
+  type RequestRecord,
+  type RequestStatus,
+  requestDraftSchema,
+  validateDraft,
+} from './request-schema.ts';
+import type { Actor, ChangeDecision, RequestService } from './request-service.ts';
+import { maskFields, maskSecrets, type SecretKind, secretWarning } from './secret-masking.ts';
+
+/** How long a half-finished request is remembered. */
+export const defaultConversationTtlMs = 2 * 3_600_000;
+
+const feature = 'intake';
+
+/** What intake remembers between turns. */
+const intakeStateSchema = z.object({
+  draft: requestDraftSchema,
+  /** The field last asked for, or 'confirm' while the summary awaits a decision. */
+  asking: z.union([z.enum(draftFields as [DraftField, ...DraftField[]]), z.literal('confirm')]).nullable(),
+  secretsMasked: z.boolean(),
+  /** Identifies this conversation's request, so a double-clicked Confirm saves once. */
+  attemptId: z.string(),
+});
+type IntakeState = z.infer<typeof intakeStateSchema>;
+
+/** A link to a knowledge-base article related to a request, when one clearly matches. */
+export type RelatedArticle = (text: string) => { title: string; url: string } | undefined;
+
+export interface IntakeFeatureDeps {
+  store: DocumentStore;
+  requests: RequestRepository;
+  conversations: ConversationStates;
+  service: RequestService;
+  related?: RelatedArticle;
+  conversationTtlMs?: number;
+}
+
+const copy = {
+  expired:
+    "That request has timed out, so I've let it go. Tell me again what you need and I'll take it down.",
+  cancelled: "Okay, I've cancelled that — nothing was sent to IT.",
+  notFound: "I can't find that one for you. Check the reference, or say *my requests* to see yours.",
+  notStaff:
+    'Sorry, only IT staff can do that. If something about a request needs changing, tell me and I’ll pass it on.',
+  saveFailed:
+    "I couldn't save your request just now, so nothing was sent to IT. Your answers are still here — press Confirm to try again in a moment.",
+  alreadySaving: "I'm already saving that one — give me a second.",
+  conflict:
+    'Someone else changed it at the same moment. Here it is as it stands now — try again if it still needs it.',
+} as const;
+
+const statusPattern =
+  /^\/?(?:status|check|track|where is|where's|what'?s the status of|status of)\s+(?:of\s+)?(?:my\s+)?(?:request\s+|ticket\s+)?#?(it[-\s]?\d{1,9})\s*\??$/i;
+const myRequestsPattern =
+  /^\/?(?:show\s+|list\s+|see\s+|view\s+)?(?:me\s+)?(?:all\s+)?my\s+(?:open\s+)?(?:it\s+)?(?:requests|tickets)\s*\??$/i;
+const freeTextFields = new Set<DraftField>([
+  'title',
+  'description',
+  'businessNeed',
+  'expectedBenefit',
+  'costOrRisk',
+  'sponsor',
+  'affected',
+]);
+
+/** The intake feature and the escalate hook for the answer card's 'Ask IT' button. */
+export function createIntakeFeature(deps: IntakeFeatureDeps): {
+  feature: BotFeature;
+  escalate: EscalateHandler;
+} {
+  const { requests, conversations, service } = deps;
+  const ttl = deps.conversationTtlMs ?? defaultConversationTtlMs;
+
+  const addressOf = (ctx: TurnContext): ConversationAddress => ({
+    feature,
+    platform: ctx.message.platform,
+    conversationId: ctx.message.conversation.id,
+    userId: ctx.message.user.id,
+  });
+
+  const actorOf = (ctx: TurnContext): Actor => ({
+    key: ctx.userKey,
+    name: ctx.message.user.name ?? ctx.message.user.id,
+  });
+
+  async function load(ctx: TurnContext): Promise<IntakeState | undefined> {
+    const stored = await conversations.get(addressOf(ctx));
+    if (!stored) return undefined;
+    const parsed = intakeStateSchema.safeParse(stored.data);
+    if (parsed.success) return parsed.data;
+    ctx.logger.warn('Discarding unreadable intake conversation state');
+    await conversations.clear(addressOf(ctx));
+    return undefined;
+  }
+
+  const save = (ctx: TurnContext, state: IntakeState) =>
+    conversations.save(addressOf(ctx), state, ctx.now, ttl);
+
+  /** Asks the next missing thing, or shows the summary when nothing is missing. */
+  async function advance(ctx: TurnContext, state: IntakeState, prefix: Reply[] = []): Promise<Reply[]> {
+    const next = missingFields(state.draft)[0];
+    state.asking = next ?? 'confirm';
+    await save(ctx, state);
+    return [...prefix, next ? questionFor(next) : confirmCard(state.draft)];
+  }
+
+  function warnIfMasked(found: SecretKind[]): Reply[] {
+    return found.length > 0 ? [reply.notice('warning', secretWarning(found))] : [];
+  }
+
+  async function start(
+    ctx: TurnContext,
+    text: string | undefined,
+    origin: 'detect' | 'command' | 'escalate',
+  ): Promise<Reply[]> {
+    const masked = maskSecrets(text?.trim() ?? '');
+    const state: IntakeState = {
+      draft: masked.text ? inferDraft(masked.text) : emptyDraft(),
+      asking: null,
+      secretsMasked: masked.found.length > 0,
+      attemptId: randomUUID(),
+    };
+    const intro =
+      origin === 'escalate'
+        ? "Okay, let's pass this to IT. A couple of quick questions first."
+        : "Sure, I'll take this down for IT. A couple of quick questions first.";
+    const prefix: Reply[] = [
+      reply.text(`${intro} You can say *cancel* at any point, or correct me (like *actually it's urgent*).`),
+    ];
+    prefix.push(...warnIfMasked(masked.found));
+    const related = origin !== 'escalate' && masked.text ? deps.related?.(masked.text) : undefined;
+    if (related) {
+      prefix.push(
+        reply.text(
+          `While I take this down: [${escapeMarkdown(related.title)}](${related.url}) might already have the answer.`,
+        ),
+      );
+    }
+    ctx.logger.info({ origin, kind: state.draft.kind }, 'Intake started');
+    return advance(ctx, state, prefix);
+  }
+
+  /** Fills what a newly given description tells, without overwriting what the user already said. */
+  function absorbDescription(draft: RequestDraft, text: string): void {
+    draft.description = text.slice(0, maxLengths.description);
+    draft.title ??= inferTitle(text);
+    draft.kind ??= inferKind(text);
+    draft.urgency ??= inferUrgency(text);
+    draft.impact ??= inferImpact(text);
+  }
+
+  function setField(draft: RequestDraft, field: DraftField, value: string | null): void {
+    (draft as Record<DraftField, string | null>)[field] = value;
+  }
+
+  function describe(field: DraftField, value: string | null): string {
+    if (value === null) return `${fieldLabel(field)} is cleared`;
+    const shown =
+      field === 'kind' || field === 'urgency' || field === 'impact'
+        ? (labels[field] as Record<string, string>)[value]
+        : escapeMarkdown(value);
+    return `${fieldLabel(field)}: **${shown}**`;
+  }
+
+  /** Reads the answer to the field being asked; undefined when it is not an answer. */
+  function readAnswer(field: DraftField, text: string): string | null | undefined {
+    if (field === 'kind' || field === 'urgency' || field === 'impact') return parseChoice(field, text);
+    if (field === 'neededBy') {
+      if (/^(?:no|none|no date|nope|skip|n\/a)$/i.test(text.trim())) return null;
+      const d = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? text.trim() : undefined;
+      return d;
+    }
+    const t = text.trim();
+    if (t.length < 2) return undefined;
+    const max = (maxLengths as Record<string, number>)[field] ?? 2000;
+    return t.slice(0, max);
+  }
+
+  async function continueConversation(ctx: TurnContext, state: IntakeState): Promise<Reply[]> {
+    const masked = maskSecrets(ctx.text);
+    const text = masked.text;
+    if (masked.found.length > 0) state.secretsMasked = true;
+    const warning = warnIfMasked(masked.found);
+    if (isCancel(text)) {
+      await conversations.clear(addressOf(ctx));
+      ctx.logger.info('Intake cancelled');
+      return [reply.text(copy.cancelled)];
+    }
+    if (state.asking === 'confirm' && isConfirm(text)) return confirm(ctx);
+    if (/^(?:edit|edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i.test(text.trim())) {
+      return [...warning, requestForm(state.draft)];
+    }
+    const asking = state.asking;
+    const correction = parseCorrection(text, {
+      explicitOnly: asking !== null && asking !== 'confirm' && freeTextFields.has(asking),
+    });
+    if (correction) {
+      setField(state.draft, correction.field, correction.value);
+      if (correction.field === 'description' && correction.value)
+        absorbDescription(state.draft, correction.value);
+      return advance(ctx, state, [
+        ...warning,
+        reply.notice('success', `Got it — ${describe(correction.field, correction.value)}.`),
+      ]);
+    }
+    if (asking && asking !== 'confirm') {
+      const answer = readAnswer(asking, text);
+      if (answer === undefined) {
+        return [...warning, reply.text("Sorry, I didn't catch that."), questionFor(asking)];
+      }
+      if (asking === 'description' && answer) absorbDescription(state.draft, answer);
+      else setField(state.draft, asking, answer);
+      return advance(ctx, state, warning);
+    }
+    await save(ctx, state);
+    return [
+      ...warning,
+      reply.text(
+        'Shall I send it? Press **Confirm**, tell me what to change (like *change the title to …*), or say *cancel*.',
+      ),
+      confirmCard(state.draft),
+    ];
+  }
+
+  /** Saves the request: "Saved as IT-0042" only once the record is stored. */
+  async function saveRequest(
+    ctx: TurnContext,
+    details: RequestDetails,
+    secretsMasked: boolean,
+  ): Promise<{ ok: true; record: RequestRecord } | { ok: false }> {
+    const { message } = ctx;
+    try {
+      const record = await service.create({
+        details,
+        requester: {
+          platform: message.platform,
+          userId: message.user.id,
+          name: message.user.name ?? message.user.id,
+          ...(message.user.department ? { department: message.user.department } : {}),
+        },
+        source: {
+          platform: message.platform,
+          conversationId: message.conversation.id,
+          ...(message.conversation.threadId ? { threadId: message.conversation.threadId } : {}),
+          ...(message.sourceUrl ? { sourceUrl: message.sourceUrl } : {}),
+        },
+        secretsMasked,
+        now: ctx.now,
+      });
+      ctx.logger.info(
+        { reference: record.reference, kind: record.kind, priority: record.priority },
+        'Request saved',
+      );
+      return { ok: true, record };
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'Request could not be saved');
+      return { ok: false };
+    }
+  }
+
+  function savedReplies(record: RequestRecord): Reply[] {
+    return [
+      reply.notice(
+        'success',
+        `Saved as **${record.reference}** (${record.priority}). IT has it now — I'll message you when anything changes. Say *status ${record.reference}* any time to check on it.`,
+      ),
+    ];
+  }
+
+  async function confirm(ctx: TurnContext): Promise<Reply[]> {
+    const state = await load(ctx);
+    if (!state) return [reply.text(copy.expired)];
+    const valid = validateDraft(state.draft);
+    if (!valid.ok) return advance(ctx, state);
+    // One save per conversation even if Confirm is pressed twice or delivered twice.
+    const owner = randomUUID();
+    const claimKey = `${addressOf(ctx).platform}|${state.attemptId}`;
+    const lease = new Date(ctx.now.getTime() + 60_000).toISOString();
+    if (!(await deps.store.claim('intake-save', claimKey, owner, lease)))
+      return [reply.text(copy.alreadySaving)];
+    const saved = await saveRequest(ctx, valid.details, state.secretsMasked);
+    if (!saved.ok) {
+      await deps.store.release('intake-save', claimKey, owner).catch(() => undefined);
+      return [
+        reply.notice('error', copy.saveFailed),
+        reply.choices('Try again?', [
+          reply.button('Confirm', intakeActions.confirm, undefined, 'primary'),
+          reply.button('Cancel', intakeActions.cancel, undefined, 'danger'),
+        ]),
+      ];
+    }
+    await conversations.clear(addressOf(ctx)).catch((error: unknown) => {
+      // The claim above stays held, so a second Confirm cannot save this conversation twice meanwhile.
+      ctx.logger.warn({ err: error }, 'Saved, but could not clear the conversation state');
+    });
+    return savedReplies(saved.record);
+  }
+
+  async function statusOf(ctx: TurnContext, reference: string | undefined): Promise<Reply[]> {
+    const record = reference ? await requests.get(reference) : undefined;
+    if (!record || (record.requesterKey !== ctx.userKey && !ctx.roles.canTriage()))
+      return [reply.text(copy.notFound)];
+    return [statusCard(record)];
+  }
+
+  async function myRequests(ctx: TurnContext): Promise<Reply[]> {
+    const mine = await requests.byRequester(ctx.userKey, 10);
+    if (mine.length === 0) {
+      return [
+        reply.text(
+          "You haven't asked IT for anything through me yet. Tell me what you need, like *I need Visio installed*.",
+        ),
+      ];
+    }
+    return [myRequestsCard(mine)];
+  }
+
+  // ——— Triage (IT staff) ———
+
+  function refuse(ctx: TurnContext, action: string): Reply[] {
+    ctx.logger.warn({ userKey: ctx.userKey, action }, 'Triage refused: not IT staff');
+    return [reply.notice('warning', copy.notStaff)];
+  }
+
+  async function applyChange(
+    ctx: TurnContext,
+    reference: string | undefined,
+    decide: (r: RequestRecord) => ChangeDecision,
+  ): Promise<Reply[]> {
+    if (!reference) return [reply.text(copy.notFound)];
+    const outcome = await service.change(reference, actorOf(ctx), ctx.now, decide);
+    switch (outcome.kind) {
+      case 'missing':
+        return [reply.text(copy.notFound)];
+      case 'refused':
+        return [reply.notice('info', outcome.message)];
+      case 'conflict': {
+        const latest = await requests.get(reference);
+        return [reply.notice('warning', copy.conflict), ...(latest ? [summaryCard(latest)] : [])];
+      }
+      case 'changed': {
+        const r = outcome.record;
+        ctx.logger.info(
+          { reference: r.reference, action: outcome.entry.action, status: r.status },
+          'Request triaged',
+        );
+        return [
+          reply.notice('success', `**${r.reference}** is now *${labels.status[r.status]}* · ${r.priority}.`),
+        ];
+      }
+    }
+  }
+
+  const moveTo =
+    (to: RequestStatus, action: 'acknowledged' | 'resolved' | 'closed') =>
+    (r: RequestRecord): ChangeDecision =>
+      r.status === to
+        ? { refuse: `${r.reference} is already ${labels.status[to].toLowerCase()}.` }
+        : canTransition(r.status, to)
+          ? { action, toStatus: to, notify: true }
+          : {
+              refuse: `${r.reference} is ${labels.status[r.status].toLowerCase()}, so it can't be ${labels.status[to].toLowerCase()} now.`,
+            };
+
+  function staffOnly(
+    action: string,
+    handler: (ctx: TurnContext, value: string | undefined) => Promise<Reply[]>,
+  ): (ctx: TurnContext, value: string | undefined) => Promise<Reply[]> {
+    return (ctx, value) =>
+      ctx.roles.canTriage() ? handler(ctx, value) : Promise.resolve(refuse(ctx, action));
+  }
+
+  function noteForm(id: string, reference: string, title: string, label: string, submitLabel: string): Form {
+    return {
+      type: 'form',
+      id,
+      title,
+      submitLabel,
+      fields: [{ name: 'note', label, kind: 'textarea', required: true, maxLength: 2000 }],
+      state: reference,
+    };
+  }
+
+  function readNote(values: Record<string, string>): { note: string; found: SecretKind[] } | undefined {
+    const note = values.note?.trim();
+    if (!note) return undefined;
+    const masked = maskSecrets(note.slice(0, 2000));
+    return { note: masked.text, found: masked.found };
+  }
+
+  const triage = {
+    [triageActions.ack]: staffOnly(triageActions.ack, (ctx, value) =>
+      applyChange(ctx, parseReference(value ?? ''), moveTo('acknowledged', 'acknowledged')),
+    ),
+    [triageActions.resolve]: staffOnly(triageActions.resolve, (ctx, value) =>
+      applyChange(ctx, parseReference(value ?? ''), moveTo('resolved', 'resolved')),
+    ),
+    [triageActions.close]: staffOnly(triageActions.close, (ctx, value) =>
+      applyChange(ctx, parseReference(value ?? ''), moveTo('closed', 'closed')),
+    ),
+    [triageActions.assignMe]: staffOnly(triageActions.assignMe, (ctx, value) => {
+      const actor = actorOf(ctx);
+      return applyChange(ctx, parseReference(value ?? ''), (r) => {
+        if (isFinished(r.status) || r.status === 'resolved')
+          return { refuse: `${r.reference} is ${labels.status[r.status].toLowerCase()}.` };
+        if (r.assignee?.key === actor.key) return { refuse: `${r.reference} is already yours.` };
+        const toStatus = r.status === 'new' || r.status === 'acknowledged' ? 'in_progress' : null;
+        return { action: 'assigned', toStatus, patch: { assignee: actor }, notify: toStatus !== null };
+      });
+    }),
+    [triageActions.priority]: staffOnly(triageActions.priority, async (ctx, value) => {
+      const [refText = '', p] = (value ?? '').trim().split(/\s+/);
+      const reference = parseReference(refText);
+      const priority = priorities.find((x) => x === p?.toUpperCase()) as Priority | undefined;
+      if (!priority) {
+        const record = reference ? await requests.get(reference) : undefined;
+        return record ? [priorityChoices(record)] : [reply.text(copy.notFound)];
+      }
+      return applyChange(ctx, reference, (r) =>
+        r.priority === priority
+          ? { refuse: `${r.reference} is already ${priority}.` }
+          : isFinished(r.status)
+            ? { refuse: `${r.reference} is ${labels.status[r.status].toLowerCase()}.` }
+            : {
+                action: 'priority_changed',
+                note: `${r.priority} → ${priority}`,
+                patch: { priority },
+                notify: false,
+              },
+      );
+    }),
+    [triageActions.ask]: staffOnly(triageActions.ask, async (_ctx, value) => {
+      const reference = parseReference(value ?? '');
+      const record = reference ? await requests.get(reference) : undefined;
+      if (!record) return [reply.text(copy.notFound)];
+      return [
+        noteForm(
+          intakeForms.ask,
+          record.reference,
+          `Ask about ${record.reference}`,
+          `Your question for ${record.requester.name}`,
+          'Send question',
+        ),
+      ];
+    }),
+    [triageActions.decline]: staffOnly(triageActions.decline, async (_ctx, value) => {
+      const reference = parseReference(value ?? '');
+      const record = reference ? await requests.get(reference) : undefined;
+      if (!record) return [reply.text(copy.notFound)];
+      return [
+        noteForm(
+          intakeForms.decline,
+          record.reference,
+          `Decline ${record.reference}`,
+          'Reason (the requester sees it)',
+          'Decline',
+        ),
+      ];
+    }),
+  };
+
+  const escalate: EscalateHandler = (ctx, question) => start(ctx, question, 'escalate');
+
+  const intakeFeature: BotFeature = {
+    name: feature,
+
+    async intercept(ctx) {
+      const status = statusPattern.exec(ctx.text);
+      if (status) return statusOf(ctx, parseReference(status[1]!));
+      if (myRequestsPattern.test(ctx.text)) return myRequests(ctx);
+      const state = await load(ctx);
+      return state ? continueConversation(ctx, state) : undefined;
+    },
+
+    async detect(ctx) {
+      return looksLikeRequest(ctx.text) ? start(ctx, ctx.text, 'detect') : undefined;
+    },
+
+    commands: {
+      request: async (ctx, args) => {
+        if (/^form$/i.test(args.trim())) return [requestForm(emptyDraft())];
+        return start(ctx, args.trim() || undefined, 'command');
+      },
+    },
+
+    actions: {
+      [intakeActions.set]: async (ctx, value) => {
+        const state = await load(ctx);
+        if (!state) return [reply.text(copy.expired)];
+        const [field, raw = ''] = (value ?? '').split('=');
+        if (field !== 'kind' && field !== 'urgency' && field !== 'impact') return [reply.text(copy.expired)];
+        const chosen = parseChoice(field, raw);
+        if (!chosen) return [questionFor(field)];
+        setField(state.draft, field, chosen);
+        return advance(ctx, state);
+      },
+      [intakeActions.confirm]: (ctx) => confirm(ctx),
+      [intakeActions.edit]: async (ctx) => {
+        const state = await load(ctx);
+        return [requestForm(state?.draft ?? emptyDraft())];
+      },
+      [intakeActions.cancel]: async (ctx) => {
+        await conversations.clear(addressOf(ctx));
+        return [reply.text(copy.cancelled)];
+      },
+      [intakeActions.status]: (ctx, value) => statusOf(ctx, parseReference(value ?? '')),
+      [intakeActions.reply]: async (ctx, value) => {
+        const reference = parseReference(value ?? '');
+        const record = reference ? await requests.get(reference) : undefined;
+        if (!record || record.requesterKey !== ctx.userKey) return [reply.text(copy.notFound)];
+        if (record.status !== 'waiting_on_requester') {
+          return [
+            reply.text(`IT isn't waiting on you for ${record.reference} any more.`),
+            statusCard(record),
+          ];
+        }
+        return [
+          noteForm(
+            intakeForms.reply,
+            record.reference,
+            `Reply about ${record.reference}`,
+            'Your answer for IT',
+            'Send reply',
+          ),
+        ];
+      },
+      ...triage,
+    },
+
+    forms: {
+      [intakeForms.request]: async (ctx, submission) => {
+        const { values, found } = maskFields(submission.values);
+        const read = readRequestForm(values);
+        if (!read.ok) return [...warnIfMasked(found), read.form];
+        const state = await load(ctx).catch(() => undefined);
+        const saved = await saveRequest(
+          ctx,
+          read.details,
+          found.length > 0 || (state?.secretsMasked ?? false),
+        );
+        if (!saved.ok) {
+          return [
+            reply.notice('error', copy.saveFailed.replace('press Confirm', 'send the form')),
+            requestForm(valuesToDraft(values)),
+          ];
+        }
+        if (state) await conversations.clear(addressOf(ctx)).catch(() => undefined);
+        return [...warnIfMasked(found), ...savedReplies(saved.record)];
+      },
+      [intakeForms.reply]: async (ctx, submission) => {
+        const reference = parseReference(submission.state ?? '');
+        const note = readNote(submission.values);
+        if (!note) return [reply.text('Your reply was empty, so I sent nothing.')];
+        const outcome = await service.change(reference ?? '', actorOf(ctx), ctx.now, (r) =>
+          r.requesterKey !== ctx.userKey
+            ? { refuse: copy.notFound }
+            : r.status !== 'waiting_on_requester'
+              ? { refuse: `IT isn't waiting on you for ${r.reference} any more.` }
+              : { action: 'replied', note: note.note, toStatus: 'in_progress', notify: false },
+        );
+        if (outcome.kind === 'changed')
+          return [
+            ...warnIfMasked(note.found),
+            reply.notice('success', `Thanks — I've passed your reply to IT on ${outcome.record.reference}.`),
+          ];
+        if (outcome.kind === 'refused') return [reply.text(outcome.message)];
+        return [reply.text(outcome.kind === 'missing' ? copy.notFound : copy.conflict)];
+      },
+      [intakeForms.ask]: async (ctx, submission) => {
+        if (!ctx.roles.canTriage()) return refuse(ctx, intakeForms.ask);
+        const note = readNote(submission.values);
+        if (!note) return [reply.text('The question was empty, so I sent nothing.')];
+        const replies = await applyChange(ctx, parseReference(submission.state ?? ''), (r) =>
+          canTransition(r.status, 'waiting_on_requester')
+            ? { action: 'asked', note: note.note, toStatus: 'waiting_on_requester', notify: true }
+            : {
+                refuse: `${r.reference} is ${labels.status[r.status].toLowerCase()}, so there is nothing to ask.`,
+              },
+        );
+        return [...warnIfMasked(note.found), ...replies];
+      },
+      [intakeForms.decline]: async (ctx, submission) => {
+        if (!ctx.roles.canTriage()) return refuse(ctx, intakeForms.decline);
+        const note = readNote(submission.values);
+        if (!note) return [reply.text('Please give a reason — the requester sees it.')];
+        const replies = await applyChange(ctx, parseReference(submission.state ?? ''), (r) =>
+          canTransition(r.status, 'declined')
+            ? { action: 'declined', note: note.note, toStatus: 'declined', notify: true }
+            : {
+                refuse: `${r.reference} is ${labels.status[r.status].toLowerCase()} and can't be declined now.`,
+              },
+        );
+        return [...warnIfMasked(note.found), ...replies];
+      },
+    },
+
+    help: () => [
+      '`request <what you need>` – ask IT for something (or just say *I need …*); `request form` for the form',
+      '`my requests` or `status IT-0042` – see how your requests are going',
+    ],
+  };
+
+  return { feature: intakeFeature, escalate };
+}

@@ -1,0 +1,327 @@
+// Delivers outbox jobs through the channel adapters: one replica at a time per job (a lease via store.claim),
+// retries with exponential backoff and jitter, and marks each job done with where it was posted.
+//
+// Delivery is at least once with a small window: if the process dies after the platform accepted a message
+// but before the job is marked done, the lease expires and the job is sent again. The worker keeps that
+// window to one store write (the mark is the very next thing it does, retried in place a few times) and logs
+// the posted reference if marking still fails, so a duplicate can be traced.
+import { randomUUID } from 'node:crypto';
+import {
+  type ChannelAdapter,
+  type ChannelRegistry,
+  PermanentDeliveryError,
+  type PostedMessage,
+  RetryableDeliveryError,
+} from '../channels/channel-adapter.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Reply } from '../messages/replies.ts';
+import type { DocumentStore } from '../store/document-store.ts';
+import type { OutboxJob, OutboxRepository } from '../store/repositories/outbox.ts';
+
+/** What to send for a job, derived from the record at delivery time. */
+export type Rendered =
+  | { kind: 'send'; replies: Reply[] }
+  /** Nothing to send any more (e.g. the post it would update failed for good): the job is done. */
+  | { kind: 'skip'; reason: string }
+  /** Not ready yet (the record it describes is not visible yet): try again shortly without counting an attempt. */
+  | { kind: 'wait'; reason: string };
+
+export interface OutboxWorkerOptions {
+  store: DocumentStore;
+  outbox: OutboxRepository;
+  channels: ChannelRegistry;
+  render: (job: OutboxJob) => Promise<Rendered>;
+  logger: Logger;
+  now?: () => Date;
+  /** 0 ≤ random() < 1, for jitter. */
+  random?: () => number;
+  /** Time between passes when idle. */
+  intervalMs?: number;
+  /** How long a claim on a job lasts; longer than any single delivery may take. */
+  leaseMs?: number;
+  /** A delivery taking longer than this counts as a retryable failure. */
+  sendTimeoutMs?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** After this many failed attempts the job is marked failed. */
+  maxAttempts?: number;
+  /** A job still waiting for its record after this long is abandoned (the record was never written). */
+  orphanAfterMs?: number;
+  /** Jobs taken per pass. */
+  batchSize?: number;
+}
+
+/** What one pass did. */
+export interface PassSummary {
+  sent: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+  /** Jobs another worker held, or that changed under us. */
+  busy: number;
+}
+
+export interface OutboxWorker {
+  /** Starts the timer. */
+  start(): void;
+  /** Stops the timer and waits for the pass in flight. */
+  stop(): Promise<void>;
+  /** Runs one pass now (after any pass in flight) and reports what it did. */
+  runOnce(): Promise<PassSummary>;
+  /** Asks for a pass soon, e.g. right after a job was written. */
+  kick(): void;
+}
+
+/** The delay before attempt `attempts + 1`: exponential, capped, with "equal jitter", never before `retryAfterMs`. */
+export function backoffDelay(
+  attempts: number,
+  options: {
+    baseDelayMs: number;
+    maxDelayMs: number;
+    random: () => number;
+    retryAfterMs?: number | undefined;
+  },
+): number {
+  const exp = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  const jittered = exp / 2 + options.random() * (exp / 2);
+  return Math.round(Math.max(jittered, options.retryAfterMs ?? 0));
+}
+
+const claimScope = 'outbox';
+
+/** Creates the worker; call start() to run it on a timer. */
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { store, outbox, channels, render, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const intervalMs = options.intervalMs ?? 5000;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const sendTimeoutMs = Math.min(options.sendTimeoutMs ?? 60_000, leaseMs / 2);
+  const baseDelayMs = options.baseDelayMs ?? 5000;
+  const maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const orphanAfterMs = options.orphanAfterMs ?? 10 * 60_000;
+  const batchSize = options.batchSize ?? 25;
+  const workerId = randomUUID();
+  const log = logger.child({ component: 'outbox', workerId });
+
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let inFlight: Promise<PassSummary> = Promise.resolve(emptySummary());
+
+  function emptySummary(): PassSummary {
+    return { sent: 0, retried: 0, failed: 0, skipped: 0, busy: 0 };
+  }
+
+  /** Writes the job's next state; the lease holder is the only writer, so a conflict means it changed under us. */
+  async function save(job: OutboxJob, changes: Partial<OutboxJob>): Promise<boolean> {
+    const next: OutboxJob = { ...job, ...changes, updatedAt: now().toISOString(), version: job.version + 1 };
+    return outbox.replace(next, job.version);
+  }
+
+  async function markDone(job: OutboxJob, posted: PostedMessage | null): Promise<void> {
+    // The message is out: marking it is the one thing standing between us and a duplicate, so retry in place.
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await save(job, { status: 'done', posted, lastError: null, attempts: job.attempts + 1 });
+        return;
+      } catch (error) {
+        lastError = error;
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+    log.error(
+      { err: lastError, jobId: job.id, posted },
+      'Delivered but could not mark the job done; it may be delivered again when its lease expires',
+    );
+  }
+
+  async function deliver(
+    adapter: ChannelAdapter,
+    job: OutboxJob,
+    replies: Reply[],
+  ): Promise<PostedMessage | null> {
+    if (job.kind === 'direct') return adapter.sendDirect(job.destination, replies);
+    if (job.kind === 'post') {
+      return adapter.post(job.destination, replies, job.threadId ? { threadId: job.threadId } : undefined);
+    }
+    // An update: the destination is the post job whose message is replaced.
+    const target = await outbox.get(job.destination);
+    const posted = target?.posted;
+    if (!posted) throw new RetryableDeliveryError('The message to update has not been posted yet');
+    if (adapter.update) {
+      await adapter.update(posted, replies);
+      return posted;
+    }
+    // A platform without in-place updates gets the new summary as a reply under the original.
+    return adapter.post(posted.destination, replies, { threadId: posted.messageId });
+  }
+
+  /** For update jobs: whether the post they update is settled (done → go, failed → skip, else wait). */
+  async function updateTargetState(job: OutboxJob): Promise<'ready' | 'gone' | 'pending'> {
+    if (job.kind !== 'update') return 'ready';
+    const target = await outbox.get(job.destination);
+    if (!target || target.status === 'failed') return 'gone';
+    return target.status === 'done' ? 'ready' : 'pending';
+  }
+
+  async function work(queued: OutboxJob, summary: PassSummary): Promise<void> {
+    const owner = `${workerId}:${randomUUID()}`;
+    const claimed = await store.claim(
+      claimScope,
+      queued.id,
+      owner,
+      new Date(now().getTime() + leaseMs).toISOString(),
+    );
+    if (!claimed) {
+      summary.busy++;
+      return;
+    }
+    try {
+      // Re-read under the lease: another replica may have finished it between our query and our claim.
+      const job = await outbox.get(queued.id);
+      if (job?.status !== 'pending' || Date.parse(job.nextAttemptAt) > now().getTime()) {
+        summary.busy++;
+        return;
+      }
+      const jobLog = log.child({ jobId: job.id, kind: job.kind, platform: job.platform });
+      const target = await updateTargetState(job);
+      if (target === 'gone') {
+        await save(job, { status: 'done', lastError: 'the message to update was never posted' });
+        summary.skipped++;
+        return;
+      }
+      if (target === 'pending') {
+        // The post settles on its own (done or failed); an update waits for it however long that takes.
+        const delay = backoffDelay(1, { baseDelayMs: Math.min(baseDelayMs, 2000), maxDelayMs, random });
+        await save(job, { nextAttemptAt: new Date(now().getTime() + delay).toISOString() });
+        summary.retried++;
+        return;
+      }
+      const rendered = await render(job);
+      if (rendered.kind === 'skip') {
+        await save(job, { status: 'done', lastError: rendered.reason });
+        summary.skipped++;
+        return;
+      }
+      if (rendered.kind === 'wait') {
+        if (now().getTime() - Date.parse(job.createdAt) > orphanAfterMs) {
+          jobLog.warn({ reason: rendered.reason }, 'Outbox job abandoned: what it describes never appeared');
+          await save(job, { status: 'failed', lastError: `abandoned: ${rendered.reason}` });
+          summary.failed++;
+          return;
+        }
+        const delay = backoffDelay(1, { baseDelayMs: Math.min(baseDelayMs, 2000), maxDelayMs, random });
+        await save(job, {
+          nextAttemptAt: new Date(now().getTime() + delay).toISOString(),
+          lastError: rendered.reason,
+        });
+        summary.retried++;
+        return;
+      }
+
+      const adapter = channels.get(job.platform);
+      let posted: PostedMessage | null;
+      try {
+        if (!adapter) throw new RetryableDeliveryError(`No ${job.platform} channel is running`);
+        posted = await withTimeout(deliver(adapter, job, rendered.replies), sendTimeoutMs);
+      } catch (error) {
+        const attempts = job.attempts + 1;
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof PermanentDeliveryError) {
+          jobLog.error({ err: error, attempts }, 'Outbox delivery failed for good');
+          await save(job, { status: 'failed', attempts, lastError: message });
+          summary.failed++;
+          return;
+        }
+        if (attempts >= maxAttempts) {
+          jobLog.error({ err: error, attempts }, 'Outbox delivery gave up after the last retry');
+          await save(job, { status: 'failed', attempts, lastError: message });
+          summary.failed++;
+          return;
+        }
+        const retryAfterMs = error instanceof RetryableDeliveryError ? error.retryAfterMs : undefined;
+        const delay = backoffDelay(attempts, { baseDelayMs, maxDelayMs, random, retryAfterMs });
+        if (!(error instanceof RetryableDeliveryError))
+          jobLog.error({ err: error, attempts }, 'Outbox delivery threw');
+        else jobLog.warn({ err: error, attempts, delayMs: delay }, 'Outbox delivery will be retried');
+        await save(job, {
+          attempts,
+          lastError: message,
+          nextAttemptAt: new Date(now().getTime() + delay).toISOString(),
+        });
+        summary.retried++;
+        return;
+      }
+      await markDone(job, posted);
+      summary.sent++;
+      jobLog.info({ attempts: job.attempts + 1 }, 'Outbox job delivered');
+    } finally {
+      // Release only after the job is marked: a released pending job is fair game for another worker.
+      await store.release(claimScope, queued.id, owner).catch(() => undefined);
+    }
+  }
+
+  async function pass(): Promise<PassSummary> {
+    const summary = emptySummary();
+    let jobs: OutboxJob[];
+    try {
+      jobs = await outbox.due(now().toISOString(), batchSize);
+    } catch (error) {
+      log.warn({ err: error }, 'Outbox pass could not read due jobs');
+      return summary;
+    }
+    for (const job of jobs) {
+      try {
+        await work(job, summary);
+      } catch (error) {
+        log.error({ err: error, jobId: job.id }, 'Outbox job handling failed');
+      }
+    }
+    return summary;
+  }
+
+  function runOnce(): Promise<PassSummary> {
+    inFlight = inFlight.then(pass, pass);
+    return inFlight;
+  }
+
+  function schedule(delayMs: number): void {
+    if (!running) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void runOnce().finally(() => schedule(intervalMs));
+    }, delayMs);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      schedule(intervalMs);
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await inFlight.catch(() => undefined);
+    },
+    runOnce,
+    kick() {
+      schedule(0);
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RetryableDeliveryError(`Delivery took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
