@@ -7,6 +7,7 @@ import type { BotFeature } from './bot/feature.ts';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config/load-config.ts';
 import { createKbService, type KbService } from './kb/kb-service.ts';
+import { createLlmServices, type LlmServices } from './llm/llm-services.ts';
 import type { Logger } from './logging/logger.ts';
 import type { DocumentStore } from './store/document-store.ts';
 import { createQuestionLog, type QuestionLog } from './store/repositories/question-log.ts';
@@ -20,6 +21,8 @@ export interface App {
   bot: Bot;
   channels: ChannelRegistry;
   questions: QuestionLog;
+  /** The language-model features, when OPENAI_API_KEY is set (see docs/openai.md). */
+  llm: LlmServices | undefined;
   /** Stops timers and watchers and closes the store. */
   close(): Promise<void>;
 }
@@ -35,7 +38,12 @@ export async function createApp(options: { config: Config; logger: Logger; store
   });
   const questions = createQuestionLog(store);
   const channels = new ChannelRegistry();
-  const answers = createAnswerFeature({ answerer: createIndexAnswerer(() => kb.current()), questions });
+  const llm = config.openai.enabled ? createLlmServices({ settings: config.openai, store, logger }) : undefined;
+  const indexAnswerer = createIndexAnswerer(() => kb.current());
+  // With a model, grounded answers decorate the deterministic answerer, which stays the fallback of every failure.
+  const answerer = llm ? llm.wrapAnswerer(indexAnswerer, () => kb.current()) : indexAnswerer;
+  llm?.warm(kb.current());
+  const answers = createAnswerFeature({ answerer, questions });
   const features: BotFeature[] = [answers];
   const bot = createBot({
     config,
@@ -61,9 +69,11 @@ export async function createApp(options: { config: Config; logger: Logger; store
     bot,
     channels,
     questions,
+    llm,
     async close() {
       clearInterval(retention);
       kb.close();
+      await llm?.flush();
       await store.close();
     },
   };

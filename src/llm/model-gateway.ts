@@ -59,7 +59,7 @@ export interface ModelGateway {
   embed(inputs: string[], signal?: AbortSignal): Promise<ModelResult<Float32Array[]>>;
   /** Whether this month's token budget still has room. */
   hasBudget(): Promise<boolean>;
-  /** Waits until usage of finished calls is written (usage is written in the background). */
+  /** Writes the usage of finished calls now (it is otherwise written in the background every few seconds). */
   flush(): Promise<void>;
 }
 
@@ -72,6 +72,8 @@ export interface ModelGatewayOptions {
   usage: ModelUsageLog;
   logger: Logger;
   clock?: () => Date;
+  /** How long usage is gathered in memory before it is written; also how stale another replica's spend may be. */
+  writeEveryMs?: number;
 }
 
 /**
@@ -87,8 +89,14 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
   const clock = options.clock ?? (() => new Date());
   const log = options.logger.child({ component: 'llm' });
   const reasoning = reasoningModel.test(model);
-  const pending = new Set<Promise<void>>();
+  const writeEveryMs = options.writeEveryMs ?? 5000;
+  // Usage is summed in memory and written in one go every few seconds: a store write per call would put a
+  // synchronous disk flush on every answer. The budget check adds the unwritten sums to the stored total.
+  const unwritten = new Map<string, { feature: ModelFeature; model: string; month: string } & Totals>();
   let unwrittenTokens = 0;
+  let stored: { month: string; tokens: number; readAt: number } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
 
   function record(
     feature: ModelFeature,
@@ -97,28 +105,64 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
     completionTokens: number,
     failed: boolean,
   ) {
-    const tokens = promptTokens + completionTokens;
-    unwrittenTokens += tokens;
-    const write = usage
-      .add({ at: clock(), feature, model: modelName, promptTokens, completionTokens, failed })
-      .catch((error: unknown) => log.warn({ err: error, feature }, 'Could not record model usage'))
-      .finally(() => {
+    const month = usageMonth(clock());
+    const key = `${month}|${feature}|${modelName}`;
+    const sum = unwritten.get(key) ?? {
+      feature,
+      model: modelName,
+      month,
+      calls: 0,
+      failures: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+    };
+    sum.calls += 1;
+    sum.failures += failed ? 1 : 0;
+    sum.promptTokens += promptTokens;
+    sum.completionTokens += completionTokens;
+    unwritten.set(key, sum);
+    unwrittenTokens += promptTokens + completionTokens;
+    if (!timer) {
+      timer = setTimeout(() => void flush(), writeEveryMs);
+      timer.unref();
+    }
+  }
+
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = [...unwritten.values()];
+    unwritten.clear();
+    writing = writing.then(async () => {
+      for (const sum of batch) {
+        const tokens = sum.promptTokens + sum.completionTokens;
+        try {
+          await usage.add({ ...sum, at: clock() });
+          if (stored?.month === sum.month) stored.tokens += tokens;
+        } catch (error) {
+          log.warn({ err: error, feature: sum.feature }, 'Could not record model usage');
+        }
         unwrittenTokens -= tokens;
-        pending.delete(write);
-      });
-    pending.add(write);
+      }
+    });
+    return writing;
   }
 
   async function hasBudget(): Promise<boolean> {
     if (options.monthlyTokenBudget <= 0) return false;
+    const month = usageMonth(clock());
     try {
-      const spent = (await usage.monthTotal(usageMonth(clock()))) + unwrittenTokens;
-      return spent < options.monthlyTokenBudget;
+      // Re-read now and then, so the spend of other replicas sharing the store counts too.
+      if (!stored || stored.month !== month || Date.now() - stored.readAt > writeEveryMs) {
+        stored = { month, tokens: await usage.monthTotal(month), readAt: Date.now() };
+      }
     } catch (error) {
       // Fail closed: without knowing the spend, a call could overrun the budget.
       log.warn({ err: error }, 'Could not read model usage; skipping the model');
       return false;
     }
+    // Unwritten tokens (gathered, or being written) count too; at worst a few seconds' worth counts twice.
+    return stored.tokens + unwrittenTokens < options.monthlyTokenBudget;
   }
 
   function failure(feature: ModelFeature, error: unknown, signal: AbortSignal | undefined): ModelFailure {
@@ -183,7 +227,7 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
     hasBudget,
     async structured(call) {
       if (!(await hasBudget())) return { ok: false, reason: 'budget' };
-      const result = await chat(call, zodResponseFormat(call.schema, call.schemaName));
+      const result = await chat(call, responseFormatOf(call.schema, call.schemaName));
       if (!result.ok) return result;
       let json: unknown;
       try {
@@ -232,15 +276,36 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
         return { ok: false, reason: failure('embedding', error, signal) };
       }
     },
-    async flush() {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
+    flush,
   };
+}
+
+interface Totals {
+  calls: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 /** A rough token count (about four characters a token) for budgeting when the server reports no usage. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
+}
+
+// Converting a zod schema to JSON Schema on every call would cost more than the rest of the request building.
+const formats = new WeakMap<z.ZodType, Map<string, ReturnType<typeof zodResponseFormat>>>();
+function responseFormatOf(schema: z.ZodType, name: string): ReturnType<typeof zodResponseFormat> {
+  let byName = formats.get(schema);
+  if (!byName) {
+    byName = new Map();
+    formats.set(schema, byName);
+  }
+  let format = byName.get(name);
+  if (!format) {
+    format = zodResponseFormat(schema, name);
+    byName.set(name, format);
+  }
+  return format;
 }
 
 function classify(error: unknown, signal: AbortSignal | undefined): ModelFailure {

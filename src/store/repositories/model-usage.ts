@@ -30,19 +30,20 @@ export const modelUsageCollection = {
   indexes: [{ fields: ['month'] }],
 } as const;
 
-/** One call's usage. */
+/** The usage of one or more calls of one feature and model, added together. */
 export interface ModelUsageEntry {
   at: Date;
   feature: string;
   model: string;
+  calls: number;
+  failures: number;
   promptTokens: number;
   completionTokens: number;
-  failed: boolean;
 }
 
 /** Repository over model usage. */
 export interface ModelUsageLog {
-  /** Adds one call's tokens to its month, feature and model. */
+  /** Adds calls and tokens to their month, feature and model. */
   add(entry: ModelUsageEntry): Promise<void>;
   /** Every row of `month` (`YYYY-MM`). */
   month(month: string): Promise<ModelUsageRecord[]>;
@@ -74,8 +75,8 @@ export function createModelUsageLog(store: DocumentStore): ModelUsageLog {
               month: m,
               feature: entry.feature,
               model: entry.model,
-              calls: 1,
-              failures: entry.failed ? 1 : 0,
+              calls: entry.calls,
+              failures: entry.failures,
               promptTokens: entry.promptTokens,
               completionTokens: entry.completionTokens,
               updatedAt,
@@ -89,8 +90,8 @@ export function createModelUsageLog(store: DocumentStore): ModelUsageLog {
         }
         const updated: ModelUsageRecord = {
           ...found,
-          calls: found.calls + 1,
-          failures: found.failures + (entry.failed ? 1 : 0),
+          calls: found.calls + entry.calls,
+          failures: found.failures + entry.failures,
           promptTokens: found.promptTokens + entry.promptTokens,
           completionTokens: found.completionTokens + entry.completionTokens,
           updatedAt,
