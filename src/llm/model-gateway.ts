@@ -92,7 +92,10 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
   const writeEveryMs = options.writeEveryMs ?? 5000;
   // Usage is summed in memory and written in one go every few seconds: a store write per call would put a
   // synchronous disk flush on every answer. The budget check adds the unwritten sums to the stored total.
-  const unwritten = new Map<string, { feature: ModelFeature; model: string; month: string } & Totals>();
+  const unwritten = new Map<
+    string,
+    { feature: ModelFeature; model: string; month: string; at: Date } & Totals
+  >();
   let unwrittenTokens = 0;
   let stored: { month: string; tokens: number; readAt: number } | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -105,12 +108,15 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
     completionTokens: number,
     failed: boolean,
   ) {
-    const month = usageMonth(clock());
+    const at = clock();
+    const month = usageMonth(at);
     const key = `${month}|${feature}|${modelName}`;
     const sum = unwritten.get(key) ?? {
       feature,
       model: modelName,
       month,
+      // The month of the calls, even when the sums are written after the month has turned.
+      at,
       calls: 0,
       failures: 0,
       promptTokens: 0,
@@ -137,7 +143,7 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
       for (const sum of batch) {
         const tokens = sum.promptTokens + sum.completionTokens;
         try {
-          await usage.add({ ...sum, at: clock() });
+          await usage.add(sum);
           if (stored?.month === sum.month) stored.tokens += tokens;
         } catch (error) {
           log.warn({ err: error, feature: sum.feature }, 'Could not record model usage');

@@ -218,7 +218,7 @@ describe('cost control', () => {
     }
   });
 
-  it('counts last month separately', async () => {
+  it('counts each month separately, even for usage written after the month turned', async () => {
     let now = new Date('2026-10-31T23:00:00Z');
     const h = await servicesHarness({ monthlyTokenBudget: 1000 }, { stub, clock: () => now });
     try {
@@ -228,14 +228,22 @@ describe('cost control', () => {
         model: 'gpt-4.1-mini',
         calls: 1,
         failures: 0,
-        promptTokens: 1000,
+        promptTokens: 600,
         completionTokens: 0,
       });
       stub.chat = () =>
-        completion({ answer: 'Reset it yourself.', citations: ['reset-password'], cannotAnswer: false });
+        completion(
+          { answer: 'Reset it yourself.', citations: ['reset-password'], cannotAnswer: false },
+          { usage: { prompt: 400, completion: 100 } },
+        );
+      expect(await h.answerer.answer('How do I reset my password?')).toMatchObject({ via: 'model' });
+      // 600 stored + 500 not yet written: October is spent.
       expect(await h.answerer.answer('How do I reset my password?')).toMatchObject({ via: 'index' });
       now = new Date('2026-11-01T08:00:00Z');
       expect(await h.answerer.answer('How do I reset my password?')).toMatchObject({ via: 'model' });
+      await h.llm.flush();
+      expect((await h.llm.usageSummary(new Date('2026-10-15T00:00:00Z'))).used).toBe(1100);
+      expect((await h.llm.usageSummary()).used).toBe(500);
     } finally {
       await h.close();
     }
