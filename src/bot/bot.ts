@@ -47,6 +47,20 @@ export function createBot(deps: BotDeps): Bot {
     ],
   });
 
+  /** Every feature's preface for this turn; a failing one is logged and left out. */
+  async function prefaceFor(ctx: TurnContext): Promise<Reply[]> {
+    const out: Reply[] = [];
+    for (const f of features) {
+      if (!f.preface) continue;
+      try {
+        out.push(...(await f.preface(ctx)));
+      } catch (error) {
+        ctx.logger.warn({ err: error, feature: f.name }, 'Preface failed; answering without it');
+      }
+    }
+    return out;
+  }
+
   async function route(ctx: TurnContext, message: IncomingMessage): Promise<Reply[]> {
     if (message.form) {
       const handler = forms.get(message.form.formId);
@@ -75,13 +89,14 @@ export function createBot(deps: BotDeps): Bot {
 
     const [first = '', ...rest] = text.split(' ');
     const command = commands.get(first.replace(/^\//, '').toLowerCase());
-    if (command) return [...prefix, ...(await command(turn, rest.join(' ')))];
+    const preface = [...prefix, ...(await prefaceFor(turn))];
+    if (command) return [...preface, ...(await command(turn, rest.join(' ')))];
 
     for (const f of features) {
       const detected = await f.detect?.(turn);
-      if (detected) return [...prefix, ...detected];
+      if (detected) return [...preface, ...detected];
     }
-    return [...prefix, ...(await deps.fallback(turn, text))];
+    return [...preface, ...(await deps.fallback(turn, text))];
   }
 
   return {

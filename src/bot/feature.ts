@@ -33,6 +33,11 @@ export interface BotFeature {
   forms?: Record<string, Handler<FormSubmission>>;
   /** Free text that is not a command: return replies when the text is for this feature ("I need Visio"). */
   detect?: (ctx: TurnContext) => Promise<Reply[] | undefined>;
+  /**
+   * Replies placed before whatever answers a question, a command or detected free text (not ongoing
+   * conversations, small talk, buttons or forms), e.g. a known-issue notice. Return [] to add nothing.
+   */
+  preface?: (ctx: TurnContext) => Promise<Reply[]>;
   /** Lines for the help card, e.g. "`request` – ask IT for something". */
   help?: (ctx: TurnContext) => string[];
 }

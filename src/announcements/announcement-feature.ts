@@ -1,0 +1,291 @@
+// The `announce` command: liaisons publish, list, edit and withdraw their announcements through the neutral
+// form 'announce.create' (a Slack modal, a Teams card, an HTML form); admins may edit or withdraw any.
+import type { BotFeature, TurnContext } from '../bot/feature.ts';
+import { escapeMarkdown } from '../messages/markdown.ts';
+import { type Card, type Reply, reply } from '../messages/replies.ts';
+import { formatWindow } from '../newsletter/zoned-time.ts';
+import type { Announcements } from '../store/repositories/announcements.ts';
+import {
+  type Announcement,
+  announceFormId,
+  announcementForm,
+  categoryLabels,
+  formValuesOf,
+  parseAnnouncementForm,
+} from './announcement.ts';
+
+/** Button ids the feature owns. */
+export const announceActions = {
+  edit: 'announce.edit',
+  withdraw: 'announce.withdraw',
+} as const;
+
+export interface AnnouncementFeatureDeps {
+  announcements: Announcements;
+  /** Called after any change, so caches (known issues) refresh at once. */
+  onChange?: () => void;
+}
+
+/** A polite refusal for someone without the publishing role; logged so admins can see who tried. */
+export function refusePublishing(ctx: TurnContext, what: string): Reply[] {
+  ctx.logger.info({ userKey: ctx.userKey, attempted: what }, 'Refused: publishing needs the liaison role');
+  return [
+    reply.notice(
+      'info',
+      "Sorry, only IT liaisons can publish announcements. If you'd like something in the newsletter, tell your team's liaison, or use *Suggest a topic* on the next issue. An admin can make you a liaison with `roles grant`.",
+    ),
+  ];
+}
+
+/** Why `ctx` may not change `a`, or undefined when it may. */
+function cannotChange(ctx: TurnContext, a: Announcement): string | undefined {
+  if (a.authorKey !== ctx.userKey && !ctx.roles.isAdmin()) {
+    return `${a.id} belongs to another liaison; only they or an admin can change it.`;
+  }
+  if (a.status === 'sent')
+    return `${a.id} already went out in the newsletter ${a.sentInIssue ?? ''}, so it can't be changed now.`.replace(
+      ' ,',
+      ',',
+    );
+  if (a.status === 'withdrawn') return `${a.id} was withdrawn. Publish a new announcement instead.`;
+  return undefined;
+}
+
+/** The announcement as a card, with Edit and Withdraw buttons while it can still change. */
+export function announcementCard(a: Announcement, timeZone: string): Card {
+  const open = a.status === 'draft' || a.status === 'scheduled';
+  return {
+    type: 'card',
+    kind: 'announcement',
+    title: escapeMarkdown(a.title),
+    subtitle: `${a.id} · ${categoryLabels[a.category]} · ${statusLabel(a.status)}`,
+    sections: [
+      { text: escapeMarkdown(a.what) },
+      {
+        fields: [
+          { label: 'Who is affected', value: escapeMarkdown(a.who) },
+          {
+            label: 'When',
+            value: formatWindow(new Date(a.startsAt), a.endsAt ? new Date(a.endsAt) : undefined, timeZone),
+          },
+          ...(a.keywords.length > 0
+            ? [{ label: 'Services', value: escapeMarkdown(a.keywords.join(', ')) }]
+            : []),
+        ],
+      },
+    ],
+    ...(open
+      ? {
+          actions: [
+            reply.button('Edit', announceActions.edit, a.id),
+            reply.button('Withdraw', announceActions.withdraw, a.id, 'danger'),
+          ],
+        }
+      : {}),
+    ...(a.link ? { link: { label: 'Details', url: a.link } } : {}),
+  };
+}
+
+function statusLabel(status: Announcement['status']): string {
+  return { draft: 'draft', scheduled: 'in the next newsletter', sent: 'sent', withdrawn: 'withdrawn' }[
+    status
+  ];
+}
+
+/** The announcements feature. */
+export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFeature {
+  const { announcements } = deps;
+  const changed = () => deps.onChange?.();
+
+  async function list(ctx: TurnContext, all: boolean): Promise<Reply[]> {
+    const tz = ctx.config.newsletter.timezone;
+    const items = all
+      ? [...(await announcements.byStatus('scheduled', 50)), ...(await announcements.byStatus('draft', 50))]
+      : await announcements.byAuthor(ctx.userKey, 30);
+    if (items.length === 0) {
+      return [
+        reply.text(
+          all
+            ? 'There are no open announcements.'
+            : "You haven't written any announcements yet. Type `announce` to start one.",
+        ),
+      ];
+    }
+    return [
+      {
+        type: 'card',
+        kind: 'list',
+        title: all ? 'Open announcements' : 'Your announcements',
+        sections: items.slice(0, 30).map((a) => ({
+          text: `**${escapeMarkdown(a.title)}** · \`${a.id}\` · ${statusLabel(a.status)}\n${categoryLabels[a.category]} · ${formatWindow(
+            new Date(a.startsAt),
+            a.endsAt ? new Date(a.endsAt) : undefined,
+            tz,
+          )}`,
+        })),
+        footer: 'Change one with `announce edit <id>` or `announce withdraw <id>`.',
+      },
+    ];
+  }
+
+  async function editForm(ctx: TurnContext, id: string | undefined): Promise<Reply[]> {
+    if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce edit');
+    const a = id ? await announcements.get(id.trim()) : undefined;
+    if (!a)
+      return [
+        reply.text(
+          `I couldn't find announcement ${escapeMarkdown(id?.trim() || '')}. Type \`announce list\` to see yours.`,
+        ),
+      ];
+    const reason = cannotChange(ctx, a);
+    if (reason) {
+      ctx.logger.info(
+        { userKey: ctx.userKey, announcementId: a.id, status: a.status },
+        'Refused: announcement edit',
+      );
+      return [reply.notice('info', reason)];
+    }
+    return [announcementForm({ values: formValuesOf(a, ctx.config.newsletter.timezone), editing: a.id })];
+  }
+
+  async function withdraw(ctx: TurnContext, id: string | undefined): Promise<Reply[]> {
+    if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce withdraw');
+    const a = id ? await announcements.get(id.trim()) : undefined;
+    if (!a)
+      return [
+        reply.text(
+          `I couldn't find announcement ${escapeMarkdown(id?.trim() || '')}. Type \`announce list\` to see yours.`,
+        ),
+      ];
+    const reason = cannotChange(ctx, a);
+    if (reason) {
+      ctx.logger.info(
+        { userKey: ctx.userKey, announcementId: a.id, status: a.status },
+        'Refused: announcement withdrawal',
+      );
+      return [reply.notice('info', reason)];
+    }
+    const ok = await announcements.replaceIf(
+      { ...a, status: 'withdrawn', updatedAt: ctx.now.toISOString() },
+      a.updatedAt,
+    );
+    if (!ok)
+      return [
+        reply.notice('info', `${a.id} changed a moment ago. Please look again with \`announce list\`.`),
+      ];
+    changed();
+    ctx.logger.info({ announcementId: a.id, by: ctx.userKey }, 'Announcement withdrawn');
+    return [
+      reply.notice(
+        'success',
+        `Withdrawn: **${escapeMarkdown(a.title)}** won't appear in the newsletter or as a notice.`,
+      ),
+    ];
+  }
+
+  return {
+    name: 'announcements',
+    commands: {
+      async announce(ctx, args) {
+        const [sub = '', ...rest] = args.trim().split(/\s+/);
+        const verb = sub.toLowerCase();
+        if (verb === 'list') {
+          if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce list');
+          const all = rest[0]?.toLowerCase() === 'all';
+          if (all && !ctx.roles.isAdmin()) return list(ctx, false);
+          return list(ctx, all);
+        }
+        if (verb === 'edit') return editForm(ctx, rest[0]);
+        if (verb === 'withdraw') return withdraw(ctx, rest[0]);
+        if (verb !== '' && verb !== 'new') {
+          return [
+            reply.text(
+              'Try `announce` for a new announcement, `announce list`, `announce edit <id>` or `announce withdraw <id>`.',
+            ),
+          ];
+        }
+        if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce');
+        return [announcementForm({ values: { publish: 'scheduled' } })];
+      },
+    },
+    actions: {
+      [announceActions.edit]: (ctx, value) => editForm(ctx, value),
+      [announceActions.withdraw]: (ctx, value) => withdraw(ctx, value),
+    },
+    forms: {
+      async [announceFormId](ctx, form) {
+        if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce submit');
+        const tz = ctx.config.newsletter.timezone;
+        const editingId = form.state?.trim() || undefined;
+        const parsed = parseAnnouncementForm(form.values, tz);
+        if (!parsed.ok) {
+          return [
+            announcementForm({
+              values: form.values,
+              errors: parsed.errors,
+              ...(editingId ? { editing: editingId } : {}),
+            }),
+          ];
+        }
+        const now = ctx.now.toISOString();
+        const status = parsed.publish;
+        if (editingId) {
+          const existing = await announcements.get(editingId);
+          if (!existing)
+            return [reply.text(`I couldn't find announcement ${escapeMarkdown(editingId)} any more.`)];
+          const reason = cannotChange(ctx, existing);
+          if (reason) {
+            ctx.logger.info(
+              { userKey: ctx.userKey, announcementId: existing.id },
+              'Refused: announcement edit',
+            );
+            return [reply.notice('info', reason)];
+          }
+          const updated: Announcement = { ...existing, ...parsed.content, status, updatedAt: now };
+          if (!(await announcements.replaceIf(updated, existing.updatedAt))) {
+            return [
+              reply.notice(
+                'info',
+                `${existing.id} changed while you were editing. Open it again with \`announce edit ${existing.id}\`.`,
+              ),
+            ];
+          }
+          changed();
+          ctx.logger.info({ announcementId: updated.id, by: ctx.userKey, status }, 'Announcement updated');
+          return [reply.notice('success', 'Saved your changes.'), announcementCard(updated, tz)];
+        }
+        const created: Announcement = {
+          id: await announcements.nextId(),
+          ...parsed.content,
+          authorKey: ctx.userKey,
+          authorName: ctx.message.user.name ?? null,
+          status,
+          createdAt: now,
+          updatedAt: now,
+          sentInIssue: null,
+        };
+        await announcements.insert(created);
+        changed();
+        ctx.logger.info(
+          { announcementId: created.id, by: ctx.userKey, category: created.category, status },
+          'Announcement created',
+        );
+        return [
+          reply.notice(
+            'success',
+            status === 'draft'
+              ? `Saved as a draft (${created.id}). Publish it later with \`announce edit ${created.id}\`.`
+              : `Published (${created.id}): it goes into the next IT newsletter.`,
+          ),
+          announcementCard(created, tz),
+        ];
+      },
+    },
+    help: (ctx) =>
+      ctx.roles.canPublish()
+        ? [
+            '`announce` – publish an IT announcement (`announce list`, `announce edit <id>`, `announce withdraw <id>`)',
+          ]
+        : [],
+  };
+}
