@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { loadFolderIndex } from '../adapters/cli/kb-source.ts';
 import { type AnswerDecision, createIndexAnswerer } from '../src/answers/answerer.ts';
 import { loadConfig } from '../src/config/load-config.ts';
-import { loadKb } from '../src/kb/load-kb.ts';
 import { buildIndex } from '../src/kb/search-index.ts';
 import { createLlmServices } from '../src/llm/llm-services.ts';
 import type { OpenAiSettings } from '../src/llm/openai-client.ts';
 import { silentLogger } from '../src/logging/logger.ts';
 import { openEmbeddedStore } from '../src/store/embedded/sqlite-store.ts';
+import { fixtureKb } from '../test/llm/llm-harness.ts';
 import {
   completion,
   embeddingInputs,
@@ -26,7 +26,6 @@ import { score } from './kb-bench.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const evalDir = path.resolve(repoRoot, '..', 'shared', 'kb-eval');
-const fixtureKb = path.join(repoRoot, 'test', 'llm', 'fixtures', 'kb');
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 function percentile(sorted: number[], p: number): number {
@@ -55,8 +54,7 @@ async function overheadFigures(): Promise<Record<string, unknown>> {
             citations: ['reset-password'],
             cannotAnswer: false,
           });
-    const kb = await loadKb(fixtureKb);
-    const index = buildIndex(kb.articles, kb.synonyms);
+    const index = buildIndex(fixtureKb());
     const settings: OpenAiSettings = {
       enabled: true,
       apiKey: 'bench-key',

@@ -4,10 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { type Answerer, createIndexAnswerer } from '../../src/answers/answerer.ts';
 import { type App, createApp } from '../../src/app.ts';
-import { loadKb } from '../../src/kb/load-kb.ts';
+import { type Article, parseArticle } from '../../src/kb/article.ts';
 import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
 import { createLlmServices, type LlmServices } from '../../src/llm/llm-services.ts';
 import type { OpenAiSettings } from '../../src/llm/openai-client.ts';
@@ -17,9 +16,8 @@ import type { Reply } from '../../src/messages/replies.ts';
 import type { DocumentStore } from '../../src/store/document-store.ts';
 import { openEmbeddedStore } from '../../src/store/embedded/sqlite-store.ts';
 import { testConfig } from '../helpers/test-config.ts';
+import { fixtureArticles, writeFixtureKb } from './fixture-kb.ts';
 import { type StubOpenAi, startStubOpenAi } from './stub-openai.ts';
-
-export const fixtureKbDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kb');
 
 /** A key that must never show up in a log line or a request body other than the Authorization header. */
 export const testApiKey = 'sk-test-itbuddy-never-log-0123456789';
@@ -50,11 +48,14 @@ export interface ServicesHarness {
   close(): Promise<void>;
 }
 
+/** The fixture articles, parsed. */
+export function fixtureKb(): Article[] {
+  return Object.entries(fixtureArticles).map(([name, text]) => parseArticle(text, name));
+}
+
 /** The fixture knowledge base as an index. */
-export async function fixtureIndex(): Promise<KbIndex> {
-  const kb = await loadKb(fixtureKbDir);
-  if (kb.problems.length > 0) throw new Error(kb.problems.join('\n'));
-  return buildIndex(kb.articles, kb.synonyms);
+export function fixtureIndex(): KbIndex {
+  return buildIndex(fixtureKb());
 }
 
 /** The services on a fresh store and stub. */
@@ -65,7 +66,7 @@ export async function servicesHarness(
   const stub = options.stub ?? (await startStubOpenAi());
   const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-llm-'));
   const store = openEmbeddedStore(dir);
-  const index = await fixtureIndex();
+  const index = fixtureIndex();
   const log = new LogCapture();
   const logger = createLogger('debug', log);
   const settings: OpenAiSettings = {
@@ -116,8 +117,9 @@ export interface AppHarness {
 export async function appHarness(env: Record<string, string> = {}): Promise<AppHarness> {
   const stub = await startStubOpenAi();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-llm-app-'));
+  const kbDir = await writeFixtureKb();
   const config = testConfig({
-    KB_DIR: fixtureKbDir,
+    KB_DIR: kbDir,
     DATA_DIR: dataDir,
     PUBLIC_URL: 'https://buddy.example.com',
     OPENAI_API_KEY: testApiKey,
@@ -139,6 +141,7 @@ export async function appHarness(env: Record<string, string> = {}): Promise<AppH
       await app.close();
       await stub.close();
       await rm(dataDir, { recursive: true, force: true });
+      await rm(kbDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,12 +1,11 @@
 // Retrieval around the model (cached article vectors, hybrid ranking, the query rewrite) and cost control (the
 // monthly budget, usage records and the usage report), against the stub OpenAI server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadKb } from '../../src/kb/load-kb.ts';
 import { buildIndex } from '../../src/kb/search-index.ts';
 import { createLlmServices } from '../../src/llm/llm-services.ts';
 import { formatModelUsage } from '../../src/llm/usage-report.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
-import { fixtureKbDir, type ServicesHarness, servicesHarness } from './llm-harness.ts';
+import { fixtureKb, type ServicesHarness, servicesHarness } from './llm-harness.ts';
 import {
   blockOf,
   completion,
@@ -66,21 +65,21 @@ describe('article vectors', () => {
     expect(stub.sent('/v1/embeddings')[0]!.body.model).toBe('text-embedding-3-small');
 
     // A rebuilt index (a reload) over the same articles embeds nothing.
-    const kb = await loadKb(fixtureKbDir);
-    const rebuilt = buildIndex(kb.articles, kb.synonyms);
+    const articles = fixtureKb();
+    const rebuilt = buildIndex(articles);
     expect(await h.llm.semantic.ready(rebuilt)).toBeDefined();
     expect(stub.sent('/v1/embeddings')).toHaveLength(1);
 
     // So does a restart: new services on the same store.
     const restarted = createLlmServices({ settings: h.settings, store: h.store, logger: silentLogger() });
-    expect(await restarted.semantic.ready(buildIndex(kb.articles, kb.synonyms))).toBeDefined();
+    expect(await restarted.semantic.ready(buildIndex(articles))).toBeDefined();
     expect(stub.sent('/v1/embeddings')).toHaveLength(1);
 
     // An edited article is embedded again, alone.
-    const edited = kb.articles.map((a) =>
+    const edited = articles.map((a) =>
       a.id === 'printer-jam' ? { ...a, intro: `${a.intro} Wear gloves if the paper is hot.` } : a,
     );
-    expect(await h.llm.semantic.ready(buildIndex(edited, kb.synonyms))).toBeDefined();
+    expect(await h.llm.semantic.ready(buildIndex(edited))).toBeDefined();
     const calls = stub.sent('/v1/embeddings');
     expect(calls).toHaveLength(2);
     expect(embeddingInputs(calls[1]!)).toEqual([expect.stringContaining('Wear gloves')]);
