@@ -4,9 +4,15 @@ import type { Logger } from '../logging/logger.ts';
 import type { DocumentStore } from './document-store.ts';
 import { openEmbeddedStore } from './embedded/sqlite-store.ts';
 
-/** Opens the store named by the configuration. MongoDB is loaded only when used. */
+/**
+ * Opens the store named by the configuration. MongoDB is loaded only when used; its store returns at once and
+ * connects in the background (health() is not ok and writes throw StoreUnavailableError until it is up).
+ */
 export async function openStore(config: Config['store'], logger: Logger): Promise<DocumentStore> {
   if (config.kind === 'embedded') return openEmbeddedStore(config.dataDir);
   const { openMongoStore } = await import('./mongo/mongo-store.ts');
-  return openMongoStore(config.uri, { logger });
+  return openMongoStore(config.uri, {
+    logger: logger.child({ store: 'mongo' }),
+    onStateChange: (state) => logger.debug({ state }, 'store connection state'),
+  });
 }
