@@ -8,8 +8,10 @@ import type { Logger } from '../src/logging/logger.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { createHttpApp, finishHttpApp, listen } from './http/http-server.ts';
 import { createSlackAdapter } from './slack/slack-adapter.ts';
-import { createTeamsEndpoint, type TeamsEndpoint, type TeamsOptions } from './teams/teams-endpoint.ts';
 import { teamsModeFor } from './teams/teams-auth.ts';
+import { createTeamsEndpoint, type TeamsEndpoint, type TeamsOptions } from './teams/teams-endpoint.ts';
+import { itPages } from './web/it-pages.ts';
+import { createWebChannel } from './web/web-channel.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 /** A running server. */
@@ -24,6 +26,8 @@ export interface RunningServer {
 /** Settings that are not configuration: other clouds' endpoints and test doubles for the platforms. */
 export interface ServerOptions {
   teams?: TeamsOptions;
+  /** Outbox worker tuning (tests run passes by hand). */
+  outbox?: Parameters<typeof createApp>[0]['outbox'];
 }
 
 /** Builds and starts everything for `config`. */
@@ -33,7 +37,12 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const store = await openStore(config.store, logger);
-  const app = await createApp({ config, logger, store });
+  const app = await createApp({
+    config,
+    logger,
+    store,
+    ...(options.outbox ? { outbox: options.outbox } : {}),
+  });
   const http = createHttpApp(app);
   const channels = ['web'];
   const stoppers: (() => Promise<void>)[] = [];
@@ -61,6 +70,10 @@ export async function startServer(
     channels.push('teams');
     stoppers.push(() => teams.stop());
   }
+  // The web channel keeps what the outbox sends in the store: the IT inbox at /it, users' inboxes at /api/inbox.
+  const web = createWebChannel(app.store);
+  app.channels.register(web);
+  http.use(itPages(app, web));
   http.use(webRoutes(app));
   finishHttpApp(http, app);
   const server = await listen(http, config.http.port, config.http.host);

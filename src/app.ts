@@ -1,16 +1,21 @@
 // Assembles the platform-neutral core from configuration: store, knowledge base, answering and the router.
 // Adapters receive this and never build core pieces themselves.
+import { articleUrl } from './answers/answer-card.ts';
 import { createAnswerFeature } from './answers/answer-feature.ts';
 import { createIndexAnswerer } from './answers/answerer.ts';
 import { type Bot, createBot } from './bot/bot.ts';
 import type { BotFeature } from './bot/feature.ts';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config/load-config.ts';
+import { createIntake, type Intake, type IntakeOptions } from './intake/intake.ts';
+import type { OutboxWorker } from './intake/outbox-worker.ts';
 import { createKbService, type KbService } from './kb/kb-service.ts';
 import { createLlmServices, type LlmServices } from './llm/llm-services.ts';
 import type { Logger } from './logging/logger.ts';
 import type { DocumentStore } from './store/document-store.ts';
+import type { OutboxRepository } from './store/repositories/outbox.ts';
 import { createQuestionLog, type QuestionLog } from './store/repositories/question-log.ts';
+import type { RequestRepository } from './store/repositories/requests.ts';
 
 /** The running core. */
 export interface App {
@@ -23,12 +28,23 @@ export interface App {
   questions: QuestionLog;
   /** The language-model features, when OPENAI_API_KEY is set (see docs/openai.md). */
   llm: LlmServices | undefined;
+  /** Request intake (see docs/intake.md): its repositories and the outbox worker that posts for it. */
+  intake: Intake;
+  requests: RequestRepository;
+  outbox: OutboxRepository;
+  outboxWorker: OutboxWorker;
   /** Stops timers and watchers and closes the store. */
   close(): Promise<void>;
 }
 
 /** Builds the core on an already-open store. */
-export async function createApp(options: { config: Config; logger: Logger; store: DocumentStore }): Promise<App> {
+export async function createApp(options: {
+  config: Config;
+  logger: Logger;
+  store: DocumentStore;
+  /** Outbox worker tuning; tests pass a clock and a long interval and run passes themselves. */
+  outbox?: IntakeOptions['worker'];
+}): Promise<App> {
   const { config, logger, store } = options;
   const kb = await createKbService({
     dir: config.kb.dir,
@@ -38,13 +54,31 @@ export async function createApp(options: { config: Config; logger: Logger; store
   });
   const questions = createQuestionLog(store);
   const channels = new ChannelRegistry();
-  const llm = config.openai.enabled ? createLlmServices({ settings: config.openai, store, logger }) : undefined;
+  const llm = config.openai.enabled
+    ? createLlmServices({ settings: config.openai, store, logger })
+    : undefined;
   const indexAnswerer = createIndexAnswerer(() => kb.current());
   // With a model, grounded answers decorate the deterministic answerer, which stays the fallback of every failure.
   const answerer = llm ? llm.wrapAnswerer(indexAnswerer, () => kb.current()) : indexAnswerer;
   llm?.warm(kb.current());
-  const answers = createAnswerFeature({ answerer, questions });
-  const features: BotFeature[] = [answers];
+  const intake = createIntake({
+    config,
+    logger,
+    store,
+    channels,
+    related: (text) => {
+      const outcome = kb.current().search(text);
+      const top = outcome.answered ? outcome.hits[0] : undefined;
+      return top
+        ? { title: top.article.title, url: articleUrl(config.http.publicUrl, top.article.id) }
+        : undefined;
+    },
+    ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
+    ...(options.outbox ? { worker: options.outbox } : {}),
+  });
+  const answers = createAnswerFeature({ answerer, questions, escalate: intake.escalate });
+  // Intake comes first so its intercept holds an ongoing request conversation before anything else reads it.
+  const features: BotFeature[] = [intake.feature, answers];
   const bot = createBot({
     config,
     logger,
@@ -52,14 +86,14 @@ export async function createApp(options: { config: Config; logger: Logger; store
     fallback: (ctx, text) => answers.answerQuestion(ctx, text),
   });
 
-  const retention = setInterval(
-    () => {
-      const cutoff = new Date(Date.now() - config.questionLogRetentionDays * 86_400_000).toISOString();
-      questions.purgeBefore(cutoff).catch((error: unknown) => logger.warn({ err: error }, 'Question log purge failed'));
-    },
-    6 * 3_600_000,
-  );
+  const retention = setInterval(() => {
+    const cutoff = new Date(Date.now() - config.questionLogRetentionDays * 86_400_000).toISOString();
+    questions
+      .purgeBefore(cutoff)
+      .catch((error: unknown) => logger.warn({ err: error }, 'Question log purge failed'));
+  }, 6 * 3_600_000);
   retention.unref();
+  intake.worker.start();
 
   return {
     config,
@@ -70,8 +104,13 @@ export async function createApp(options: { config: Config; logger: Logger; store
     channels,
     questions,
     llm,
+    intake,
+    requests: intake.requests,
+    outbox: intake.outbox,
+    outboxWorker: intake.worker,
     async close() {
       clearInterval(retention);
+      await intake.worker.stop();
       kb.close();
       await llm?.flush();
       await store.close();

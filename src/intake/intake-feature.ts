@@ -22,6 +22,7 @@ import {
   triageActions,
 } from './request-cards.ts';
 import {
+  inferDate,
   inferDraft,
   inferImpact,
   inferKind,
@@ -76,12 +77,19 @@ type IntakeState = z.infer<typeof intakeStateSchema>;
 /** A link to a knowledge-base article related to a request, when one clearly matches. */
 export type RelatedArticle = (text: string) => { title: string; url: string } | undefined;
 
+/**
+ * Fills more of a draft from the requester's (already masked) words, e.g. with a language model; resolves
+ * undefined when it cannot help. Only fields the deterministic reading left empty are taken from it.
+ */
+export type RequestPrefill = (text: string) => Promise<Partial<RequestDraft> | undefined>;
+
 export interface IntakeFeatureDeps {
   store: DocumentStore;
   requests: RequestRepository;
   conversations: ConversationStates;
   service: RequestService;
   related?: RelatedArticle;
+  prefill?: RequestPrefill;
   conversationTtlMs?: number;
 }
 
@@ -170,10 +178,11 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       secretsMasked: masked.found.length > 0,
       attemptId: randomUUID(),
     };
-    const intro =
-      origin === 'escalate'
-        ? "Okay, let's pass this to IT. A couple of quick questions first."
-        : "Sure, I'll take this down for IT. A couple of quick questions first.";
+    if (masked.text) await prefillDraft(ctx, state.draft, masked.text);
+    const questionsLeft = missingFields(state.draft).length;
+    const intro = `${origin === 'escalate' ? "Okay, let's pass this to IT." : "Sure, I'll take this down for IT."}${
+      questionsLeft > 1 ? ' A couple of quick questions first.' : ''
+    }`;
     const prefix: Reply[] = [
       reply.text(`${intro} You can say *cancel* at any point, or correct me (like *actually it's urgent*).`),
     ];
@@ -188,6 +197,30 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     }
     ctx.logger.info({ origin, kind: state.draft.kind }, 'Intake started');
     return advance(ctx, state, prefix);
+  }
+
+  /** Adds what the prefill hook read, only where the deterministic reading found nothing; never fails the turn. */
+  async function prefillDraft(ctx: TurnContext, draft: RequestDraft, text: string): Promise<void> {
+    if (!deps.prefill) return;
+    try {
+      const extra = await deps.prefill(text);
+      if (!extra) return;
+      const checked = requestDraftSchema.partial().safeParse(extra);
+      if (!checked.success) return;
+      for (const field of draftFields) {
+        const v = checked.data[field];
+        if (field === 'neededBy' && v && inferDate(v) !== v) continue;
+        if (draft[field] === null && v !== undefined && v !== null) {
+          setField(
+            draft,
+            field,
+            maskSecrets(v).text.slice(0, (maxLengths as Record<string, number>)[field] ?? 2000),
+          );
+        }
+      }
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'Request prefill failed; asking instead');
+    }
   }
 
   /** Fills what a newly given description tells, without overwriting what the user already said. */
@@ -321,7 +354,11 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     const state = await load(ctx);
     if (!state) return [reply.text(copy.expired)];
     const valid = validateDraft(state.draft);
-    if (!valid.ok) return advance(ctx, state);
+    if (!valid.ok) {
+      // Whatever is invalid is asked again (or, if optional, dropped) rather than shown once more.
+      for (const field of Object.keys(valid.errors) as DraftField[]) setField(state.draft, field, null);
+      return advance(ctx, state);
+    }
     // One save per conversation even if Confirm is pressed twice or delivered twice.
     const owner = randomUUID();
     const claimKey = `${addressOf(ctx).platform}|${state.attemptId}`;

@@ -1,0 +1,364 @@
+// The whole intake flow over real HTTP on the local web channel: the conversation, saving, the outbox posting
+// to the web IT inbox, triage by IT staff with the summary updated in place, and the requester told.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Card, Choices, Form } from '../../src/messages/replies.ts';
+import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
+
+let s: IntakeServer;
+
+beforeAll(async () => {
+  s = await startIntakeServer();
+});
+
+afterAll(async () => {
+  await s?.stop();
+});
+
+async function itInbox(user = 'ivy') {
+  const res = await fetch(`${s.url}/it?user=${user}`);
+  return { status: res.status, html: await res.text() };
+}
+
+async function inbox(userId: string, all = false) {
+  const res = await fetch(`${s.url}/api/inbox?userId=${userId}${all ? '&all=1' : ''}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { messages: { id: string; replies: Parameters<typeof textOf>[0] }[] })
+    .messages;
+}
+
+/** The web posts in the IT channel, read through the page's message ids. */
+function postedIds(html: string): string[] {
+  return [...html.matchAll(/data-message-id="([^"]+)"/g)].map((m) => m[1]!);
+}
+
+describe('a request from plain words to triage', () => {
+  let reference: string;
+
+  it('asks only what is missing, one question at a time, and takes a correction mid-way', async () => {
+    const first = await chat(s.url, 'alice', { text: 'I need Visio installed' });
+    // Kind (software) and title were read from the words; the first thing asked is why it matters.
+    const questions = first.filter(
+      (r) => r.type === 'choices' || /\?$/.test(r.type === 'text' ? r.text : ''),
+    );
+    expect(questions).toHaveLength(1);
+    expect(textOf(first)).toMatch(/Why does it matter/);
+    expect(textOf(first)).not.toMatch(/What kind of request/);
+
+    const corrected = await chat(s.url, 'alice', { text: "actually it's urgent" });
+    expect(only(corrected, 'notice').text).toMatch(/urgent.*High/);
+    // The pending question is asked again, since the correction did not answer it.
+    expect(textOf(corrected)).toMatch(/Why does it matter/);
+
+    const afterNeed = await chat(s.url, 'alice', { text: 'I draw the office floor plans for the move' });
+    // Urgency is known now, so the next (and only) question is who it affects, as buttons.
+    const impact = only(afterNeed, 'choices') as Choices;
+    expect(impact.prompt).toBe('Who does it affect?');
+    expect(impact.options.map((o) => o.action?.value)).toEqual([
+      'impact=me',
+      'impact=team',
+      'impact=department',
+      'impact=company',
+    ]);
+
+    const summary = only(
+      await chat(s.url, 'alice', { action: { id: 'intake.set', value: 'impact=team' } }),
+      'card',
+    ) as Card;
+    expect(summary.kind).toBe('request');
+    expect(summary.actions?.map((a) => a.action?.id)).toEqual([
+      'intake.confirm',
+      'intake.edit',
+      'intake.cancel',
+    ]);
+    expect(textOf([summary])).toMatch(/Urgency: High/);
+    expect(textOf([summary])).toMatch(/Who it affects: My team/);
+
+    const retitled = await chat(s.url, 'alice', { text: 'change the title to Visio for floor plans' });
+    expect((only(retitled, 'card') as Card).title).toBe('Visio for floor plans');
+    // Nothing is stored before Confirm.
+    expect(await s.app.requests.byRequester('web:alice')).toEqual([]);
+  });
+
+  it('saves on Confirm, says the reference, and stores the record with history and a computed priority', async () => {
+    const saved = await chat(s.url, 'alice', { action: { id: 'intake.confirm' } });
+    const text = only(saved, 'notice').text;
+    const match = /Saved as \*\*(IT-\d{4})\*\*/.exec(text);
+    expect(match, text).not.toBeNull();
+    reference = match![1]!;
+    const record = await s.app.requests.get(reference);
+    expect(record).toMatchObject({
+      reference,
+      kind: 'software',
+      title: 'Visio for floor plans',
+      description: 'I need Visio installed',
+      businessNeed: 'I draw the office floor plans for the move',
+      urgency: 'high',
+      impact: 'team',
+      priority: 'P2',
+      status: 'new',
+      requester: { platform: 'web', userId: 'alice', name: 'Alice' },
+      requesterKey: 'web:alice',
+      source: { platform: 'web', conversationId: 'web:alice' },
+      version: 1,
+    });
+    expect(record!.history.map((h) => h.action)).toEqual(['created']);
+    // The conversation is over: the next message is not read as part of it.
+    expect(textOf(await chat(s.url, 'alice', { text: 'hello' }))).toMatch(/Hi!/);
+  });
+
+  it('posts the summary to the web IT inbox through the outbox, once', async () => {
+    await s.app.outboxWorker.runOnce();
+    await s.app.outboxWorker.runOnce();
+    const page = await itInbox();
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`${reference} · Visio for floor plans`);
+    expect(page.html).toContain('value="triage.ack"');
+    expect(postedIds(page.html)).toHaveLength(1);
+    const jobs = await s.app.outbox.bySubject(reference);
+    expect(jobs.map((j) => [j.kind, j.status])).toEqual([['post', 'done']]);
+    expect(jobs[0]!.posted?.messageId).toBe(postedIds(page.html)[0]);
+  });
+
+  it('keeps the IT inbox to IT staff', async () => {
+    expect((await itInbox('alice')).status).toBe(403);
+    expect((await itInbox('nobody')).status).toBe(403);
+  });
+
+  it('refuses triage from someone who is not IT staff and leaves the request alone', async () => {
+    const refused = await chat(s.url, 'alice', { action: { id: 'triage.ack', value: reference } });
+    expect(only(refused, 'notice').text).toMatch(/only IT staff/);
+    expect((await s.app.requests.get(reference))?.status).toBe('new');
+    const form = await chat(s.url, 'mallory', {
+      form: { formId: 'triage.decline', values: { note: 'no' }, state: reference },
+    });
+    expect(textOf(form)).toMatch(/only IT staff/);
+    expect((await s.app.requests.get(reference))?.status).toBe('new');
+  });
+
+  it('acknowledges for IT staff: record changed, posted summary updated in place, requester messaged', async () => {
+    const before = postedIds((await itInbox()).html);
+    const acked = await chat(s.url, 'ivy', { action: { id: 'triage.ack', value: reference } });
+    expect(only(acked, 'notice').text).toMatch(/Acknowledged/);
+    const record = await s.app.requests.get(reference);
+    expect(record).toMatchObject({ status: 'acknowledged', version: 2 });
+    expect(record!.acknowledgedAt).not.toBeNull();
+    expect(record!.history.at(-1)).toMatchObject({
+      action: 'acknowledged',
+      by: 'Ivy',
+      byKey: 'web:ivy',
+      toStatus: 'acknowledged',
+    });
+
+    await s.app.outboxWorker.runOnce();
+    const after = await itInbox();
+    expect(postedIds(after.html)).toEqual(before);
+    expect(after.html).toMatch(/Software · P2 · Acknowledged/);
+    expect(after.html).not.toContain('value="triage.ack"');
+
+    const dms = await inbox('alice');
+    expect(dms).toHaveLength(1);
+    expect(textOf(dms[0]!.replies)).toMatch(new RegExp(`${reference}[\\s\\S]*Acknowledged`));
+    // Seen once, not shown again; still there with all=1.
+    expect(await inbox('alice')).toHaveLength(0);
+    expect(await inbox('alice', true)).toHaveLength(1);
+  });
+
+  it('changes the priority from the choices IT is offered', async () => {
+    const choices = only(
+      await chat(s.url, 'ivy', { action: { id: 'triage.priority', value: reference } }),
+      'choices',
+    ) as Choices;
+    const p1 = choices.options.find((o) => o.label === 'P1')!;
+    expect(p1.action).toEqual({ id: 'triage.priority', value: `${reference} P1` });
+    await chat(s.url, 'ivy', { action: p1.action! });
+    expect((await s.app.requests.get(reference))?.priority).toBe('P1');
+    await s.app.outboxWorker.runOnce();
+    expect((await itInbox()).html).toMatch(/Software · P1 · Acknowledged/);
+    // Not a status change: no message to the requester.
+    expect(await inbox('alice')).toHaveLength(0);
+  });
+
+  it('lets IT ask a question that reaches the requester, whose reply reaches IT', async () => {
+    const form = only(
+      await chat(s.url, 'ivy', { action: { id: 'triage.ask', value: reference } }),
+      'form',
+    ) as Form;
+    expect(form.id).toBe('triage.ask');
+    await chat(s.url, 'ivy', {
+      form: {
+        formId: form.id,
+        values: { note: 'Do you need Visio Standard or Professional?' },
+        state: form.state!,
+      },
+    });
+    expect((await s.app.requests.get(reference))?.status).toBe('waiting_on_requester');
+    await s.app.outboxWorker.runOnce();
+
+    const dm = (await inbox('alice'))[0]!;
+    expect(textOf(dm.replies)).toMatch(/Standard or Professional/);
+    const replyButton = (dm.replies.find((r) => r.type === 'choices') as Choices).options[0]!;
+    const replyForm = only(await chat(s.url, 'alice', { action: replyButton.action! }), 'form') as Form;
+    // Someone else cannot answer for alice.
+    const intruder = await chat(s.url, 'bob', {
+      form: { formId: replyForm.id, values: { note: 'Standard' }, state: replyForm.state! },
+    });
+    expect(textOf(intruder)).toMatch(/can't find/);
+    await chat(s.url, 'alice', {
+      form: { formId: replyForm.id, values: { note: 'Professional, please' }, state: replyForm.state! },
+    });
+
+    const record = await s.app.requests.get(reference);
+    expect(record?.status).toBe('in_progress');
+    expect(record?.history.map((h) => h.action)).toEqual([
+      'created',
+      'acknowledged',
+      'priority_changed',
+      'asked',
+      'replied',
+    ]);
+    await s.app.outboxWorker.runOnce();
+    expect((await itInbox()).html).toMatch(/Alice replied: Professional, please/);
+  });
+
+  it('resolves, and every status change reached the requester', async () => {
+    await chat(s.url, 'ivy', { action: { id: 'triage.resolve', value: reference } });
+    await s.app.outboxWorker.runOnce();
+    const all = await inbox('alice', true);
+    // acknowledged, asked, resolved (the reply was alice's own doing, the priority no status change)
+    expect(all.map((m) => textOf(m.replies))).toEqual([
+      expect.stringMatching(/marked this as resolved/),
+      expect.stringMatching(/has a question for you/),
+      expect.stringMatching(/now \*\*Acknowledged\*\*/),
+    ]);
+    const jobs = await s.app.outbox.bySubject(reference);
+    expect(jobs.every((j) => j.status === 'done')).toBe(true);
+    expect(jobs.filter((j) => j.kind === 'post')).toHaveLength(1);
+    // A finished request cannot be acknowledged again.
+    expect(textOf(await chat(s.url, 'ivy', { action: { id: 'triage.ack', value: reference } }))).toMatch(
+      /can't be acknowledged/,
+    );
+  });
+
+  it("shows requesters their own requests and nobody else's", async () => {
+    const mine = textOf(await chat(s.url, 'alice', { text: 'my requests' }));
+    expect(mine).toContain(reference);
+    const status = only(await chat(s.url, 'alice', { text: `status ${reference}` }), 'card') as Card;
+    expect(status.subtitle).toMatch(/Resolved/);
+    expect(textOf([status])).toMatch(/resolved it/);
+
+    expect(textOf(await chat(s.url, 'bob', { text: `status ${reference}` }))).toMatch(
+      /can't find that one for you/,
+    );
+    expect(textOf(await chat(s.url, 'bob', { text: 'status IT-9999' }))).toMatch(
+      /can't find that one for you/,
+    );
+    expect(textOf(await chat(s.url, 'bob', { text: 'my requests' }))).not.toContain(reference);
+    // IT staff may look at anyone's.
+    expect(
+      (only(await chat(s.url, 'ivy', { text: `status ${reference.toLowerCase()}` }), 'card') as Card).title,
+    ).toContain(reference);
+  });
+});
+
+describe('starting, cancelling and the form', () => {
+  it('cancels at any point, saving nothing', async () => {
+    const started = await chat(s.url, 'carol', { text: 'my laptop screen is cracked' });
+    expect(textOf(started)).toMatch(/How urgent is it\?/);
+    const cancelled = await chat(s.url, 'carol', { text: 'cancel' });
+    expect(textOf(cancelled)).toMatch(/cancelled.*nothing was sent/);
+    expect(await s.app.requests.byRequester('web:carol')).toEqual([]);
+    // The next message is a fresh one, not an answer to the old question.
+    expect(textOf(await chat(s.url, 'carol', { text: 'high' }))).not.toMatch(/Who does it affect/);
+  });
+
+  it('leaves how-to questions to the knowledge base', async () => {
+    const replies = await chat(s.url, 'dave', { text: 'how do I install software' });
+    expect(only(replies, 'card').kind).toBe('answer');
+    expect(await s.app.requests.byRequester('web:dave')).toEqual([]);
+  });
+
+  it("starts from the answer card's 'Ask IT' with the question carried over", async () => {
+    const answer = only(await chat(s.url, 'erin', { text: 'how do I connect to the VPN?' }), 'card') as Card;
+    const askIt = answer.actions!.find((a) => a.action?.id === 'answer.ask_it')!;
+    const started = await chat(s.url, 'erin', { action: askIt.action! });
+    expect(textOf(started)).toMatch(/pass this to IT/);
+    const form = only(await chat(s.url, 'erin', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.description).toBe('how do I connect to the VPN?');
+  });
+
+  it('offers the whole request as one form, returns field errors, and saves a valid one', async () => {
+    const form = only(await chat(s.url, 'frank', { text: 'request form' }), 'form') as Form;
+    expect(form.id).toBe('intake.request');
+    expect(form.fields.map((f) => f.name)).toEqual([
+      'kind',
+      'title',
+      'description',
+      'businessNeed',
+      'urgency',
+      'impact',
+      'neededBy',
+      'affected',
+      'expectedBenefit',
+      'costOrRisk',
+      'sponsor',
+    ]);
+    expect(form.fields.find((f) => f.name === 'urgency')?.options?.map((o) => o.value)).toEqual([
+      'low',
+      'medium',
+      'high',
+      'critical',
+    ]);
+
+    const invalid = only(
+      await chat(s.url, 'frank', {
+        form: {
+          formId: 'intake.request',
+          values: {
+            kind: 'project',
+            title: 'Wiki',
+            description: 'A team wiki',
+            urgency: 'low',
+            impact: 'team',
+            neededBy: '31/12/2026',
+          },
+        },
+      }),
+      'form',
+    ) as Form;
+    expect(Object.keys(invalid.errors ?? {}).sort()).toEqual([
+      'businessNeed',
+      'costOrRisk',
+      'expectedBenefit',
+      'neededBy',
+      'sponsor',
+    ]);
+    expect(invalid.values?.title).toBe('Wiki');
+    expect(await s.app.requests.byRequester('web:frank')).toEqual([]);
+
+    const saved = await chat(s.url, 'frank', {
+      form: {
+        formId: 'intake.request',
+        values: {
+          kind: 'project',
+          title: 'Wiki',
+          description: 'A team wiki',
+          businessNeed: 'Knowledge is scattered',
+          urgency: 'low',
+          impact: 'team',
+          neededBy: '2026-12-31',
+          expectedBenefit: 'Less time searching',
+          costOrRisk: 'A licence per user',
+          sponsor: 'The CFO',
+        },
+      },
+    });
+    expect(textOf(saved)).toMatch(/Saved as \*\*IT-\d{4}\*\* \(P4\)/);
+    const [record] = await s.app.requests.byRequester('web:frank');
+    expect(record).toMatchObject({
+      kind: 'project',
+      sponsor: 'The CFO',
+      neededBy: '2026-12-31',
+      priority: 'P4',
+    });
+  });
+});
