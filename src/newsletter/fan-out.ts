@@ -194,7 +194,7 @@ export async function fanOut(deps: FanOutDeps, issueKey: string, replies: Reply[
           else result.deferred++;
           return;
         }
-        if (retryAfter !== undefined) deps.limiter.pauseDestination(d.platform, d.destination, retryAfter);
+        // Each destination gets one post per issue, so waiting here is the destination's whole Retry-After.
         logger.debug(
           { issueKey, destination: d.id, attempt, waitMs: wait },
           'Newsletter delivery will be retried',

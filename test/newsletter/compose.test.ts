@@ -45,8 +45,18 @@ const headings = (card: Card) => card.sections.map((s) => s.heading);
 
 describe('composing an issue', () => {
   const week = [
-    announcement({ id: 'tip', title: 'Lock your screen', category: 'tip', startsAt: '2026-11-24T00:00:00.000Z' }),
-    announcement({ id: 'win', title: 'Laptops refreshed', category: 'success', startsAt: '2026-11-23T10:00:00.000Z' }),
+    announcement({
+      id: 'tip',
+      title: 'Lock your screen',
+      category: 'tip',
+      startsAt: '2026-11-24T00:00:00.000Z',
+    }),
+    announcement({
+      id: 'win',
+      title: 'Laptops refreshed',
+      category: 'success',
+      startsAt: '2026-11-23T10:00:00.000Z',
+    }),
     announcement({
       id: 'vpn',
       title: 'VPN maintenance',
@@ -55,11 +65,38 @@ describe('composing an issue', () => {
       endsAt: '2026-11-26T14:00:00.000Z',
       keywords: ['vpn'],
     }),
-    announcement({ id: 'mfa', title: 'New sign-in prompt', category: 'change', startsAt: '2026-11-25T08:00:00.000Z' }),
-    announcement({ id: 'later', title: 'Windows 12 upgrade', category: 'change', startsAt: '2026-12-10T08:00:00.000Z' }),
-    announcement({ id: 'soon', title: 'Printer swap', category: 'coming_up', startsAt: '2026-11-27T08:00:00.000Z' }),
-    announcement({ id: 'draft', title: 'Not ready', category: 'change', status: 'draft', startsAt: '2026-11-24T08:00:00.000Z' }),
-    announcement({ id: 'gone', title: 'Withdrawn', category: 'change', status: 'withdrawn', startsAt: '2026-11-24T08:00:00.000Z' }),
+    announcement({
+      id: 'mfa',
+      title: 'New sign-in prompt',
+      category: 'change',
+      startsAt: '2026-11-25T08:00:00.000Z',
+    }),
+    announcement({
+      id: 'later',
+      title: 'Windows 12 upgrade',
+      category: 'change',
+      startsAt: '2026-12-10T08:00:00.000Z',
+    }),
+    announcement({
+      id: 'soon',
+      title: 'Printer swap',
+      category: 'coming_up',
+      startsAt: '2026-11-27T08:00:00.000Z',
+    }),
+    announcement({
+      id: 'draft',
+      title: 'Not ready',
+      category: 'change',
+      status: 'draft',
+      startsAt: '2026-11-24T08:00:00.000Z',
+    }),
+    announcement({
+      id: 'gone',
+      title: 'Withdrawn',
+      category: 'change',
+      status: 'withdrawn',
+      startsAt: '2026-11-24T08:00:00.000Z',
+    }),
   ];
 
   it('puts each announcement in its section, in the fixed order, with help and feedback last', () => {
@@ -104,7 +141,11 @@ describe('composing an issue', () => {
     const result = composeIssue(input({ announcements: [past, ...week] }));
     if (result.kind !== 'issue') throw new Error('expected an issue');
     expect(result.retire).toEqual(['old']);
-    expect(cardOf(result).sections.map((s) => s.text).join('\n')).not.toContain('Old outage');
+    expect(
+      cardOf(result)
+        .sections.map((s) => s.text)
+        .join('\n'),
+    ).not.toContain('Old outage');
   });
 
   it('carries one-click reactions and "Suggest a topic" for this issue', () => {
@@ -167,25 +208,37 @@ describe('composing an issue', () => {
       }),
     );
     const card = cardOf(composeIssue(input({ announcements: many })));
-    for (const section of card.sections) expect(section.text?.length ?? 0).toBeLessThanOrEqual(postLimits.maxSectionChars);
+    for (const section of card.sections)
+      expect(section.text?.length ?? 0).toBeLessThanOrEqual(postLimits.maxSectionChars);
     // Slack allows 50 blocks a message and a Teams card about 28 KB: stay well inside both.
     expect(card.sections.length).toBeLessThanOrEqual(20);
     expect(JSON.stringify(card).length).toBeLessThan(24_000);
     const all = card.sections.map((s) => s.text).join('\n');
-    expect(all).toContain('and 2 more — [see the archive](https://itbuddy.example.com/newsletter/archive/2026-W48)');
+    expect(all).toContain(
+      'and 2 more — [see the archive](https://itbuddy.example.com/newsletter/archive/2026-W48)',
+    );
     expect(card.sections.some((s) => s.heading?.endsWith('(continued)'))).toBe(true);
     // Parentheses in a link are encoded so the link survives markdown.
     expect(all).toContain('https://intranet.example.com/changes/%28details%29');
 
     // The archive keeps every item, still in bounded sections.
-    const archive = cardOf(composeIssue(input({ announcements: many, limits: { maxItemsPerSection: 1000, maxSectionChars: 2500, maxItemChars: 1200 } })));
+    const archive = cardOf(
+      composeIssue(
+        input({
+          announcements: many,
+          limits: { maxItemsPerSection: 1000, maxSectionChars: 2500, maxItemChars: 1200 },
+        }),
+      ),
+    );
     for (const section of archive.sections) expect(section.text?.length ?? 0).toBeLessThanOrEqual(2500);
     expect(archive.sections.map((s) => s.text).join('\n')).not.toContain('more — [see the archive]');
     expect(archive.sections.filter((s) => s.text?.includes('Change number 39')).length).toBe(1);
   });
 
   it('puts the model intro first, escaped', () => {
-    const card = cardOf(composeIssue(input({ announcements: week, intro: 'This week: a new *sign-in* prompt.' })));
+    const card = cardOf(
+      composeIssue(input({ announcements: week, intro: 'This week: a new *sign-in* prompt.' })),
+    );
     expect(card.sections[0]).toEqual({ text: 'This week: a new \\*sign-in\\* prompt.' });
   });
 });

@@ -45,7 +45,9 @@ describe('two replicas firing the same schedule', () => {
     const teamsB = new FakeChannel('teams');
     const a = newsletterModule(store, { config, channels: registryWith(slackA, teamsA), owner: 'replica-a' });
     const b = newsletterModule(store, { config, channels: registryWith(slackB, teamsB), owner: 'replica-b' });
-    await a.announcements.insert(announcement({ title: 'New printers', startsAt: '2026-11-24T09:00:00.000Z' }));
+    await a.announcements.insert(
+      announcement({ title: 'New printers', startsAt: '2026-11-24T09:00:00.000Z' }),
+    );
 
     const outcomes = await Promise.all([a.scheduler.fire(slot), b.scheduler.fire(slot)]);
     // Whoever lost the election may still help resume; either way each destination gets exactly one post.
@@ -56,7 +58,8 @@ describe('two replicas firing the same schedule', () => {
     expect(await a.service.recentIssues(10)).toHaveLength(1);
     const counts = new Map<string, number>();
     for (const c of [slackA, teamsA, slackB, teamsB]) {
-      for (const p of c.posts) counts.set(`${c.platform}:${p.destination}`, (counts.get(`${c.platform}:${p.destination}`) ?? 0) + 1);
+      for (const p of c.posts)
+        counts.set(`${c.platform}:${p.destination}`, (counts.get(`${c.platform}:${p.destination}`) ?? 0) + 1);
     }
     expect([...counts.keys()].sort()).toEqual([...destinations].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -77,7 +80,10 @@ describe('two replicas firing the same schedule', () => {
     const slackB = new FakeChannel('slack');
     const a = newsletterModule(store, { config, channels: registryWith(slackA), owner: 'replica-a' });
     const b = newsletterModule(store, { config, channels: registryWith(slackB), owner: 'replica-b' });
-    stoppers.push(() => a.stop(), () => b.stop());
+    stoppers.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
     const fired: string[] = [];
     await a.start();
     await b.start();
@@ -107,7 +113,12 @@ describe('a crash half-way through the fan-out', () => {
     const crashing = new FakeChannel('teams');
     // After k posts the "process" freezes: every later post never answers.
     crashing.script = (_d, _attempt, call) => (call <= k ? 'ok' : 'hang');
-    const first = newsletterModule(store, { config, channels: registryWith(crashing), owner: 'crashed', leaseMs: 300 });
+    const first = newsletterModule(store, {
+      config,
+      channels: registryWith(crashing),
+      owner: 'crashed',
+      leaseMs: 300,
+    });
     void first.service.runSlot(slot, 'schedule');
     await eventually(() => crashing.posts.length === k && crashing.attempts.size > k);
     // The crash: timers stop (no more lease renewals); the in-flight posts never finish.
@@ -135,7 +146,8 @@ describe('retries', () => {
     const config = newsletterConfig({ NEWSLETTER_DESTINATIONS: 'slack:C429,slack:C500,slack:COK' });
     const slack = new FakeChannel('slack');
     slack.retryAfterMs = 1500;
-    slack.script = (d, attempt) => (attempt === 1 && d === 'C429' ? '429' : attempt === 1 && d === 'C500' ? '500' : 'ok');
+    slack.script = (d, attempt) =>
+      attempt === 1 && d === 'C429' ? '429' : attempt === 1 && d === 'C500' ? '500' : 'ok';
     const timing = recordingTiming();
     const m = newsletterModule(store, { config, channels: registryWith(slack), timing });
 
@@ -186,7 +198,10 @@ describe('a destination that is gone', () => {
 
     expect(slack.attempts.get('CGONE')).toBe(1);
     const deliveries = await m.issues.deliveries('2026-W48');
-    expect(deliveries.find((d) => d.destination === 'CGONE')).toMatchObject({ status: 'failed', permanent: true });
+    expect(deliveries.find((d) => d.destination === 'CGONE')).toMatchObject({
+      status: 'failed',
+      permanent: true,
+    });
     expect((await m.service.issue('2026-W48'))?.summary).toEqual({ sent: 1, failed: 1 });
     // The Slack liaison gets a direct message; the Teams one cannot be reached without a Teams adapter.
     expect(slack.directs.map((d) => d.userId)).toEqual(['ULEE']);
@@ -204,7 +219,10 @@ describe('a destination that is gone', () => {
 
 describe('catch-up at start-up', () => {
   it('sends the issue missed while the bot was down, once, and not again on a second start', async () => {
-    const config = newsletterConfig({ NEWSLETTER_DESTINATIONS: 'slack:C1,slack:C2', NEWSLETTER_CATCHUP_HOURS: '24' });
+    const config = newsletterConfig({
+      NEWSLETTER_DESTINATIONS: 'slack:C1,slack:C2',
+      NEWSLETTER_CATCHUP_HOURS: '24',
+    });
     // The bot comes up Monday at 20:00; the Monday 09:00 issue was missed.
     const clock = () => new Date('2026-11-23T20:00:00.000Z');
     const slack = new FakeChannel('slack');
@@ -215,7 +233,11 @@ describe('catch-up at start-up', () => {
 
     expect(slack.posts.map((p) => p.destination).sort()).toEqual(['C1', 'C2']);
     const issue = await first.service.issue('2026-W48');
-    expect(issue).toMatchObject({ trigger: 'catch_up', scheduledFor: '2026-11-23T09:00:00.000Z', status: 'sent' });
+    expect(issue).toMatchObject({
+      trigger: 'catch_up',
+      scheduledFor: '2026-11-23T09:00:00.000Z',
+      status: 'sent',
+    });
 
     const second = newsletterModule(store, { config, channels: registryWith(slack), clock });
     await second.start();

@@ -98,7 +98,8 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -147,8 +148,14 @@ export function newsletterModule(store: DocumentStore, options: ModuleOptions = 
     // Generous limits: these tests are about outcomes; the bench measures pacing.
     limiter: createPlatformRateLimiter(
       {
-        slack: { global: { ratePerSec: 10_000, burst: 1000 }, perDestination: { ratePerSec: 1000, burst: 10 } },
-        teams: { global: { ratePerSec: 10_000, burst: 1000 }, perDestination: { ratePerSec: 1000, burst: 10 } },
+        slack: {
+          global: { ratePerSec: 10_000, burst: 1000 },
+          perDestination: { ratePerSec: 1000, burst: 10 },
+        },
+        teams: {
+          global: { ratePerSec: 10_000, burst: 1000 },
+          perDestination: { ratePerSec: 1000, burst: 10 },
+        },
       },
       timing,
     ),
@@ -160,7 +167,9 @@ export function newsletterModule(store: DocumentStore, options: ModuleOptions = 
 let sequence = 0;
 
 /** An announcement fixture, scheduled (published) unless told otherwise. */
-export function announcement(overrides: Partial<Announcement> & Pick<Announcement, 'startsAt'>): Announcement {
+export function announcement(
+  overrides: Partial<Announcement> & Pick<Announcement, 'startsAt'>,
+): Announcement {
   sequence++;
   return {
     id: `ann-f${sequence}`,
@@ -182,7 +191,10 @@ export function announcement(overrides: Partial<Announcement> & Pick<Announcemen
 }
 
 /** Waits until `condition` holds, checking every 20 ms (fails the test after `timeoutMs`). */
-export async function eventually(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
