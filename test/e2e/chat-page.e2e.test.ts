@@ -253,6 +253,8 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     });
     await ask(page, 'show me everything');
     await page.getByRole('heading', { name: 'Ask IT for something' }).waitFor();
+    // A reply taller than the view scrolls the conversation, never the page: the header stays put.
+    await expect(page.locator('.topbar').boundingBox()).resolves.toMatchObject({ y: 0 });
 
     await expect(page.locator('.notice[data-tone="warning"]').textContent()).resolves.toContain(
       'The VPN is down tonight.',
@@ -355,6 +357,17 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     const file = path.join(shotsDir, `chat-${width}.png`);
     await page.screenshot({ path: file });
     expect((await stat(file)).size).toBeGreaterThan(10_000);
+    // The header and the message box stay in view around a long answer; only the conversation scrolls.
+    await expect(page.locator('.topbar').boundingBox()).resolves.toMatchObject({ y: 0 });
+    const viewportHeight = page.viewportSize()?.height ?? 0;
+    const composer = await page.locator('.composer').boundingBox();
+    expect((composer?.y ?? Number.POSITIVE_INFINITY) + (composer?.height ?? 0)).toBeLessThanOrEqual(
+      viewportHeight,
+    );
+    const topbar = await page.locator('.topbar').boundingBox();
+    const title = await page.getByRole('heading', { name: 'Reset a forgotten password' }).boundingBox();
+    expect(title?.y).toBeGreaterThanOrEqual((topbar?.y ?? 0) + (topbar?.height ?? 0));
+    expect(title?.y).toBeLessThan(composer?.y ?? 0);
     // No sideways scrolling at any width.
     await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(width);
     console.log(`chat page screenshot: ${file}`);

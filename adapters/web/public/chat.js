@@ -259,12 +259,14 @@ function addUserRow(text) {
   return row;
 }
 
-/** Scrolls so the new row shows: to the bottom, or to the row's top when it is taller than the view. */
+/**
+ * Scrolls the conversation so the new row shows: to the bottom, or to the row's top when it is taller than the
+ * view. Only the conversation scrolls (scrollIntoView would also move the page and push the header out of view).
+ */
 function reveal(row) {
-  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-  const behavior = smooth ? 'smooth' : 'auto';
-  if (row.offsetHeight > chat.clientHeight * 0.8) row.scrollIntoView({ block: 'start', behavior });
-  else chat.scrollTo({ top: chat.scrollHeight, behavior });
+  const behavior = window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth';
+  const tall = row.offsetHeight > chat.clientHeight * 0.8;
+  chat.scrollTo({ top: tall ? row.offsetTop - 12 : chat.scrollHeight, behavior });
 }
 
 function setTyping(on) {
