@@ -95,7 +95,7 @@ export interface IntakeFeatureDeps {
 
 const copy = {
   expired:
-    "That request has timed out, so I've let it go. Tell me again what you need and I'll take it down.",
+    "I don't have a request in progress with you — it was sent already or it timed out. Say *my requests* to check, or tell me what you need.",
   cancelled: "Okay, I've cancelled that — nothing was sent to IT.",
   notFound: "I can't find that one for you. Check the reference, or say *my requests* to see yours.",
   notStaff:
