@@ -11,6 +11,7 @@ import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { teamsModeFor } from './teams/teams-auth.ts';
 import { createTeamsEndpoint, type TeamsEndpoint, type TeamsOptions } from './teams/teams-endpoint.ts';
 import { itPages } from './web/it-pages.ts';
+import { newsletterPages } from './web/newsletter-pages.ts';
 import { createWebChannel } from './web/web-channel.ts';
 import { webRoutes } from './web/web-routes.ts';
 
@@ -75,10 +76,13 @@ export async function startServer(
   app.channels.register(web);
   http.use(itPages(app, web));
   http.use(webRoutes(app));
+  http.use(newsletterPages(app));
   finishHttpApp(http, app);
   const server = await listen(http, config.http.port, config.http.host);
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  // Every channel adapter is registered now: send a missed newsletter and resume unfinished ones at once.
+  void app.newsletter.kick();
   return {
     app,
     server,

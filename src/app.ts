@@ -12,6 +12,11 @@ import type { OutboxWorker } from './intake/outbox-worker.ts';
 import { createKbService, type KbService } from './kb/kb-service.ts';
 import { createLlmServices, type LlmServices } from './llm/llm-services.ts';
 import type { Logger } from './logging/logger.ts';
+import {
+  createNewsletterModule,
+  type NewsletterModule,
+  type NewsletterModuleDeps,
+} from './newsletter/newsletter-module.ts';
 import type { DocumentStore } from './store/document-store.ts';
 import type { OutboxRepository } from './store/repositories/outbox.ts';
 import { createQuestionLog, type QuestionLog } from './store/repositories/question-log.ts';
@@ -33,6 +38,8 @@ export interface App {
   requests: RequestRepository;
   outbox: OutboxRepository;
   outboxWorker: OutboxWorker;
+  /** Announcements, known issues, role grants and the weekly newsletter (see docs/newsletter.md). */
+  newsletter: NewsletterModule;
   /** Stops timers and watchers and closes the store. */
   close(): Promise<void>;
 }
@@ -44,6 +51,11 @@ export async function createApp(options: {
   store: DocumentStore;
   /** Outbox worker tuning; tests pass a clock and a long interval and run passes themselves. */
   outbox?: IntakeOptions['worker'];
+  /** Newsletter tuning: tests pass a clock, fake timing or a replica id. */
+  newsletter?: Pick<
+    NewsletterModuleDeps,
+    'clock' | 'timing' | 'limiter' | 'fanOut' | 'owner' | 'housekeepingMs'
+  >;
 }): Promise<App> {
   const { config, logger, store } = options;
   const kb = await createKbService({
@@ -76,14 +88,25 @@ export async function createApp(options: {
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
     ...(options.outbox ? { worker: options.outbox } : {}),
   });
+  const newsletter = createNewsletterModule({
+    config,
+    logger,
+    store,
+    questions,
+    kb: () => kb.current(),
+    channels,
+    intro: llm?.newsletterIntro,
+    ...options.newsletter,
+  });
   const answers = createAnswerFeature({ answerer, questions, escalate: intake.escalate });
   // Intake comes first so its intercept holds an ongoing request conversation before anything else reads it.
-  const features: BotFeature[] = [intake.feature, answers];
+  const features: BotFeature[] = [intake.feature, answers, ...newsletter.features];
   const bot = createBot({
     config,
     logger,
     features,
     fallback: (ctx, text) => answers.answerQuestion(ctx, text),
+    roleGrants: newsletter.roleGrants,
   });
 
   const retention = setInterval(() => {
@@ -94,6 +117,7 @@ export async function createApp(options: {
   }, 6 * 3_600_000);
   retention.unref();
   intake.worker.start();
+  await newsletter.start();
 
   return {
     config,
@@ -108,8 +132,10 @@ export async function createApp(options: {
     requests: intake.requests,
     outbox: intake.outbox,
     outboxWorker: intake.worker,
+    newsletter,
     async close() {
       clearInterval(retention);
+      await newsletter.stop();
       await intake.worker.stop();
       kb.close();
       await llm?.flush();

@@ -61,7 +61,7 @@ export interface SchedulerStatus {
 
 /** The schedule's controls. */
 export interface NewsletterScheduler {
-  /** Starts the cron task, logs the next run, and runs housekeeping once right away. */
+  /** Starts the cron task and logs the next run; housekeeping follows shortly (or on `housekeeping()`). */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** What node-cron does at a fire time: ask the coordinator, then run the slot. */
@@ -85,6 +85,7 @@ export function createNewsletterScheduler(deps: NewsletterSchedulerDeps): Newsle
   });
   let task: ScheduledTask | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let firstRun: NodeJS.Timeout | undefined;
   let housekeepingRun: Promise<void> | undefined;
 
   const fire = async (slot: Date) => {
@@ -179,10 +180,14 @@ export function createNewsletterScheduler(deps: NewsletterSchedulerDeps): Newsle
       );
       timer = setInterval(() => void housekeeping(), deps.housekeepingMs ?? 60_000);
       timer.unref();
-      void housekeeping();
+      // The first catch-up waits a moment for the platform adapters, which register after the core is built;
+      // the composition root calls housekeeping() itself as soon as they are in.
+      firstRun = setTimeout(() => void housekeeping(), 5000);
+      firstRun.unref();
     },
     async stop() {
       clearInterval(timer);
+      clearTimeout(firstRun);
       timer = undefined;
       await task?.destroy();
       task = undefined;
