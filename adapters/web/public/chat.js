@@ -215,7 +215,7 @@ function safeHref(url) {
   return undefined;
 }
 
-// ── DOM helpers ─────────────────────────────────────────────────────────────────────────────────────────
+// ── DOM building ────────────────────────────────────────────────────────────────────────────────────────
 
 /** Creates an element; `text` is set as textContent, never parsed. */
 function el(tag, options = {}, children = []) {
