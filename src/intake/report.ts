@@ -97,7 +97,10 @@ export function computeReport(input: {
     if (r.resolvedAt) resolve.push(Date.parse(r.resolvedAt) - created);
   }
 
-  const questions = input.questions.filter((q) => inRange(q.askedAt));
+  // Oldest first, so examples read in the order they were asked whatever order the log returned them in.
+  const questions = input.questions
+    .filter((q) => inRange(q.askedAt))
+    .sort((a, b) => a.askedAt.localeCompare(b.askedAt));
   const unansweredGroups = new Map<string, UnansweredGroup>();
   const notHelpedGroups = new Map<string, NotHelpedGroup>();
   for (const q of questions) {

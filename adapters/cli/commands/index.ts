@@ -11,5 +11,6 @@ import type { CliCommand } from '../command.ts';
 import { askCommand } from './ask.ts';
 import { chatCommand } from './chat.ts';
 import { kbCheckCommand } from './kb-check.ts';
+import { reportCommand } from './report.ts';
 
-export const commands: CliCommand[] = [askCommand, chatCommand, kbCheckCommand];
+export const commands: CliCommand[] = [askCommand, chatCommand, kbCheckCommand, reportCommand];

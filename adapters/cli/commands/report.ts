@@ -1,0 +1,70 @@
+// `itbuddy report [--since DATE]`: requests by kind, status and department, median times to acknowledge and
+// resolve, and the knowledge base's gaps, from the configured store (the same numbers as /it/report).
+import { parseArgs } from 'node:util';
+import { buildReport, formatReport } from '../../../src/intake/report.ts';
+import { loadKb } from '../../../src/kb/load-kb.ts';
+import { openStore } from '../../../src/store/open-store.ts';
+import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
+import { createRequestRepository } from '../../../src/store/repositories/requests.ts';
+import { type CliCommand, println, UsageError } from '../command.ts';
+import { cliLogger, readConfig } from '../core.ts';
+
+/** Reads a YYYY-MM-DD option as the start of that day in UTC. */
+export function parseDay(option: string, value: string): Date {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(Number.NaN);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    throw new UsageError(`${option}: expected a date like 2026-03-01 (got "${value}").`);
+  }
+  return d;
+}
+
+export const reportCommand: CliCommand = {
+  name: ['report'],
+  summary: 'Requests by kind, status and department, response times, and knowledge-base gaps',
+  usage: [
+    '  itbuddy report [--since DATE] [--until DATE] [--json]',
+    '',
+    '  --since DATE  first day counted, YYYY-MM-DD (default: 30 days ago)',
+    '  --until DATE  the day after the last one counted, YYYY-MM-DD (default: now)',
+    '  --json        print the figures as JSON',
+    '',
+    '  Reads the configured store; with the embedded store, stop the server first (it holds the data folder).',
+  ].join('\n'),
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        since: { type: 'string' },
+        until: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const until = values.until ? parseDay('--until', values.until) : new Date();
+    const since = values.since
+      ? parseDay('--since', values.since)
+      : new Date(until.getTime() - 30 * 86_400_000);
+    if (since >= until) throw new UsageError('--since must be before --until.');
+    const config = readConfig(io);
+    const logger = cliLogger(config, io);
+    const store = await openStore(config.store, logger);
+    try {
+      const report = await buildReport(
+        { requests: createRequestRepository(store), questions: createQuestionLog(store) },
+        { since, until },
+      );
+      if (values.json) {
+        println(io.stdout, JSON.stringify(report, null, 2));
+        return 0;
+      }
+      const kb = await loadKb(config.kb.dir).catch(() => undefined);
+      const titles = new Map(kb?.articles.map((a) => [a.id, a.title]) ?? []);
+      println(
+        io.stdout,
+        formatReport(report, (id) => titles.get(id)),
+      );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
