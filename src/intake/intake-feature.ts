@@ -95,9 +95,9 @@ export interface IntakeFeatureDeps {
 
 const copy = {
   expired:
-    "I don't have a request in progress with you — it was sent already or it timed out. Say *my requests* to check, or tell me what you need.",
+    "I don't have a request in progress with you — it was sent already or it timed out. Say _my requests_ to check, or tell me what you need.",
   cancelled: "Okay, I've cancelled that — nothing was sent to IT.",
-  notFound: "I can't find that one for you. Check the reference, or say *my requests* to see yours.",
+  notFound: "I can't find that one for you. Check the reference, or say _my requests_ to see yours.",
   notStaff:
     'Sorry, only IT staff can do that. If something about a request needs changing, tell me and I’ll pass it on.',
   saveFailed:
@@ -184,7 +184,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       questionsLeft > 1 ? ' A couple of quick questions first.' : ''
     }`;
     const prefix: Reply[] = [
-      reply.text(`${intro} You can say *cancel* at any point, or correct me (like *actually it's urgent*).`),
+      reply.text(`${intro} You can say _cancel_ at any point, or correct me (like _actually it's urgent_).`),
     ];
     prefix.push(...warnIfMasked(masked.found));
     const related = origin !== 'escalate' && masked.text ? deps.related?.(masked.text) : undefined;
@@ -299,7 +299,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     return [
       ...warning,
       reply.text(
-        'Shall I send it? Press **Confirm**, tell me what to change (like *change the title to …*), or say *cancel*.',
+        'Shall I send it? Press **Confirm**, tell me what to change (like _change the title to …_), or say _cancel_.',
       ),
       confirmCard(state.draft),
     ];
@@ -345,7 +345,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     return [
       reply.notice(
         'success',
-        `Saved as **${record.reference}** (${record.priority}). IT has it now — I'll message you when anything changes. Say *status ${record.reference}* any time to check on it.`,
+        `Saved as **${record.reference}** (${record.priority}). IT has it now — I'll message you when anything changes. Say _status ${record.reference}_ any time to check on it.`,
       ),
     ];
   }
@@ -395,7 +395,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     if (mine.length === 0) {
       return [
         reply.text(
-          "You haven't asked IT for anything through me yet. Tell me what you need, like *I need Visio installed*.",
+          "You haven't asked IT for anything through me yet. Tell me what you need, like _I need Visio installed_.",
         ),
       ];
     }
@@ -432,7 +432,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
           'Request triaged',
         );
         return [
-          reply.notice('success', `**${r.reference}** is now *${labels.status[r.status]}* · ${r.priority}.`),
+          reply.notice('success', `**${r.reference}** is now _${labels.status[r.status]}_ · ${r.priority}.`),
         ];
       }
     }
@@ -682,7 +682,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     },
 
     help: () => [
-      '`request <what you need>` – ask IT for something (or just say *I need …*); `request form` for the form',
+      '`request <what you need>` – ask IT for something (or just say _I need …_); `request form` for the form',
       '`my requests` or `status IT-0042` – see how your requests are going',
     ],
   };

@@ -14,6 +14,7 @@ import {
   RetryableDeliveryError,
 } from '../channels/channel-adapter.ts';
 import type { Logger } from '../logging/logger.ts';
+import { platformSchema } from '../messages/incoming.ts';
 import type { Reply } from '../messages/replies.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import type { OutboxJob, OutboxRepository } from '../store/repositories/outbox.ts';
@@ -59,6 +60,8 @@ export interface PassSummary {
   skipped: number;
   /** Jobs another worker held, or that changed under us. */
   busy: number;
+  /** Jobs for a platform this process has no channel for, left to a process that has one. */
+  unserved: number;
 }
 
 export interface OutboxWorker {
@@ -106,11 +109,29 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const log = logger.child({ component: 'outbox', workerId });
 
   let timer: NodeJS.Timeout | undefined;
+  let unservedCheckedAt = Number.NEGATIVE_INFINITY;
+
+  /** Jobs for platforms without a channel here are left to a process that has one; say so once an hour. */
+  async function countUnserved(summary: PassSummary): Promise<void> {
+    if (now().getTime() - unservedCheckedAt < 3_600_000) return;
+    unservedCheckedAt = now().getTime();
+    const served = new Set(channels.platforms());
+    for (const platform of platformSchema.options.filter((p) => !served.has(p))) {
+      const waiting = await outbox.pendingFor(platform);
+      summary.unserved += waiting;
+      if (waiting > 0) {
+        log.warn(
+          { platform, waiting },
+          `Outbox jobs are waiting for ${platform}, which is not running in this process`,
+        );
+      }
+    }
+  }
   let running = false;
   let inFlight: Promise<PassSummary> = Promise.resolve(emptySummary());
 
   function emptySummary(): PassSummary {
-    return { sent: 0, retried: 0, failed: 0, skipped: 0, busy: 0 };
+    return { sent: 0, retried: 0, failed: 0, skipped: 0, busy: 0, unserved: 0 };
   }
 
   /** Writes the job's next state; the lease holder is the only writer, so a conflict means it changed under us. */
@@ -224,7 +245,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const adapter = channels.get(job.platform);
       let posted: PostedMessage | null;
       try {
-        if (!adapter) throw new RetryableDeliveryError(`No ${job.platform} channel is running`);
+        if (!adapter) throw new RetryableDeliveryError(`The ${job.platform} channel stopped`);
         posted = await withTimeout(deliver(adapter, job, rendered.replies), sendTimeoutMs);
       } catch (error) {
         const attempts = job.attempts + 1;
@@ -267,7 +288,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const summary = emptySummary();
     let jobs: OutboxJob[];
     try {
-      jobs = await outbox.due(now().toISOString(), batchSize);
+      await countUnserved(summary);
+      // Only platforms with a channel here: a command-line process never takes the server's jobs.
+      jobs = await outbox.due(now().toISOString(), channels.platforms(), batchSize);
     } catch (error) {
       log.warn({ err: error }, 'Outbox pass could not read due jobs');
       return summary;

@@ -53,10 +53,10 @@ const questions: Record<DraftField, string> = {
   businessNeed: 'Why does it matter — what will it let you do, or what is it stopping you from doing?',
   expectedBenefit: 'What benefit do you expect from it?',
   costOrRisk: 'What might it cost, or what are the risks? A rough idea is fine.',
-  sponsor: 'Who is the executive sponsor? (Say *not yet* if there isn’t one.)',
+  sponsor: 'Who is the executive sponsor? (Say _not yet_ if there isn’t one.)',
   urgency: 'How urgent is it?',
   impact: 'Who does it affect?',
-  neededBy: 'Is there a date you need it by? Write it like 2026-03-31, or say *no date*.',
+  neededBy: 'Is there a date you need it by? Write it like 2026-03-31, or say _no date_.',
   affected: 'Who is affected? A person, team or department.',
 };
 
@@ -135,7 +135,7 @@ export function confirmCard(draft: RequestDraft): Card {
       reply.button('Edit as form', intakeActions.edit),
       reply.button('Cancel', intakeActions.cancel, undefined, 'danger'),
     ],
-    footer: 'You can also tell me a change, like *actually it’s urgent* or *change the title to …*',
+    footer: 'You can also tell me a change, like _actually it’s urgent_ or _change the title to …_',
   };
 }
 
@@ -261,7 +261,7 @@ export function myRequestsCard(records: RequestRecord[]): Card {
           .join('\n'),
       },
     ],
-    footer: 'Say *status IT-0042* (with your reference) for the details of one.',
+    footer: 'Say _status IT-0042_ (with your reference) for the details of one.',
   };
 }
 

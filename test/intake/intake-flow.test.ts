@@ -362,3 +362,74 @@ describe('starting, cancelling and the form', () => {
     });
   });
 });
+
+describe('the IT inbox page', () => {
+  async function act(fields: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await fetch(`${s.url}/it/act`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(fields).toString(),
+    });
+    return { status: res.status, html: await res.text() };
+  }
+
+  it('triages from the page with the same buttons, for IT staff only and not from other sites', async () => {
+    const saved = await chat(s.url, 'hank', {
+      form: {
+        formId: 'intake.request',
+        values: {
+          kind: 'hardware',
+          title: 'New headset',
+          description: 'Mine broke',
+          businessNeed: 'Calls',
+          urgency: 'medium',
+          impact: 'me',
+        },
+      },
+    });
+    const reference = /(IT-\d{4})/.exec(textOf(saved))![1]!;
+    await s.app.outboxWorker.runOnce();
+    expect((await itInbox()).html).toContain(`${reference} · New headset`);
+
+    expect((await act({ user: 'hank', id: 'triage.assign_me', value: reference })).status).toBe(403);
+    expect(
+      (
+        await act(
+          { user: 'ivy', id: 'triage.assign_me', value: reference },
+          { origin: 'http://evil.example' },
+        )
+      ).status,
+    ).toBe(403);
+    expect((await s.app.requests.get(reference))?.status).toBe('new');
+
+    const done = await act({ user: 'ivy', id: 'triage.assign_me', value: reference });
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('is now <em>In progress</em>');
+    expect(await s.app.requests.get(reference)).toMatchObject({
+      status: 'in_progress',
+      assignee: { key: 'web:ivy', name: 'ivy' },
+    });
+
+    // Declining opens the reason form, whose submission declines with the reason shown to the requester.
+    const form = await act({ user: 'ivy', id: 'triage.decline', value: reference });
+    expect(form.html).toContain('action="/it/form"');
+    const res = await fetch(`${s.url}/it/form`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        user: 'ivy',
+        formId: 'triage.decline',
+        state: reference,
+        'field.note': 'Headsets come from Facilities',
+      }).toString(),
+    });
+    expect(res.status).toBe(200);
+    expect((await s.app.requests.get(reference))?.status).toBe('declined');
+    await s.app.outboxWorker.runOnce();
+    const dms = await inbox('hank');
+    expect(dms.map((m) => textOf(m.replies))).toEqual([
+      expect.stringMatching(/declined this request[\s\S]*Reason: Headsets come from Facilities/),
+      expect.stringMatching(/now \*\*In progress\*\* — ivy is on it/),
+    ]);
+  });
+});

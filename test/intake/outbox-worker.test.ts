@@ -189,16 +189,12 @@ describe('retries', () => {
     expect(await outbox.get('IT-0001|post|slack:C1')).toMatchObject({ status: 'failed', attempts: 3 });
   });
 
-  it('retries when the platform has no running adapter', async () => {
+  it('leaves jobs for a platform it has no channel for to a process that has one', async () => {
     await outbox.enqueue([
       newJob({ id: 'j-teams', kind: 'post', subject: 'IT-0001', platform: 'teams', destination: 'x' }, clock),
     ]);
-    await worker().runOnce();
-    expect(await outbox.get('j-teams')).toMatchObject({
-      status: 'pending',
-      attempts: 1,
-      lastError: 'No teams channel is running',
-    });
+    expect(await worker().runOnce()).toMatchObject({ unserved: 1, retried: 0 });
+    expect(await outbox.get('j-teams')).toMatchObject({ status: 'pending', attempts: 0, version: 1 });
   });
 
   it('grows the delay exponentially up to the cap', () => {

@@ -48,8 +48,10 @@ export interface OutboxRepository {
   /** Adds jobs; a job whose id already exists is left as it is. Returns the ids actually added. */
   enqueue(jobs: OutboxJob[]): Promise<string[]>;
   get(id: string): Promise<OutboxJob | undefined>;
-  /** Pending jobs due at `isoNow`, soonest first. */
-  due(isoNow: string, limit?: number): Promise<OutboxJob[]>;
+  /** Pending jobs due at `isoNow` for the given platforms, soonest first. */
+  due(isoNow: string, platforms: readonly string[], limit?: number): Promise<OutboxJob[]>;
+  /** How many jobs are pending for a platform. */
+  pendingFor(platform: string): Promise<number>;
   /** Every job about a subject, oldest first. */
   bySubject(subject: string): Promise<OutboxJob[]>;
   /** Replaces a job only if its version is still `expectedVersion`. */
@@ -99,13 +101,15 @@ export function createOutboxRepository(store: DocumentStore): OutboxRepository {
       return added;
     },
     get: (id) => c.get(id),
-    due: (isoNow, limit = 25) =>
+    due: (isoNow, platforms, limit = 25) =>
       c.find({
         where: { status: 'pending' },
+        whereIn: { field: 'platform', values: [...platforms] },
         range: { field: 'nextAttemptAt', lt: new Date(Date.parse(isoNow) + 1).toISOString() },
         orderBy: { field: 'nextAttemptAt', direction: 'asc' },
         limit,
       }),
+    pendingFor: (platform) => c.count({ where: { status: 'pending', platform } }),
     bySubject: (subject) => c.find({ where: { subject }, orderBy: { field: 'createdAt', direction: 'asc' } }),
     replace: (job, expectedVersion) => c.replaceIf(job, 'version', expectedVersion),
     async remove(ids) {
