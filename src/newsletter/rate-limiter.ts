@@ -1,9 +1,8 @@
 // Rate limiting for sending on our own initiative: a bucket per scope (one per platform, one per destination),
-// each a GCRA scheduler that hands out send times spaced to the platform's published limits.
+// each a first-come-first-served queue released at the pace of the platform's published limits (GCRA).
 //
-// Reservations are made synchronously, so any number of concurrent senders share one bucket without a lock, and
-// the spacing between two sends is never below 1/rate once the burst is spent. A platform's Retry-After pauses
-// the bucket it applies to.
+// Any number of concurrent senders share one bucket; the spacing between two releases is never below 1/rate once
+// the burst is spent, measured when the slot is actually released. A platform's Retry-After pauses the bucket.
 
 /** A limit: `ratePerSec` sends per second on average, up to `burst` at once. */
 export interface RateRule {
@@ -26,42 +25,61 @@ export const realTiming: Timing = {
 
 /** One bucket. */
 export interface RateLimiter {
-  /** Reserves the next send slot and waits for it. */
+  /** Waits for the next send slot (first come, first served). */
   acquire(): Promise<void>;
-  /** Reserves the next send slot and returns how long to wait for it (ms), without waiting. */
-  reserve(): number;
   /** Holds every send back until `ms` from now (a Retry-After). */
   pause(ms: number): void;
+  /** Callers waiting for a slot. */
+  waiting(): number;
 }
 
-/** A bucket for `rule` (GCRA: each send moves the theoretical arrival time on by 1/rate). */
+/**
+ * A bucket for `rule`. Slots are handed out at the moment they are due (GCRA checked against the real release
+ * time), never reserved ahead: after an event-loop stall, at most `burst` sends go out together instead of every
+ * slot that came due during the stall.
+ */
 export function createRateLimiter(rule: RateRule, timing: Timing = realTiming): RateLimiter {
   if (!(rule.ratePerSec > 0)) throw new Error('ratePerSec must be positive');
   const interval = 1000 / rule.ratePerSec;
   const tolerance = Math.max(0, (rule.burst ?? 1) - 1) * interval;
-  let tat = 0;
-  const reserve = () => {
-    const now = timing.now();
-    const at = Math.max(now, tat - tolerance);
-    tat = Math.max(tat, at) + interval;
-    return at - now;
+  const queue: (() => void)[] = [];
+  let tat = Number.NEGATIVE_INFINITY;
+  let pumping = false;
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (queue.length > 0) {
+        const now = timing.now();
+        const wait = tat - tolerance - now;
+        if (wait > 0) {
+          await timing.sleep(wait);
+          continue;
+        }
+        tat = Math.max(tat, now) + interval;
+        queue.shift()!();
+      }
+    } finally {
+      pumping = false;
+    }
   };
   return {
-    reserve,
-    async acquire() {
-      const wait = reserve();
-      if (wait > 0) await timing.sleep(wait);
+    acquire() {
+      return new Promise<void>((resolve) => {
+        queue.push(resolve);
+        void pump();
+      });
     },
     pause(ms) {
       tat = Math.max(tat, timing.now() + ms + tolerance);
     },
+    waiting: () => queue.length,
   };
 }
 
 /** Buckets by key (e.g. one per channel), created on first use; idle ones are forgotten past `maxKeys`. */
 export interface KeyedRateLimiter {
   acquire(key: string): Promise<void>;
-  reserve(key: string): number;
   pause(key: string, ms: number): void;
 }
 
@@ -79,13 +97,20 @@ export function createKeyedRateLimiter(
       buckets.delete(key);
     } else {
       b = createRateLimiter(rule, timing);
-      if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
+      if (buckets.size >= maxKeys) {
+        // Forget the least recently used bucket nobody is waiting on.
+        for (const [k, old] of buckets) {
+          if (old.waiting() === 0) {
+            buckets.delete(k);
+            break;
+          }
+        }
+      }
     }
     buckets.set(key, b);
     return b;
   };
   return {
-    reserve: (key) => bucket(key).reserve(),
     acquire: (key) => bucket(key).acquire(),
     pause: (key, ms) => bucket(key).pause(ms),
   };

@@ -16,9 +16,14 @@ function virtualTiming(): Timing & { sends: number[] } {
   return {
     sends: [],
     now: () => t,
-    sleep: async (ms) => {
-      t += ms;
-    },
+    // Time moves on only after everything already due has run, as it would on a real clock.
+    sleep: (ms) =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          t += ms;
+          resolve();
+        }),
+      ),
   };
 }
 
@@ -39,18 +44,46 @@ describe('rate limiter', () => {
       expect(timing.sends.filter((s) => s >= t && s < t + 1000).length).toBeLessThanOrEqual(55);
   });
 
-  it('hands concurrent callers distinct slots', async () => {
+  it('serves concurrent callers in turn, one interval apart', async () => {
     const timing = virtualTiming();
     const limiter = createRateLimiter({ ratePerSec: 10 }, timing);
-    const waits = Array.from({ length: 5 }, () => limiter.reserve());
-    expect(waits).toEqual([0, 100, 200, 300, 400]);
+    const start = timing.now();
+    const released: number[] = [];
+    await Promise.all(
+      Array.from({ length: 5 }, () => limiter.acquire().then(() => released.push(timing.now() - start))),
+    );
+    expect(released).toEqual([0, 100, 200, 300, 400]);
   });
 
-  it('holds back after a Retry-After pause', () => {
+  it('holds back after a Retry-After pause', async () => {
     const timing = virtualTiming();
     const limiter = createRateLimiter({ ratePerSec: 10 }, timing);
+    const start = timing.now();
     limiter.pause(1500);
-    expect(limiter.reserve()).toBe(1500);
+    await limiter.acquire();
+    expect(timing.now() - start).toBe(1500);
+  });
+
+  it('after a stall lets out one send, not every slot that came due', async () => {
+    let t = 0;
+    const sleeps: number[] = [];
+    const timing: Timing = {
+      now: () => t,
+      sleep: (ms) =>
+        new Promise((resolve) =>
+          setImmediate(() => {
+            sleeps.push(ms);
+            t += ms;
+            resolve();
+          }),
+        ),
+    };
+    const limiter = createRateLimiter({ ratePerSec: 50 }, timing);
+    await limiter.acquire();
+    t += 500; // the event loop was blocked for half a second
+    const released: number[] = [];
+    await Promise.all(Array.from({ length: 3 }, () => limiter.acquire().then(() => released.push(t))));
+    expect(released).toEqual([500, 520, 540]);
   });
 
   it('limits each destination and the platform as a whole', async () => {
