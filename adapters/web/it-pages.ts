@@ -25,8 +25,9 @@ function userOf(value: unknown): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** IT staff by configuration or by a role granted at run time, exactly as the bot decides it. */
 async function isItStaff(app: App, userId: string): Promise<boolean> {
-  return (await resolveRoles(app.config, `web:${userId}`)).canTriage();
+  return (await resolveRoles(app.config, `web:${userId}`, app.newsletter.roleGrants)).canTriage();
 }
 
 /** Plain text of IT Buddy markdown, escaped for HTML (titles and labels). */

@@ -2,6 +2,7 @@
 // to the web IT inbox, triage by IT staff with the summary updated in place, and the requester told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card, Choices, Form } from '../../src/messages/replies.ts';
+import { createRoleGrantStore } from '../../src/store/repositories/role-grants.ts';
 import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
 
 let s: IntakeServer;
@@ -431,5 +432,16 @@ describe('the IT inbox page', () => {
       expect.stringMatching(/declined this request[\s\S]*Reason: Headsets come from Facilities/),
       expect.stringMatching(/now \*\*In progress\*\* — ivy is on it/),
     ]);
+  });
+
+  it('opens to someone granted IT staff at run time, the same way the bot decides', async () => {
+    expect((await itInbox('jules')).status).toBe(403);
+    await createRoleGrantStore(s.app.store).grant({
+      userKey: 'web:jules',
+      role: 'it_staff',
+      grantedBy: 'web:ivy',
+      grantedAt: new Date().toISOString(),
+    });
+    expect((await itInbox('jules')).status).toBe(200);
   });
 });
