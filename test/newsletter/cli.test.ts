@@ -6,8 +6,6 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../adapters/cli/command.ts';
 import { commands } from '../../adapters/cli/commands/index.ts';
-import { newsletterCommand } from '../../adapters/cli/commands/newsletter.ts';
-import { rolesCommand } from '../../adapters/cli/commands/roles.ts';
 import { runCli } from '../../adapters/cli/main.ts';
 import { testEnvDefaults } from '../helpers/test-config.ts';
 
@@ -35,10 +33,7 @@ async function itbuddy(args: string[], env: Record<string, string> = {}) {
     env: { ...testEnvDefaults, DATA_DIR: dataDir, KB_DIR: 'kb', ADMINS: 'slack:UADMIN', ...env },
     interactive: false,
   };
-  const table = commands.some((c) => c.name[0] === 'roles')
-    ? commands
-    : [...commands, rolesCommand, newsletterCommand];
-  const code = await runCli(args, io, table);
+  const code = await runCli(args, io, commands);
   return { code, stdout: out, stderr: err };
 }
 

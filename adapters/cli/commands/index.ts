@@ -11,6 +11,15 @@ import type { CliCommand } from '../command.ts';
 import { askCommand } from './ask.ts';
 import { chatCommand } from './chat.ts';
 import { kbCheckCommand } from './kb-check.ts';
+import { newsletterCommand } from './newsletter.ts';
 import { reportCommand } from './report.ts';
+import { rolesCommand } from './roles.ts';
 
-export const commands: CliCommand[] = [askCommand, chatCommand, kbCheckCommand, reportCommand];
+export const commands: CliCommand[] = [
+  askCommand,
+  chatCommand,
+  kbCheckCommand,
+  reportCommand,
+  newsletterCommand,
+  rolesCommand,
+];
