@@ -73,6 +73,17 @@ export async function createApp(options: {
   // With a model, grounded answers decorate the deterministic answerer, which stays the fallback of every failure.
   const answerer = llm ? llm.wrapAnswerer(indexAnswerer, () => kb.current()) : indexAnswerer;
   llm?.warm(kb.current());
+  // Before intake, so intake can link known issues (newsletter.activeKnownIssues) from incident summaries.
+  const newsletter = createNewsletterModule({
+    config,
+    logger,
+    store,
+    questions,
+    kb: () => kb.current(),
+    channels,
+    intro: llm?.newsletterIntro,
+    ...options.newsletter,
+  });
   const intake = createIntake({
     config,
     logger,
@@ -87,16 +98,6 @@ export async function createApp(options: {
     },
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
     ...(options.outbox ? { worker: options.outbox } : {}),
-  });
-  const newsletter = createNewsletterModule({
-    config,
-    logger,
-    store,
-    questions,
-    kb: () => kb.current(),
-    channels,
-    intro: llm?.newsletterIntro,
-    ...options.newsletter,
   });
   const answers = createAnswerFeature({ answerer, questions, escalate: intake.escalate });
   // Intake comes first so its intercept holds an ongoing request conversation before anything else reads it.
