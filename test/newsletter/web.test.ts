@@ -58,6 +58,15 @@ describe('the newsletter on the web channel', () => {
     expect(String(answer.body.replies?.[0]?.text)).toMatch(/^Known issue: \*\*VPN maintenance/);
     expect(types?.slice(1)).toContain('card');
 
+    // A new incident request about it gets the notice before intake's questions or form.
+    const incident = await postChat(server.url, { userId: 'sam', text: 'request the VPN is broken' });
+    expect(incident.body.replies?.[0]).toMatchObject({ type: 'notice', tone: 'warning' });
+    expect(String(incident.body.replies?.[0]?.text)).toMatch(/^Known issue/);
+    expect(incident.body.replies?.length).toBeGreaterThan(1);
+    expect(
+      incident.body.replies?.slice(1).some((r) => String(JSON.stringify(r)).includes('Known issue')),
+    ).toBe(false);
+
     const sent = await postChat(server.url, { userId: 'ada', text: 'newsletter send-now' });
     expect(String(sent.body.replies?.[0]?.text)).toMatch(/^Sending \d{4}-W\d{2} now to 1 destination/);
     await server.app.newsletter.feature.idle();
