@@ -42,11 +42,10 @@ function cannotChange(ctx: TurnContext, a: Announcement): string | undefined {
   if (a.authorKey !== ctx.userKey && !ctx.roles.isAdmin()) {
     return `${a.id} belongs to another liaison; only they or an admin can change it.`;
   }
-  if (a.status === 'sent')
-    return `${a.id} already went out in the newsletter ${a.sentInIssue ?? ''}, so it can't be changed now.`.replace(
-      ' ,',
-      ',',
-    );
+  if (a.status === 'sent') {
+    const issue = a.sentInIssue ? ` ${a.sentInIssue}` : '';
+    return `${a.id} already went out in the newsletter${issue}, so it can't be changed now.`;
+  }
   if (a.status === 'withdrawn') return `${a.id} was withdrawn. Publish a new announcement instead.`;
   return undefined;
 }
