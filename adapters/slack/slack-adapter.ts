@@ -3,11 +3,10 @@
 import { App as BoltApp, ExpressReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import express, { type RequestHandler, type Router } from 'express';
 import type { App } from '../../src/app.ts';
-import type { ChannelAdapter, PostedMessage } from '../../src/channels/channel-adapter.ts';
+import type { ChannelAdapter } from '../../src/channels/channel-adapter.ts';
 import type { Config } from '../../src/config/load-config.ts';
 import { ConfigError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import type { Reply } from '../../src/messages/replies.ts';
 import { createProcessedEvents } from '../../src/store/repositories/processed-events.ts';
 import {
   baseClientOptions,
@@ -43,12 +42,13 @@ export interface SlackAdapterOptions {
 export interface SlackAdapter extends ChannelAdapter {
   readonly platform: 'slack';
   readonly mode: 'http' | 'socket';
-  /** The client that answers people. */
+  /** The client that answers people (replies to messages, commands, clicks, modals). */
   readonly client: WebClient;
-  /** The client for bulk sending (newsletter fan-out): separate queue, retries and rate limits. */
+  /**
+   * The client behind post, update and sendDirect — everything sent on IT Buddy's own initiative (newsletter
+   * fan-out, request cards, notifications): its own queue, retries and rate limits, so it never delays an answer.
+   */
   readonly bulkClient: WebClient;
-  /** The same ChannelAdapter contract over the bulk client. */
-  readonly bulk: ChannelAdapter;
   /** HTTP mode: the router serving POST /slack/events, to mount on the shared server. */
   readonly router: Router | undefined;
   /** The Bolt app (for tests and diagnostics). */
@@ -166,8 +166,8 @@ export function createSlackAdapter(
     timing,
   });
 
-  const interactive = delivery.channelAdapter(client);
-  const bulk = delivery.channelAdapter(bulkClient);
+  // The ChannelAdapter contract is for sending on IT Buddy's own initiative: it never shares the answering client.
+  const outbound = delivery.channelAdapter(bulkClient);
   let purge: NodeJS.Timeout | undefined;
 
   const adapter: SlackAdapter = {
@@ -175,22 +175,12 @@ export function createSlackAdapter(
     mode,
     client,
     bulkClient,
-    bulk,
     router,
     bolt,
     receiver,
-    post: (
-      destination: string,
-      replies: Reply[],
-      opts?: { threadId?: string; bulk?: boolean },
-    ): Promise<PostedMessage> =>
-      (opts?.bulk ? bulk : interactive).post(
-        destination,
-        replies,
-        opts?.threadId ? { threadId: opts.threadId } : {},
-      ),
-    update: (posted, replies) => interactive.update!(posted, replies),
-    sendDirect: (userId, replies) => interactive.sendDirect(userId, replies),
+    post: (destination, replies, opts) => outbound.post(destination, replies, opts),
+    update: (posted, replies) => outbound.update!(posted, replies),
+    sendDirect: (userId, replies) => outbound.sendDirect(userId, replies),
     async start() {
       try {
         await whoAmI();

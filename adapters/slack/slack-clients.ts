@@ -1,5 +1,6 @@
-// The Slack Web API clients: one that answers people (short timeouts, few retries) and one for bulk sending
-// (patient retries, low concurrency), so a newsletter fan-out being rate limited never delays an answer.
+// The Slack Web API clients: one that answers people (short timeouts, few retries) and one for what IT Buddy
+// sends on its own initiative (newsletter fan-out, request cards; patient retries, low concurrency), so a fan-out
+// being rate limited never delays an answer.
 import { LogLevel, type Logger as SlackLogger, webApi } from '@slack/bolt';
 import { PermanentDeliveryError, RetryableDeliveryError } from '../../src/channels/channel-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
@@ -25,7 +26,7 @@ export const defaultTuning: SlackClientTuning = {
   interactiveTimeoutMs: 10_000,
   interactiveRetries: 3,
   bulkTimeoutMs: 30_000,
-  bulkRetries: 8,
+  bulkRetries: 4,
   bulkConcurrency: 3,
   minRetryDelayMs: 500,
 };

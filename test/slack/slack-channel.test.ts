@@ -8,7 +8,8 @@ import { silentLogger } from '../../src/logging/logger.ts';
 import { escapeMarkdown } from '../../src/messages/markdown.ts';
 import { reply } from '../../src/messages/replies.ts';
 import { type AdapterHarness, startAdapterHarness } from './adapter-harness.ts';
-import { fixture, newEventId } from './fake-slack.ts';
+import { fixture, newEventId, sendEvent } from './fake-slack.ts';
+import { signingSecret } from './slack-harness.ts';
 
 let h: AdapterHarness | undefined;
 
@@ -85,20 +86,24 @@ describe('ChannelAdapter over Slack', () => {
     expect(posts[1]!.args.text).toBe('Server room is warm');
   });
 
-  it('bulk sending has its own client: a rate-limited fan-out does not hold up an answer', async () => {
+  it('sending on its own initiative uses its own client: a rate-limited fan-out does not hold up an answer', async () => {
     h = await startAdapterHarness(fast);
     expect(h.adapter.bulkClient).not.toBe(h.adapter.client);
     // The Web API client pauses its whole request queue while it waits out a 429's Retry-After.
     const paused = (client: unknown) =>
       (client as { requestQueue: { isPaused: boolean } }).requestQueue.isPaused;
     h.fake.script('chat.postMessage', { status: 429, retryAfter: 2 });
-    const bulk = h.adapter.bulk.post('C0ALL', [reply.text('Newsletter')]);
+    const fanOut = h.adapter.post('C0ALL', [reply.text('Newsletter')]);
     await h.fake.waitFor(() => h!.fake.attempts.get('chat.postMessage') === 1);
-    await h.adapter.post('D0ALICE', [reply.text('Your answer')]);
-    // The answer went out while the bulk client was still waiting out the rate limit.
+    // Someone asks a question meanwhile: the answer goes out while the fan-out still waits.
+    await sendEvent(h.url, signingSecret, fixture('event-message-im', { event_id: newEventId() }));
+    const [answer] = await h.fake.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.args.channel === 'D0ALICE',
+    );
+    expect(JSON.stringify(answer!.args.blocks)).toMatch(/VPN/);
     expect(paused(h.adapter.bulkClient)).toBe(true);
     expect(h.fake.callsOf('chat.postMessage').map((c) => c.args.channel)).toEqual(['D0ALICE']);
-    await bulk;
+    await fanOut;
     expect(h.fake.callsOf('chat.postMessage').map((c) => c.args.channel)).toEqual(['D0ALICE', 'C0ALL']);
   });
 });
