@@ -2,10 +2,10 @@
 // newest requests waiting for triage. Built as neutral cards, then rendered like any message (up to 100 blocks).
 //
 // The data comes from the core. When the core offers `app.home(userKey)` (neutral replies), that is used as-is;
-// otherwise this reads what the app exposes (`app.requests`, `app.announcements`) defensively, so the tab still
-// works, with less in it, while those features are absent.
+// otherwise this reads what the app exposes (`app.requests`, `app.newsletter.announcements`, role grants)
+// defensively, so the tab still works, with less in it, when a feature is absent.
 import type { App } from '../../src/app.ts';
-import { resolveRoles } from '../../src/bot/roles.ts';
+import { type RoleGrants, resolveRoles } from '../../src/bot/roles.ts';
 import { escapeMarkdown, truncate } from '../../src/messages/markdown.ts';
 import type { Card, Reply } from '../../src/messages/replies.ts';
 import { type MessageBlock, renderMessage, slackLimits } from './render-blocks.ts';
@@ -103,7 +103,7 @@ export async function homeReplies(app: App, userKey: string): Promise<Reply[]> {
       ],
     });
   }
-  const announcements = member(app, 'announcements');
+  const announcements = member(app, 'announcements') ?? member(member(app, 'newsletter'), 'announcements');
   const latest =
     (await callFirst(announcements, ['latest', 'recent'], 5).catch(() => undefined)) ??
     (await callFirst(announcements, ['byStatus'], 'sent', 5).catch(() => undefined));
@@ -115,7 +115,10 @@ export async function homeReplies(app: App, userKey: string): Promise<Reply[]> {
       sections: [{ text: latest.slice(0, 5).map(announcementLine).join('\n') }],
     });
   }
-  const roles = await resolveRoles(app.config, userKey);
+  const grants = member(member(app, 'newsletter'), 'roleGrants') as RoleGrants | undefined;
+  const roles = await resolveRoles(app.config, userKey, grants).catch(() =>
+    resolveRoles(app.config, userKey),
+  );
   if (roles.canTriage()) {
     const waiting =
       (await callFirst(requests, ['listUnacknowledged'], 10).catch(() => undefined)) ??

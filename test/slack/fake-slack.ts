@@ -14,6 +14,8 @@ export interface RecordedCall {
   /** Whether a bearer token came with the call (the token itself is never kept). */
   authorized: boolean;
   at: number;
+  /** What the fake answered (Web API calls only). */
+  result?: Record<string, unknown>;
 }
 
 /** A scripted answer, used once before the defaults apply again. */
@@ -131,14 +133,14 @@ export class FakeSlack {
       return { status: scripted.status, body: { ok: false, error: 'internal_error' } };
     }
     const authorized = typeof req.headers.authorization === 'string' || typeof args.token === 'string';
-    this.record(method, args, authorized);
-    if (scripted) return { status: 200, body: scripted };
-    return { status: 200, body: this.answer(method, args) };
+    const result = scripted ?? this.answer(method, args);
+    this.record(method, args, authorized, result);
+    return { status: 200, body: result };
   }
 
-  private record(method: string, args: Loose, authorized: boolean): void {
+  private record(method: string, args: Loose, authorized: boolean, result?: Loose): void {
     const { token: _token, ...rest } = args;
-    this.calls.push({ method, args: rest, authorized, at: Date.now() });
+    this.calls.push({ method, args: rest, authorized, at: Date.now(), ...(result ? { result } : {}) });
     this.notify();
   }
 
