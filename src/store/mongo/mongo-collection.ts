@@ -410,11 +410,15 @@ export class MongoCollection<T extends object> implements DocumentCollection<T> 
         const result = await this.model.replaceOne({ _id: key }, next);
         if (result.matchedCount === 1) return true;
       } catch (error) {
-        // Give the revision back so others need not wait for the stale-marker timeout.
-        await this.revisions()
-          .deleteOne({ _id: marker })
-          .catch(() => undefined);
-        if (isDuplicateKeyError(error)) throw this.duplicate(key, error);
+        if (isDuplicateKeyError(error)) {
+          // The server refused the write, so the document is still at `revision`: give the marker back so others
+          // need not wait for the stale-marker timeout. After a network error the write may have happened, so
+          // the marker stays and only the timeout frees it.
+          await this.revisions()
+            .deleteOne({ _id: marker })
+            .catch(() => undefined);
+          throw this.duplicate(key, error);
+        }
         throw error;
       }
       // The document was deleted (or recovered by someone else) meanwhile: look again.
