@@ -106,8 +106,10 @@ async function startBareBolt(fake: FakeSlack): Promise<{ url: string; stop(): Pr
   };
 }
 
-/** Runs the benchmark and prints a table; returns the rows. */
-export async function slackBench(options: { levels?: number[]; events?: number } = {}): Promise<BenchRow[]> {
+/** Runs the benchmark, prints a table on stderr, and returns the figures (for `npm run bench`). */
+export async function slackBench(
+  options: { levels?: number[]; events?: number } = {},
+): Promise<{ rows: BenchRow[]; ratioToBareBolt: Record<string, { itbuddy: number; adapter: number }> }> {
   const levels = options.levels ?? [1, 8, 32];
   const total = options.events ?? 300;
   const fake = new FakeSlack();
@@ -152,26 +154,39 @@ export async function slackBench(options: { levels?: number[]; events?: number }
     await fake.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
-  console.log('\nSlack adapter: signed DM events through /slack/events (fake Web API on loopback)');
-  console.log('concurrency  target      events/s  ack p50 ms  ack p99 ms  ratio');
+  // The table goes to stderr: stdout carries the JSON document of `npm run bench`.
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  say('\nSlack adapter: signed DM events through /slack/events (fake Web API on loopback)');
+  say('concurrency  target      events/s  ack p50 ms  ack p99 ms  ratio');
+  const ratios: Record<string, { itbuddy: number; adapter: number }> = {};
   for (const concurrency of levels) {
     const at = (target: BenchRow['target']) =>
       rows.find((r) => r.target === target && r.concurrency === concurrency)!;
     const base = at('bare-bolt');
+    const ratio = (r: BenchRow) => Math.round((r.eventsPerSecond / base.eventsPerSecond) * 100) / 100;
+    ratios[`c${concurrency}`] = { itbuddy: ratio(at('itbuddy')), adapter: ratio(at('adapter')) };
     for (const r of [at('itbuddy'), at('adapter'), base]) {
-      const ratio = r === base ? '' : `${Math.round((r.eventsPerSecond / base.eventsPerSecond) * 100)}%`;
-      console.log(
-        `${String(concurrency).padStart(11)}  ${r.target.padEnd(10)}  ${r.eventsPerSecond.toFixed(0).padStart(8)}  ${r.ackP50Ms.toFixed(1).padStart(10)}  ${r.ackP99Ms.toFixed(1).padStart(10)}  ${ratio}`,
+      const shown = r === base ? '' : `${Math.round(ratio(r) * 100)}%`;
+      say(
+        `${String(concurrency).padStart(11)}  ${r.target.padEnd(10)}  ${r.eventsPerSecond.toFixed(0).padStart(8)}  ${r.ackP50Ms.toFixed(1).padStart(10)}  ${r.ackP99Ms.toFixed(1).padStart(10)}  ${shown}`,
       );
     }
   }
-  console.log(
-    'ratio = events/s ÷ bare Bolt events/s (aim: ≥ 70%). "itbuddy" includes the core: knowledge-base search',
+  say(
+    'ratio = events/s ÷ bare Bolt events/s (aim: ≥ 70%). "itbuddy" includes the core: knowledge-base search,',
   );
-  console.log(
-    'and the question log; "adapter" is the Slack adapter alone (signature, dedupe claim, rendering).',
+  say(
+    'intake and the question log; "adapter" is the Slack adapter alone (signature, dedupe claim, rendering).',
   );
-  return rows;
+  return {
+    rows: rows.map((r) => ({
+      ...r,
+      eventsPerSecond: Math.round(r.eventsPerSecond),
+      ackP50Ms: Math.round(r.ackP50Ms * 10) / 10,
+      ackP99Ms: Math.round(r.ackP99Ms * 10) / 10,
+    })),
+    ratioToBareBolt: ratios,
+  };
 }
 
 if (import.meta.main) await slackBench();
