@@ -11,6 +11,9 @@ module="github.com/FerretDB/FerretDB"
 
 log() { echo "start-ferretdb: $*" >&2; }
 
+# Go's usual install places, for shells whose PATH lacks them.
+PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
+
 # A usable binary answers --version; a build without build/version/version.txt panics at start-up instead.
 works() { [ -n "$1" ] && [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
 
