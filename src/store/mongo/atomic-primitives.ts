@@ -261,15 +261,20 @@ export class InsertOnlyAtomics implements AtomicPrimitives {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
-    await this.heads
-      .updateOne({ _id: claimId(scope, key) }, { $max: { gen } }, { upsert: true })
-      .catch(() => undefined);
+    // Generation 1 needs no head: readers without one start probing at 1. Most claims (event ids) stop there.
+    if (gen > 1) {
+      await this.heads
+        .updateOne({ _id: claimId(scope, key) }, { $max: { gen } }, { upsert: true })
+        .catch(() => undefined);
+    }
     return true;
   }
 
   async claim(rawScope: string, rawKey: string, rawOwner: string, expiresAt: string): Promise<boolean> {
     checkIso(expiresAt);
     const [scope, key, owner] = [String(rawScope), String(rawKey), String(rawOwner)];
+    // First claim of a key (the common case: a new event id) is a single insert; if it is taken, look.
+    if (await this.append(scope, key, 1, owner, expiresAt)) return true;
     // Each round either wins, sees a live claim of someone else, or lost a race and looks again.
     for (let round = 0; round < 50; round++) {
       const now = new Date().toISOString();
