@@ -6,7 +6,7 @@ import type { Logger } from '../../logging/logger.ts';
 /** Where the connection is: connecting (never connected yet), connected, disconnected (reconnecting), closed. */
 export type MongoConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
-/** Options of a MongoLink; all optional. */
+/** Options of a MongoLink; only the logger is required. */
 export interface MongoLinkOptions {
   logger: Logger;
   onStateChange?: ((state: MongoConnectionState) => void) | undefined;
@@ -14,7 +14,7 @@ export interface MongoLinkOptions {
   dbName?: string | undefined;
   /** Upper bound of one connection attempt and of one operation waiting for a server. Default 3000 ms. */
   serverSelectionTimeoutMS?: number | undefined;
-  /** Called once per successful (re)connection, before the store reports itself connected. */
+  /** Called after the first successful connection, before the store reports itself connected; a throw retries. */
   onConnected?: ((connection: Connection) => Promise<void>) | undefined;
 }
 
@@ -70,6 +70,8 @@ export class MongoLink {
   private retryTimer: NodeJS.Timeout | undefined;
   private wakeRetry: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Why the last connection attempt failed, for health() (a wrong password looks different from a down server). */
+  private lastFailure: string | undefined;
 
   constructor(uri: string, options: MongoLinkOptions) {
     this.uri = uri;
@@ -140,6 +142,7 @@ export class MongoLink {
         return;
       } catch (error) {
         if (this.isClosed()) return;
+        this.lastFailure = summarize(error).message;
         if (!warned) {
           warned = true;
           this.logger.warn({ err: summarize(error) }, 'MongoDB not reachable, retrying');
@@ -187,8 +190,10 @@ export class MongoLink {
   /** Whether a ping succeeds right now (bounded by the server selection timeout). */
   async health(): Promise<{ ok: boolean; detail: string }> {
     if (this.isClosed()) return { ok: false, detail: 'MongoDB store is closed' };
-    if (!this.connectedOnce)
-      return { ok: false, detail: 'MongoDB not reachable yet; retrying in the background' };
+    if (!this.connectedOnce) {
+      const why = this.lastFailure ? ` (${this.lastFailure})` : '';
+      return { ok: false, detail: `MongoDB not reachable yet${why}; retrying in the background` };
+    }
     try {
       const db = this.connection.db;
       if (!db) return { ok: false, detail: 'MongoDB connection has no database' };
