@@ -1,6 +1,7 @@
 // Entry point of `npm start`: read the configuration, start the server, stop cleanly on a signal.
-import { CodedError } from '../src/errors.ts';
+
 import { loadConfig } from '../src/config/load-config.ts';
+import { CodedError } from '../src/errors.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { startServer } from './server.ts';
 

@@ -28,7 +28,12 @@ export function finishHttpApp(http: Express, app: App): void {
   http.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status ?? 500;
     if (status >= 500) app.logger.error({ err: error }, 'HTTP request failed');
-    res.status(status).json({ error: status >= 500 ? 'Something went wrong on our side. Please try again.' : String((error as Error).message) });
+    res.status(status).json({
+      error:
+        status >= 500
+          ? 'Something went wrong on our side. Please try again.'
+          : String((error as Error).message),
+    });
   });
 }
 

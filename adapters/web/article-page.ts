@@ -7,7 +7,10 @@ export function articlePage(article: Article): string {
   const sections = article.sections
     .map((s) => `<section><h2>${escapeHtml(s.heading)}</h2>\n${markdownToHtml(s.text)}</section>`)
     .join('\n');
-  const meta = [article.owner ? `Kept by ${escapeHtml(article.owner)}` : '', article.updated ? `updated ${escapeHtml(article.updated)}` : '']
+  const meta = [
+    article.owner ? `Kept by ${escapeHtml(article.owner)}` : '',
+    article.updated ? `updated ${escapeHtml(article.updated)}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   return page(

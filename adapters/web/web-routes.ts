@@ -13,7 +13,12 @@ const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'publi
 /** The body of POST /api/chat: a user id and exactly one of text, a button's action, or a form submission. */
 export const chatRequestSchema = z
   .object({
-    userId: z.string().trim().min(1, 'userId is required').max(100).regex(/^[\w.@-]+$/, 'userId may use letters, digits, . _ @ -'),
+    userId: z
+      .string()
+      .trim()
+      .min(1, 'userId is required')
+      .max(100)
+      .regex(/^[\w.@-]+$/, 'userId may use letters, digits, . _ @ -'),
     userName: z.string().trim().max(100).optional(),
     text: z.string().max(200_000).optional(),
     action: actionSchema.optional(),
@@ -35,7 +40,9 @@ export function webRoutes(app: App): Router {
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      res.status(400).json({ error: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid request'}` });
+      res
+        .status(400)
+        .json({ error: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid request'}` });
       return;
     }
     const body = parsed.data;
@@ -56,7 +63,12 @@ export function webRoutes(app: App): Router {
       res
         .status(404)
         .type('html')
-        .send(page('Not found', `<h1>We couldn't find that article</h1><p>It may have moved. <a href="/">Ask IT Buddy</a> instead.</p><p class="meta">${escapeHtml(req.params.id)}</p>`));
+        .send(
+          page(
+            'Not found',
+            `<h1>We couldn't find that article</h1><p>It may have moved. <a href="/">Ask IT Buddy</a> instead.</p><p class="meta">${escapeHtml(req.params.id)}</p>`,
+          ),
+        );
       return;
     }
     res.type('html').send(articlePage(article));

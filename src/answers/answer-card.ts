@@ -62,6 +62,8 @@ export function answerCard(options: {
       reply.button("👎 Didn't help", answerActions.notHelped, questionId),
       reply.button('Ask IT', answerActions.askIt, questionId, 'primary'),
     ],
-    footer: article.owner ? `From the IT knowledge base · kept by ${article.owner}` : 'From the IT knowledge base',
+    footer: article.owner
+      ? `From the IT knowledge base · kept by ${article.owner}`
+      : 'From the IT knowledge base',
   };
 }

@@ -1,7 +1,7 @@
 // The answering feature: questions go to the answerer, every question is logged, feedback buttons are handled.
 import { randomUUID } from 'node:crypto';
-import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { copy, howToReachIt } from '../bot/copy.ts';
+import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { escapeMarkdown, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
 import type { QuestionLog } from '../store/repositories/question-log.ts';
@@ -61,7 +61,13 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
       ];
     }
     await logSafely(ctx, () =>
-      deps.questions.record({ ...base, articleId: null, confidence: decision.confidence, answered: false, via: 'index' }),
+      deps.questions.record({
+        ...base,
+        articleId: null,
+        confidence: decision.confidence,
+        answered: false,
+        via: 'index',
+      }),
     );
     const replies: Reply[] = [reply.text(`${copy.dontKnow} ${copy.offerIt}`)];
     const options = [reply.button('Yes, pass it to IT', answerActions.askIt, id, 'primary')];
@@ -69,7 +75,10 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
       replies.push(
         reply.text(
           `These might be related:\n${decision.closest
-            .map((h) => `- [${escapeMarkdown(h.article.title)}](${articleUrl(ctx.config.http.publicUrl, h.article.id)})`)
+            .map(
+              (h) =>
+                `- [${escapeMarkdown(h.article.title)}](${articleUrl(ctx.config.http.publicUrl, h.article.id)})`,
+            )
             .join('\n')}`,
         ),
       );
@@ -94,7 +103,9 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     answerQuestion,
     commands: {
       ask: async (ctx, args) =>
-        args.trim() ? answerQuestion(ctx, args) : [reply.text('What would you like to know? Try `ask how do I connect to the VPN`.')],
+        args.trim()
+          ? answerQuestion(ctx, args)
+          : [reply.text('What would you like to know? Try `ask how do I connect to the VPN`.')],
     },
     actions: {
       [answerActions.helped]: (ctx, value) => feedback(ctx, value, 'helped'),

@@ -42,8 +42,16 @@ export function createBot(deps: BotDeps): Bot {
     kind: 'help',
     title: 'Here is what I can do',
     sections: [
-      { text: 'Ask me a question in your own words, like *how do I connect to the VPN?* or *locked out again*.' },
-      { heading: 'Commands', text: features.flatMap((f) => f.help?.(ctx) ?? []).map((l) => `- ${l}`).join('\n') },
+      {
+        text: 'Ask me a question in your own words, like *how do I connect to the VPN?* or *locked out again*.',
+      },
+      {
+        heading: 'Commands',
+        text: features
+          .flatMap((f) => f.help?.(ctx) ?? [])
+          .map((l) => `- ${l}`)
+          .join('\n'),
+      },
     ],
   });
 

@@ -12,9 +12,11 @@ export function howToReachIt(config: Config): string {
 }
 
 export const copy = {
-  greeting: "Hi! I'm IT Buddy 👋 Ask me how to do something (like *how do I connect to the VPN?*) or tell me what you need from IT.",
+  greeting:
+    "Hi! I'm IT Buddy 👋 Ask me how to do something (like *how do I connect to the VPN?*) or tell me what you need from IT.",
   thanks: "You're welcome! I'm here whenever you need me.",
-  empty: "I didn't catch anything there. What can I help you with? You can ask something like *how do I reset my password?*",
+  empty:
+    "I didn't catch anything there. What can I help you with? You can ask something like *how do I reset my password?*",
   unreadable:
     "I couldn't read that message — it looks like it may be a file or garbled text. Could you type your question in a sentence?",
   emojiOnly: 'I speak emoji a little, but words work better for me 🙂 What can I help you with?',
@@ -24,6 +26,7 @@ export const copy = {
   offerIt: 'Want me to pass your question to IT? They can help.',
   feedbackThanks: "Thanks for telling me! I'm glad that helped.",
   feedbackSorry: "Sorry that didn't help. Want me to pass it to IT so a person can take a look?",
-  somethingWrong: "Sorry, something went wrong on my side. Please try again in a moment — if it keeps happening, let IT know.",
+  somethingWrong:
+    'Sorry, something went wrong on my side. Please try again in a moment — if it keeps happening, let IT know.',
   unknownAction: "That button has expired. Ask me again and I'll give you a fresh one.",
 } as const;

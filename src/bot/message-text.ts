@@ -13,17 +13,21 @@ export function examineText(raw: string | undefined): { text: string; truncated:
   // biome-ignore lint/suspicious/noControlCharactersInRegex: counting control characters is the point.
   const control = (input.match(/[\u0000-\u0008\u000e-\u001f]/g) ?? []).length;
   const sample = Math.max(1, Math.min(input.length, 20_000));
-  if (input.length > 0 && (replacement + control) / sample > 0.1) return { text: '', truncated: false, shape: 'unreadable' };
+  if (input.length > 0 && (replacement + control) / sample > 0.1)
+    return { text: '', truncated: false, shape: 'unreadable' };
   const cleaned = stripControl(input).replace(/\s+/g, ' ').trim();
   const truncated = cleaned.length > maxTextLength;
   const text = truncated ? cleaned.slice(0, maxTextLength) : cleaned;
   if (text === '') return { text, truncated, shape: 'empty' };
-  if (!/[\p{L}\p{N}]/u.test(text)) return { text, truncated, shape: /\p{Extended_Pictographic}/u.test(text) ? 'emoji' : 'empty' };
+  if (!/[\p{L}\p{N}]/u.test(text))
+    return { text, truncated, shape: /\p{Extended_Pictographic}/u.test(text) ? 'emoji' : 'empty' };
   return { text, truncated, shape: 'text' };
 }
 
-const greeting = /^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|morning)( there)?( it ?buddy)?[\s!.,👋]*$/iu;
-const thanks = /^(thanks|thank you|thx|ty|cheers|ta|great,? thanks|perfect,? thanks)( (so much|a lot|it ?buddy))?[\s!.,🙏👍]*$/iu;
+const greeting =
+  /^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|morning)( there)?( it ?buddy)?[\s!.,👋]*$/iu;
+const thanks =
+  /^(thanks|thank you|thx|ty|cheers|ta|great,? thanks|perfect,? thanks)( (so much|a lot|it ?buddy))?[\s!.,🙏👍]*$/iu;
 const helpWords = /^(help|\?|what can you do\??|commands|menu|usage|how does this work\??)$/i;
 
 /** Small-talk intents the router answers itself. */

@@ -44,11 +44,7 @@ export const envSchema = z.object({
   // Knowledge base and answering.
   KB_DIR: z.string().trim().min(1).default('./kb'),
   KB_WATCH: bool(true),
-  ANSWER_MIN_CONFIDENCE: z.coerce
-    .number({ error: 'expected a number from 0 to 1' })
-    .min(0)
-    .max(1)
-    .optional(),
+  ANSWER_MIN_CONFIDENCE: z.coerce.number({ error: 'expected a number from 0 to 1' }).min(0).max(1).optional(),
   QUESTION_LOG_RETENTION_DAYS: int(180, 1, 3650),
 
   // Storage: MongoDB when MONGODB_URI is set, otherwise the embedded store in DATA_DIR.

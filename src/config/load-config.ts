@@ -1,12 +1,11 @@
 // Reads the configuration once, validates it, and turns it into the typed object the rest of the code receives.
-import { existsSync } from 'node:fs';
-import { parseEnv } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { ConfigError } from '../errors.ts';
-import { type Env, envSchema, knownVariables } from './env-schema.ts';
 import { closestName } from './closest-name.ts';
-import { type RoleEntry, parseRoleList } from './role-list.ts';
+import { type Env, envSchema, knownVariables } from './env-schema.ts';
+import { parseRoleList, type RoleEntry } from './role-list.ts';
 
 export type Platform = 'web' | 'slack' | 'teams' | 'cli';
 
@@ -75,7 +74,9 @@ export function loadConfig(
     const name = String(issue?.path[0] ?? 'configuration');
     const got = merged[name];
     const shown = got === undefined ? 'it is missing' : `got "${redactIfSecret(name, got)}"`;
-    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid value'} (${shown}). Fix it in .env or the environment.`);
+    throw new ConfigError(
+      `${name}: ${issue?.message ?? 'invalid value'} (${shown}). Fix it in .env or the environment.`,
+    );
   }
   return toConfig(parsed.data, unknownVariableWarnings(merged));
 }
@@ -91,7 +92,8 @@ function redactIfSecret(name: string, value: string): string {
   return /TOKEN|SECRET|PASSWORD|KEY|URI/.test(name) ? '***' : value.slice(0, 60);
 }
 
-const ourPrefixes = /^(SLACK_|MICROSOFT_|OPENAI_|NEWSLETTER_|KB_|IT_|MONGODB|ANSWER_|QUESTION_|DATA_DIR|LIAISON|ADMIN)/;
+const ourPrefixes =
+  /^(SLACK_|MICROSOFT_|OPENAI_|NEWSLETTER_|KB_|IT_|MONGODB|ANSWER_|QUESTION_|DATA_DIR|LIAISON|ADMIN)/;
 
 function unknownVariableWarnings(vars: Record<string, string | undefined>): string[] {
   const known = new Set<string>(knownVariables);
@@ -99,13 +101,17 @@ function unknownVariableWarnings(vars: Record<string, string | undefined>): stri
     .filter((name) => ourPrefixes.test(name) && !known.has(name))
     .map((name) => {
       const guess = closestName(name, knownVariables);
-      return guess ? `${name} is not a setting IT Buddy knows: did you mean ${guess}?` : `${name} is not a setting IT Buddy knows.`;
+      return guess
+        ? `${name} is not a setting IT Buddy knows: did you mean ${guess}?`
+        : `${name} is not a setting IT Buddy knows.`;
     });
 }
 
 function toConfig(e: Env, warnings: string[]): Config {
   if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
-    throw new ConfigError('SLACK_BOT_TOKEN: expected a bot token (xoxb-...) because SLACK_SIGNING_SECRET is set.');
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN: expected a bot token (xoxb-...) because SLACK_SIGNING_SECRET is set.',
+    );
   }
   if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
@@ -113,9 +119,16 @@ function toConfig(e: Env, warnings: string[]): Config {
     );
   }
   if (e.SLACK_APP_TOKEN && !e.SLACK_APP_TOKEN.startsWith('xapp-')) {
-    throw new ConfigError('SLACK_APP_TOKEN: expected an app-level token starting with xapp- (for Socket Mode).');
+    throw new ConfigError(
+      'SLACK_APP_TOKEN: expected an app-level token starting with xapp- (for Socket Mode).',
+    );
   }
-  if (e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_PASSWORD && !e.MICROSOFT_APP_CERT_THUMBPRINT && e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+  if (
+    e.MICROSOFT_APP_ID &&
+    !e.MICROSOFT_APP_PASSWORD &&
+    !e.MICROSOFT_APP_CERT_THUMBPRINT &&
+    e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI'
+  ) {
     throw new ConfigError(
       'MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (or set MICROSOFT_APP_CERT_THUMBPRINT and MICROSOFT_APP_CERT_KEY_FILE).',
     );

@@ -1,5 +1,5 @@
 // Structured logging with pino; secrets and personal contact details are redacted wherever they appear.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -10,10 +10,12 @@ export function escapeMarkdown(text: string): string {
   return stripControl(text).replace(markdownSpecials, (c) => `\\${c}`);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /** Removes control characters except tab and newline. */
 export function stripControl(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  return text.replace(controlCharacters, '');
 }
 
 /** Shortens text to at most `max` characters, ending with an ellipsis when cut. */
@@ -53,7 +55,7 @@ export function parseInline(line: string): InlineToken[] {
       const end = findClosing(line, '**', i + 2);
       if (end > i + 2) {
         flush();
-        tokens.push({ kind: 'bold', text: unescape(line.slice(i + 2, end)) });
+        tokens.push({ kind: 'bold', text: unescapeMarkdownText(line.slice(i + 2, end)) });
         i = end + 2;
         continue;
       }
@@ -62,7 +64,7 @@ export function parseInline(line: string): InlineToken[] {
       const end = findClosing(line, '_', i + 1);
       if (end > i + 1 && (end + 1 >= line.length || /[\s.,;:!?)]/.test(line[end + 1]!))) {
         flush();
-        tokens.push({ kind: 'italic', text: unescape(line.slice(i + 1, end)) });
+        tokens.push({ kind: 'italic', text: unescapeMarkdownText(line.slice(i + 1, end)) });
         i = end + 1;
         continue;
       }
@@ -83,7 +85,7 @@ export function parseInline(line: string): InlineToken[] {
         const url = urlEnd > 0 ? line.slice(close + 2, urlEnd).trim() : '';
         if (/^(https?:\/\/|mailto:)[^\s<>"]+$/i.test(url)) {
           flush();
-          tokens.push({ kind: 'link', text: unescape(line.slice(i + 1, close)), url });
+          tokens.push({ kind: 'link', text: unescapeMarkdownText(line.slice(i + 1, close)), url });
           i = urlEnd + 1;
           continue;
         }
@@ -109,7 +111,7 @@ function findClosing(line: string, marker: string, from: number): number {
   return -1;
 }
 
-function unescape(text: string): string {
+function unescapeMarkdownText(text: string): string {
   return text.replace(/\\(.)/g, '$1');
 }
 

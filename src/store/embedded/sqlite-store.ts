@@ -116,14 +116,19 @@ class SqliteStore implements DocumentStore {
 
   async collectionNames(): Promise<string[]> {
     const rows = this.db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`)
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`,
+      )
       .all() as { name: string }[];
     return [countersTable, ...rows.map((r) => r.name.slice(2))];
   }
 
   async *exportCollection(name: string): AsyncIterable<Record<string, unknown>> {
     const table = name === countersTable ? countersTable : tableName(name);
-    const rows = this.db.prepare(`SELECT k, doc FROM "${table}" ORDER BY rowid`).all() as { k: string; doc: string }[];
+    const rows = this.db.prepare(`SELECT k, doc FROM "${table}" ORDER BY rowid`).all() as {
+      k: string;
+      doc: string;
+    }[];
     for (const row of rows) {
       const doc = JSON.parse(row.doc) as Record<string, unknown>;
       yield name === countersTable ? { name: row.k, value: doc.value } : doc;
@@ -176,9 +181,12 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     for (const index of this.spec.indexes ?? []) {
       const cols = index.fields.map((f) => this.expr(f)).join(', ');
       const name = `${this.table}_${index.fields.join('_')}`;
-      this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${this.table}" (${cols})`);
+      this.db.exec(
+        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${this.table}" (${cols})`,
+      );
     }
-    if (this.spec.expiresAt) this.db.exec(`CREATE INDEX IF NOT EXISTS "${this.table}_exp" ON "${this.table}" (exp)`);
+    if (this.spec.expiresAt)
+      this.db.exec(`CREATE INDEX IF NOT EXISTS "${this.table}_exp" ON "${this.table}" (exp)`);
   }
 
   private expr(field: string): string {
@@ -188,7 +196,8 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
 
   private keyOf(doc: T): string {
     const key = (doc as Record<string, unknown>)[this.spec.key];
-    if (typeof key !== 'string' || key === '') throw new Error(`${this.spec.name}: document has no ${this.spec.key}`);
+    if (typeof key !== 'string' || key === '')
+      throw new Error(`${this.spec.name}: document has no ${this.spec.key}`);
     return key;
   }
 
@@ -255,7 +264,9 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
       ).run(key, JSON.stringify(doc), this.expOf(doc));
     } catch (error) {
       if (/UNIQUE constraint/i.test(String((error as Error).message))) {
-        throw new DuplicateKeyError(`${this.spec.name}: a unique field of ${key} is already taken`, { cause: error });
+        throw new DuplicateKeyError(`${this.spec.name}: a unique field of ${key} is already taken`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -265,7 +276,13 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     const valid = this.validate(doc);
     const result = this.prepare(
       `UPDATE "${this.table}" SET doc = ?, exp = ? WHERE k = ? AND ${this.expr(field)} IS ? AND ${this.alive()}`,
-    ).run(JSON.stringify(valid), this.expOf(valid), this.keyOf(valid), toSql(expected), ...this.aliveParams());
+    ).run(
+      JSON.stringify(valid),
+      this.expOf(valid),
+      this.keyOf(valid),
+      toSql(expected),
+      ...this.aliveParams(),
+    );
     return Number(result.changes) === 1;
   }
 
@@ -285,7 +302,9 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     if (query.whereIn) {
       if (query.whereIn.values.length === 0) parts.push('0 = 1');
       else {
-        parts.push(`${this.expr(query.whereIn.field)} IN (${query.whereIn.values.map(() => '?').join(', ')})`);
+        parts.push(
+          `${this.expr(query.whereIn.field)} IN (${query.whereIn.values.map(() => '?').join(', ')})`,
+        );
         params.push(...query.whereIn.values.map(toSql));
       }
     }
@@ -321,7 +340,9 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
 
   async count(query: Omit<FindQuery<T>, 'orderBy' | 'limit'> = {}): Promise<number> {
     const { sql, params } = this.whereClause(query);
-    const row = this.prepare(`SELECT count(*) AS n FROM "${this.table}" WHERE ${sql}`).get(...params) as { n: number };
+    const row = this.prepare(`SELECT count(*) AS n FROM "${this.table}" WHERE ${sql}`).get(...params) as {
+      n: number;
+    };
     return Number(row.n);
   }
 

@@ -14,6 +14,11 @@ export function createProcessedEvents(store: DocumentStore, ttlMs = 24 * 3_600_0
   return {
     claim: (platform, eventId) =>
       // A fresh owner per call: even the same replica must not handle the same event twice.
-      store.claim('event', `${platform}:${eventId}`, randomUUID(), new Date(Date.now() + ttlMs).toISOString()),
+      store.claim(
+        'event',
+        `${platform}:${eventId}`,
+        randomUUID(),
+        new Date(Date.now() + ttlMs).toISOString(),
+      ),
   };
 }

@@ -59,7 +59,11 @@ export function createQuestionLog(store: DocumentStore): QuestionLog {
       if (found && !found.escalated) await c.put({ ...found, escalated: true });
     },
     since: (isoTime, limit = 10_000) =>
-      c.find({ range: { field: 'askedAt', gte: isoTime }, orderBy: { field: 'askedAt', direction: 'desc' }, limit }),
+      c.find({
+        range: { field: 'askedAt', gte: isoTime },
+        orderBy: { field: 'askedAt', direction: 'desc' },
+        limit,
+      }),
     purgeBefore: (isoTime) => c.deleteOlderThan('askedAt', isoTime),
   };
 }
