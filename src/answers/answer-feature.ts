@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { copy, howToReachIt } from '../bot/copy.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
+import { maskSecrets } from '../intake/secret-masking.ts';
 import { escapeMarkdown, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
 import type { QuestionLog } from '../store/repositories/question-log.ts';
@@ -35,7 +36,8 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
       platform: ctx.message.platform,
       userKey: ctx.userKey,
       conversationKind: ctx.message.conversation.kind,
-      text: truncate(question, 500),
+      // The log is read by IT staff: a password typed as a question must not be kept in it.
+      text: truncate(maskSecrets(question).text, 500),
       feedback: null,
       feedbackAt: null,
       escalated: false,
