@@ -199,6 +199,15 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     return advance(ctx, state, prefix);
   }
 
+  /** Starts a request as one prefilled form, for places where the conversation cannot continue. */
+  async function startAsForm(ctx: TurnContext, text: string): Promise<Reply[]> {
+    const masked = maskSecrets(text);
+    const draft = masked.text ? inferDraft(masked.text) : emptyDraft();
+    if (masked.text) await prefillDraft(ctx, draft, masked.text);
+    ctx.logger.info({ origin: 'command-form', kind: draft.kind }, 'Intake started as a form');
+    return [...warnIfMasked(masked.found), requestForm(draft)];
+  }
+
   /** Adds what the prefill hook read, only where the deterministic reading found nothing; never fails the turn. */
   async function prefillDraft(ctx: TurnContext, draft: RequestDraft, text: string): Promise<void> {
     if (!deps.prefill) return;
@@ -566,6 +575,12 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     commands: {
       request: async (ctx, args) => {
         if (/^form$/i.test(args.trim())) return [requestForm(emptyDraft())];
+        // A slash command in a channel, or a message shortcut, cannot hear typed follow-up answers (the
+        // platform only delivers mentions and direct messages), so ask for everything at once in the form.
+        const cannotHearReplies =
+          ctx.message.command === true &&
+          (ctx.message.conversation.kind !== 'personal' || ctx.message.sourceUrl !== undefined);
+        if (cannotHearReplies) return startAsForm(ctx, args.trim());
         return start(ctx, args.trim() || undefined, 'command');
       },
     },
