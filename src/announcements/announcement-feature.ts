@@ -127,43 +127,39 @@ export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFea
     ];
   }
 
-  async function editForm(ctx: TurnContext, id: string | undefined): Promise<Reply[]> {
-    if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce edit');
+  /** The announcement `id` if this user may still change it; otherwise the replies that say why not. */
+  async function changeable(ctx: TurnContext, id: string | undefined, verb: 'edit' | 'withdraw') {
+    if (!ctx.roles.canPublish()) return refusePublishing(ctx, `announce ${verb}`);
     const a = id ? await announcements.get(id.trim()) : undefined;
-    if (!a)
+    if (!a) {
       return [
         reply.text(
           `I couldn't find announcement ${escapeMarkdown(id?.trim() || '')}. Type \`announce list\` to see yours.`,
         ),
       ];
+    }
     const reason = cannotChange(ctx, a);
     if (reason) {
       ctx.logger.info(
         { userKey: ctx.userKey, announcementId: a.id, status: a.status },
-        'Refused: announcement edit',
+        `Refused: announcement ${verb === 'edit' ? 'edit' : 'withdrawal'}`,
       );
       return [reply.notice('info', reason)];
     }
+    return a;
+  }
+
+  async function editForm(ctx: TurnContext, id: string | undefined): Promise<Reply[]> {
+    const found = await changeable(ctx, id, 'edit');
+    if (Array.isArray(found)) return found;
+    const a = found;
     return [announcementForm({ values: formValuesOf(a, ctx.config.newsletter.timezone), editing: a.id })];
   }
 
   async function withdraw(ctx: TurnContext, id: string | undefined): Promise<Reply[]> {
-    if (!ctx.roles.canPublish()) return refusePublishing(ctx, 'announce withdraw');
-    const a = id ? await announcements.get(id.trim()) : undefined;
-    if (!a)
-      return [
-        reply.text(
-          `I couldn't find announcement ${escapeMarkdown(id?.trim() || '')}. Type \`announce list\` to see yours.`,
-        ),
-      ];
-    const reason = cannotChange(ctx, a);
-    if (reason) {
-      ctx.logger.info(
-        { userKey: ctx.userKey, announcementId: a.id, status: a.status },
-        'Refused: announcement withdrawal',
-      );
-      return [reply.notice('info', reason)];
-    }
+    const found = await changeable(ctx, id, 'withdraw');
+    if (Array.isArray(found)) return found;
+    const a = found;
     const ok = await announcements.replaceIf(
       { ...a, status: 'withdrawn', updatedAt: ctx.now.toISOString() },
       a.updatedAt,
