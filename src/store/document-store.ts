@@ -15,6 +15,11 @@ export interface CollectionSpec<T extends object> {
   indexes?: readonly { readonly fields: readonly (keyof T & string)[]; readonly unique?: boolean }[];
   /** A field with an ISO timestamp after which the document no longer exists (enforced in every read). */
   expiresAt?: keyof T & string;
+  /**
+   * 'relaxed' for high-volume records whose last second may be lost to a power cut (never to a process crash):
+   * the question log, conversation state, caches. Never for anything a user was told is saved. Default: 'durable'.
+   */
+  durability?: 'durable' | 'relaxed';
 }
 
 export type Scalar = string | number | boolean | null;
@@ -62,7 +67,8 @@ export interface DocumentStore {
   /**
    * Claims `key` in `scope` for `owner` until `expiresAt` with one conditional write. Succeeds when nobody
    * holds it, the previous claim expired, or `owner` already holds it (renewal). Exactly one of many
-   * concurrent claimants wins.
+   * concurrent claimants wins. Claims are leases and de-duplication marks, so an engine may keep them with
+   * relaxed durability: a durable write made after a claim carries the claim to disk with it.
    */
   claim(scope: string, key: string, owner: string, expiresAt: string): Promise<boolean>;
   /** Gives up a claim held by `owner`. */

@@ -401,6 +401,25 @@ export function runDocumentStoreContract(
       });
     });
 
+    describe('relaxed durability', () => {
+      it('a relaxed collection keeps every guarantee of the contract, duplicates and expiry included', async () => {
+        const { store } = await fresh();
+        const log = store.collection({ ...requestSpec, name: 'contract_relaxed', durability: 'relaxed' });
+        await log.insert(makeRequest('a', { reference: 'R1' }));
+        await expect(log.insert(makeRequest('a'))).rejects.toBeInstanceOf(DuplicateKeyError);
+        await expect(log.put(makeRequest('b', { reference: 'R1' }))).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
+        await log.insert(makeRequest('gone', { expiresAt: aMinuteAgo() }));
+        await log.insert(makeRequest('gone', { expiresAt: inAnHour(), priority: 5 }));
+        expect(
+          await log.replaceIf(makeRequest('a', { reference: 'R1', status: 'closed' }), 'status', 'open'),
+        ).toBe(true);
+        expect(await log.delete('gone')).toBe(true);
+        expect(await log.find()).toEqual([makeRequest('a', { reference: 'R1', status: 'closed' })]);
+      });
+    });
+
     describe('counters', () => {
       it('nextSequence starts at 1 and counts each name separately', async () => {
         const { store } = await fresh();

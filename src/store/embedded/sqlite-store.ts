@@ -3,6 +3,12 @@
 // Why SQLite: durable, atomic writes and unique indexes come for free, with no server and no extra package.
 // The file is opened in exclusive locking mode so a second process on the same DATA_DIR fails fast with a
 // clear error instead of interleaving writes.
+//
+// Durability: every commit is fsync'd (WAL, synchronous=FULL) except for claims and collections declared
+// 'relaxed', which commit with synchronous=NORMAL: safe from a process crash, and from corruption, but the last
+// moments may roll back on a power cut. An fsync per chat event (de-duplication claim, question log) costs more
+// than everything else the bot does for a message; and because the WAL is one sequential file, the next durable
+// commit (a saved request) carries every relaxed commit before it to disk as well.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -18,6 +24,18 @@ import { allowedFields, assertField } from '../field-whitelist.ts';
 
 const countersTable = '_counters';
 const claimsTable = '_claims';
+const synchronousFull = 'PRAGMA synchronous = FULL';
+const synchronousNormal = 'PRAGMA synchronous = NORMAL';
+
+/** Runs one write with relaxed durability. node:sqlite is synchronous, so nothing else can commit meanwhile. */
+function relaxed<R>(db: DatabaseSync, write: () => R): R {
+  db.exec(synchronousNormal);
+  try {
+    return write();
+  } finally {
+    db.exec(synchronousFull);
+  }
+}
 
 /** Opens (creating if needed) the embedded store in `dataDir`. Throws StoreLockedError if another process has it. */
 export function openEmbeddedStore(dataDir: string): DocumentStore {
@@ -27,7 +45,7 @@ export function openEmbeddedStore(dataDir: string): DocumentStore {
   try {
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
     db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = FULL');
+    db.exec(synchronousFull);
     // Taking a write lock now holds the exclusive lock for the life of this connection.
     db.exec('BEGIN IMMEDIATE');
     db.exec(`CREATE TABLE IF NOT EXISTS ${countersTable} (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
@@ -90,19 +108,20 @@ class SqliteStore implements DocumentStore {
     const id = `${scope}\u0000${key}`;
     const now = new Date().toISOString();
     const doc = JSON.stringify({ scope, key, owner, expiresAt });
-    const result = this.prepare(
+    const statement = this.prepare(
       `INSERT INTO ${claimsTable} (k, doc, exp) VALUES (?, ?, ?)
        ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp
        WHERE ${claimsTable}.exp <= ? OR json_extract(${claimsTable}.doc, '$.owner') = ?`,
-    ).run(id, doc, expiresAt, now, owner);
+    );
+    const result = relaxed(this.db, () => statement.run(id, doc, expiresAt, now, owner));
     return Number(result.changes) === 1;
   }
 
   async release(scope: string, key: string, owner: string): Promise<void> {
-    this.prepare(`DELETE FROM ${claimsTable} WHERE k = ? AND json_extract(doc, '$.owner') = ?`).run(
-      `${scope}\u0000${key}`,
-      owner,
+    const statement = this.prepare(
+      `DELETE FROM ${claimsTable} WHERE k = ? AND json_extract(doc, '$.owner') = ?`,
     );
+    relaxed(this.db, () => statement.run(`${scope}\u0000${key}`, owner));
   }
 
   async health() {
@@ -219,22 +238,38 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     return this.spec.schema.parse(doc);
   }
 
+  /** Commits one write with the collection's durability; `atomic` groups several statements into one commit. */
+  private write<R>(work: () => R, atomic = false): R {
+    const commit = atomic ? () => this.transaction(work) : work;
+    return this.spec.durability === 'relaxed' ? relaxed(this.db, commit) : commit();
+  }
+
+  private transaction<R>(work: () => R): R {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   async insert(doc: T): Promise<void> {
     const valid = this.validate(doc);
     const key = this.keyOf(valid);
-    // An expired document with the same key no longer exists: clear it so the key can be reused.
-    if (this.spec.expiresAt) {
-      this.prepare(`DELETE FROM "${this.table}" WHERE k = ? AND exp IS NOT NULL AND exp <= ?`).run(
-        key,
-        new Date().toISOString(),
-      );
-    }
+    const insert = this.prepare(`INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?)`);
+    // An expired document with the same key no longer exists: clear it so the key can be reused, in the same
+    // commit as the insert (one fsync, and no moment where neither exists).
+    const clearExpired = this.spec.expiresAt
+      ? this.prepare(`DELETE FROM "${this.table}" WHERE k = ? AND exp IS NOT NULL AND exp <= ?`)
+      : undefined;
     try {
-      this.prepare(`INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?)`).run(
-        key,
-        JSON.stringify(valid),
-        this.expOf(valid),
-      );
+      this.write(() => {
+        clearExpired?.run(key, new Date().toISOString());
+        insert.run(key, JSON.stringify(valid), this.expOf(valid));
+      }, clearExpired !== undefined);
     } catch (error) {
       if (/UNIQUE constraint/i.test(String((error as Error).message))) {
         throw new DuplicateKeyError(`${this.spec.name}: ${key} already exists`, { cause: error });
@@ -258,10 +293,11 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
 
   async putRaw(doc: Record<string, unknown>): Promise<void> {
     const key = this.keyOf(doc as T);
+    const upsert = this.prepare(
+      `INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp`,
+    );
     try {
-      this.prepare(
-        `INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp`,
-      ).run(key, JSON.stringify(doc), this.expOf(doc));
+      this.write(() => upsert.run(key, JSON.stringify(doc), this.expOf(doc)));
     } catch (error) {
       if (/UNIQUE constraint/i.test(String((error as Error).message))) {
         throw new DuplicateKeyError(`${this.spec.name}: a unique field of ${key} is already taken`, {
@@ -274,20 +310,24 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
 
   async replaceIf(doc: T, field: keyof T & string, expected: Scalar): Promise<boolean> {
     const valid = this.validate(doc);
-    const result = this.prepare(
+    const update = this.prepare(
       `UPDATE "${this.table}" SET doc = ?, exp = ? WHERE k = ? AND ${this.expr(field)} IS ? AND ${this.alive()}`,
-    ).run(
-      JSON.stringify(valid),
-      this.expOf(valid),
-      this.keyOf(valid),
-      toSql(expected),
-      ...this.aliveParams(),
+    );
+    const result = this.write(() =>
+      update.run(
+        JSON.stringify(valid),
+        this.expOf(valid),
+        this.keyOf(valid),
+        toSql(expected),
+        ...this.aliveParams(),
+      ),
     );
     return Number(result.changes) === 1;
   }
 
   async delete(key: string): Promise<boolean> {
-    const result = this.prepare(`DELETE FROM "${this.table}" WHERE k = ?`).run(String(key));
+    const remove = this.prepare(`DELETE FROM "${this.table}" WHERE k = ?`);
+    const result = this.write(() => remove.run(String(key)));
     return Number(result.changes) === 1;
   }
 
@@ -347,7 +387,8 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
   }
 
   async deleteOlderThan(field: keyof T & string, isoTime: string): Promise<number> {
-    const result = this.prepare(`DELETE FROM "${this.table}" WHERE ${this.expr(field)} < ?`).run(isoTime);
+    const remove = this.prepare(`DELETE FROM "${this.table}" WHERE ${this.expr(field)} < ?`);
+    const result = this.write(() => remove.run(isoTime));
     return Number(result.changes);
   }
 }

@@ -20,6 +20,8 @@ export const conversationStateCollection = {
   schema: conversationStateSchema,
   key: 'key',
   expiresAt: 'expiresAt',
+  // Rewritten at every step of a conversation; a power cut costs at most the last answer, asked again.
+  durability: 'relaxed',
 } as const;
 
 /** Where one user's conversation with one feature lives. */

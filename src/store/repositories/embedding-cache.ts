@@ -19,6 +19,8 @@ export const embeddingCollection = {
   schema: embeddingSchema,
   key: 'hash',
   indexes: [{ fields: ['createdAt'] }],
+  // A cache: anything lost is computed again.
+  durability: 'relaxed',
 } as const;
 
 /** Repository over cached embeddings. */

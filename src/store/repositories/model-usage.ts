@@ -28,6 +28,8 @@ export const modelUsageCollection = {
   schema: modelUsageSchema,
   key: 'id',
   indexes: [{ fields: ['month'] }],
+  // Written after every model call; a power cut may lose the last second of usage, not the budget's meaning.
+  durability: 'relaxed',
 } as const;
 
 /** The usage of one or more calls of one feature and model, added together. */
