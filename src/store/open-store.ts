@@ -9,7 +9,15 @@ import { openEmbeddedStore } from './embedded/sqlite-store.ts';
  * connects in the background (health() is not ok and writes throw StoreUnavailableError until it is up).
  */
 export async function openStore(config: Config['store'], logger: Logger): Promise<DocumentStore> {
-  if (config.kind === 'embedded') return openEmbeddedStore(config.dataDir);
+  if (config.kind === 'embedded') {
+    return openEmbeddedStore(config.dataDir, {
+      onError: (error) =>
+        logger.error(
+          { err: error },
+          'The embedded store could not commit recent log entries; they were lost',
+        ),
+    });
+  }
   const { openMongoStore } = await import('./mongo/mongo-store.ts');
   return openMongoStore(config.uri, {
     logger: logger.child({ store: 'mongo' }),

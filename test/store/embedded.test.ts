@@ -1,4 +1,5 @@
 // Runs the storage contract against the embedded SQLite engine, one temporary folder per store.
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,57 +24,138 @@ runDocumentStoreContract(
 );
 
 describe('embedded durability', () => {
-  // What reaches disk on a power cut cannot be shown in a test; which commits are fsync'd can: the engine runs
-  // every write at synchronous=FULL except claims and 'relaxed' collections, and must never stay relaxed.
-  async function withExecLog<R>(work: (pragmas: string[]) => Promise<R>): Promise<R> {
-    const pragmas: string[] = [];
+  // Which commits are fsync'd can be seen in the statements the engine runs; what survives a killed process is
+  // shown by killing one.
+  const execOriginal = DatabaseSync.prototype.exec;
+  const relaxedSpec = { ...requestSpec, name: 'relaxed_log', durability: 'relaxed' as const };
+
+  async function withExecLog<R>(work: (log: string[]) => Promise<R>): Promise<R> {
+    const log: string[] = [];
     const spy = vi.spyOn(DatabaseSync.prototype, 'exec').mockImplementation(function (
       this: DatabaseSync,
       sql: string,
     ) {
-      if (/synchronous/i.test(sql)) pragmas.push(sql.replace(/.*=\s*/, ''));
+      if (/synchronous|BEGIN|COMMIT|ROLLBACK/i.test(sql)) log.push(sql.replace(/PRAGMA synchronous = /, ''));
       return execOriginal.call(this, sql);
     });
     try {
-      return await work(pragmas);
+      return await work(log);
     } finally {
       spy.mockRestore();
     }
   }
-  const execOriginal = DatabaseSync.prototype.exec;
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
 
-  it('durable writes never relax; relaxed writes and claims return to FULL even when they fail', async () => {
+  it('durable writes commit at once with an fsync; relaxed writes and claims share one commit per turn', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-durability-'));
     try {
-      await withExecLog(async (pragmas) => {
+      await withExecLog(async (log) => {
         const store = openEmbeddedStore(dir);
         const durable = store.collection(requestSpec);
-        const relaxed = store.collection({ ...requestSpec, name: 'relaxed_log', durability: 'relaxed' });
-        pragmas.length = 0;
+        const relaxed = store.collection(relaxedSpec);
+        log.length = 0;
         await durable.insert(makeRequest('d1'));
         await durable.put(makeRequest('d1', { status: 'closed' }));
-        expect(pragmas).toEqual([]);
+        // The insert clears an expired twin in the same commit; neither write relaxes the safety level.
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT']);
+        log.length = 0;
 
         await relaxed.insert(makeRequest('r1'));
         await expect(relaxed.insert(makeRequest('r1'))).rejects.toBeInstanceOf(DuplicateKeyError);
-        expect(
-          await store.claim('event', 'slack:Ev1', 'owner-1', new Date(Date.now() + 60_000).toISOString()),
-        ).toBe(true);
-        expect(pragmas).toEqual(['NORMAL', 'FULL', 'NORMAL', 'FULL', 'NORMAL', 'FULL']);
+        expect(await store.claim('event', 'slack:Ev1', 'owner-1', inAMinute())).toBe(true);
+        await relaxed.insert(makeRequest('r2'));
+        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE']);
+        await nextTurn();
+        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE', 'COMMIT', 'FULL']);
+
+        // A durable write commits the open batch first, then itself with an fsync.
+        log.length = 0;
+        await relaxed.insert(makeRequest('r3'));
+        await durable.insert(makeRequest('d2'));
+        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE', 'COMMIT', 'FULL', 'BEGIN IMMEDIATE', 'COMMIT']);
+        await relaxed.insert(makeRequest('r4'));
         await store.close();
       });
 
-      // Relaxed commits are still commits: closing (or a crash of the process) keeps them.
       const reopened = openEmbeddedStore(dir);
-      expect(
-        (await reopened.collection({ ...requestSpec, name: 'relaxed_log', durability: 'relaxed' }).get('r1'))
-          ?.id,
-      ).toBe('r1');
-      expect((await reopened.collection(requestSpec).get('d1'))?.status).toBe('closed');
-      expect(
-        await reopened.claim('event', 'slack:Ev1', 'owner-2', new Date(Date.now() + 60_000).toISOString()),
-      ).toBe(false);
+      const relaxed = reopened.collection(relaxedSpec);
+      expect((await relaxed.find()).map((d) => d.id)).toEqual(['r1', 'r2', 'r3', 'r4']);
+      expect((await reopened.collection(requestSpec).find()).map((d) => [d.id, d.status])).toEqual([
+        ['d1', 'closed'],
+        ['d2', 'open'],
+      ]);
+      expect(await reopened.claim('event', 'slack:Ev1', 'owner-2', inAMinute())).toBe(false);
       await reopened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a batch that cannot commit is reported and dropped, and the store goes on', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-commit-fails-'));
+    const errors: unknown[] = [];
+    const store = openEmbeddedStore(dir, { onError: (error) => errors.push(error) });
+    try {
+      const relaxed = store.collection(relaxedSpec);
+      let failNext = true;
+      const spy = vi.spyOn(DatabaseSync.prototype, 'exec').mockImplementation(function (
+        this: DatabaseSync,
+        sql: string,
+      ) {
+        if (sql === 'COMMIT' && failNext) {
+          failNext = false;
+          throw new Error('database or disk is full');
+        }
+        return execOriginal.call(this, sql);
+      });
+      try {
+        await relaxed.insert(makeRequest('lost'));
+        await nextTurn();
+      } finally {
+        spy.mockRestore();
+      }
+      expect(errors.map(String)).toEqual(['Error: database or disk is full']);
+      await relaxed.insert(makeRequest('kept'));
+      await store.collection(requestSpec).insert(makeRequest('durable'));
+      expect((await relaxed.find()).map((d) => d.id)).toEqual(['kept']);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a killed process keeps every durable write and the relaxed ones before it or from finished turns', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-killed-'));
+    const storeModule = new URL('../../src/store/embedded/sqlite-store.ts', import.meta.url).href;
+    const contract = new URL('./document-store.contract.ts', import.meta.url).href;
+    // The child writes, then kills itself with SIGKILL: no exit handlers, no flush, like a crash.
+    const script = `
+      const { openEmbeddedStore } = await import(${JSON.stringify(storeModule)});
+      const { makeRequest, requestSpec } = await import(${JSON.stringify(contract)});
+      const store = openEmbeddedStore(${JSON.stringify(dir)});
+      const relaxed = store.collection({ ...requestSpec, name: 'relaxed_log', durability: 'relaxed' });
+      const durable = store.collection(requestSpec);
+      await relaxed.insert(makeRequest('earlier-turn'));
+      await new Promise((resolve) => setImmediate(resolve));
+      await relaxed.insert(makeRequest('before-durable'));
+      await durable.insert(makeRequest('saved-request'));
+      await relaxed.insert(makeRequest('same-turn-as-crash'));
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    try {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      const store = openEmbeddedStore(dir);
+      expect((await store.collection(relaxedSpec).find()).map((d) => d.id)).toEqual([
+        'earlier-turn',
+        'before-durable',
+      ]);
+      expect((await store.collection(requestSpec).find()).map((d) => d.id)).toEqual(['saved-request']);
+      await store.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -4,11 +4,13 @@
 // The file is opened in exclusive locking mode so a second process on the same DATA_DIR fails fast with a
 // clear error instead of interleaving writes.
 //
-// Durability: every commit is fsync'd (WAL, synchronous=FULL) except for claims and collections declared
-// 'relaxed', which commit with synchronous=NORMAL: safe from a process crash, and from corruption, but the last
-// moments may roll back on a power cut. An fsync per chat event (de-duplication claim, question log) costs more
-// than everything else the bot does for a message; and because the WAL is one sequential file, the next durable
-// commit (a saved request) carries every relaxed commit before it to disk as well.
+// Durability: every write is fsync'd (WAL, synchronous=FULL) before it returns, except claims and collections
+// declared 'relaxed' (the question log, conversation state, caches). Those join one transaction that commits, without
+// an fsync, when the current turn of the event loop ends: safe from corruption, lost only if the process dies in
+// that same turn or the machine loses power before the next fsync. An fsync per chat event (the de-duplication
+// claim, the question log) cost more than everything else the bot does for a message, and each commit rewrites
+// every index page it touched. Because the WAL is one sequential file, the next durable write (a saved request)
+// commits the open batch first and carries it to disk with its own fsync.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -27,18 +29,71 @@ const claimsTable = '_claims';
 const synchronousFull = 'PRAGMA synchronous = FULL';
 const synchronousNormal = 'PRAGMA synchronous = NORMAL';
 
-/** Runs one write with relaxed durability. node:sqlite is synchronous, so nothing else can commit meanwhile. */
-function relaxed<R>(db: DatabaseSync, write: () => R): R {
-  db.exec(synchronousNormal);
-  try {
+/**
+ * The one way writes reach the file: `durable` commits and fsyncs before returning; `relaxed` joins the open
+ * batch. node:sqlite is synchronous and this process holds the file alone, so nothing interleaves a write.
+ */
+class Writer {
+  private readonly db: DatabaseSync;
+  private readonly onError: (error: unknown) => void;
+  private scheduled = false;
+
+  constructor(db: DatabaseSync, onError: (error: unknown) => void) {
+    this.db = db;
+    this.onError = onError;
+  }
+
+  relaxed<R>(write: () => R): R {
+    if (!this.db.isTransaction) {
+      // The safety level can only change outside a transaction; `flush` sets it back.
+      this.db.exec(synchronousNormal);
+      this.db.exec('BEGIN IMMEDIATE');
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    // A failing statement (a duplicate key) is undone alone; the batch stays open for the others.
     return write();
-  } finally {
-    db.exec(synchronousFull);
+  }
+
+  /** `atomic` runs several statements as one commit. */
+  durable<R>(write: () => R, atomic = false): R {
+    this.flush();
+    if (!atomic) return write();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = write();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /**
+   * Commits the open batch without an fsync. A batch that cannot commit (disk full) is rolled back and reported:
+   * it held only relaxed writes, and neither the end of a turn nor the durable write that follows may fail for it.
+   */
+  flush(): void {
+    this.scheduled = false;
+    if (!this.db.isOpen || !this.db.isTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      this.onError(error);
+    }
+    this.db.exec(synchronousFull);
   }
 }
 
 /** Opens (creating if needed) the embedded store in `dataDir`. Throws StoreLockedError if another process has it. */
-export function openEmbeddedStore(dataDir: string): DocumentStore {
+export function openEmbeddedStore(
+  dataDir: string,
+  options: { onError?: (error: unknown) => void } = {},
+): DocumentStore {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'itbuddy.sqlite');
   const db = new DatabaseSync(file, { timeout: 0 });
@@ -61,7 +116,11 @@ export function openEmbeddedStore(dataDir: string): DocumentStore {
     }
     throw error;
   }
-  return new SqliteStore(db, file);
+  const onError =
+    options.onError ??
+    ((error: unknown) =>
+      process.emitWarning(`IT Buddy embedded store: a batch of relaxed writes was lost: ${error}`));
+  return new SqliteStore(db, file, new Writer(db, onError));
 }
 
 class SqliteStore implements DocumentStore {
@@ -71,17 +130,19 @@ class SqliteStore implements DocumentStore {
   private closed = false;
   private readonly db: DatabaseSync;
   private readonly file: string;
+  private readonly writer: Writer;
 
-  constructor(db: DatabaseSync, file: string) {
+  constructor(db: DatabaseSync, file: string, writer: Writer) {
     this.db = db;
     this.file = file;
+    this.writer = writer;
   }
 
   collection<T extends object>(spec: CollectionSpec<T>): DocumentCollection<T> {
     const existing = this.collections.get(spec.name);
     if (existing) return existing as unknown as DocumentCollection<T>;
     if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`Invalid collection name ${spec.name}`);
-    const created = new SqliteCollection<T>(this.db, spec, (sql) => this.prepare(sql));
+    const created = new SqliteCollection<T>(this.db, this.writer, spec, (sql) => this.prepare(sql));
     this.collections.set(spec.name, created as unknown as SqliteCollection<object>);
     return created;
   }
@@ -96,11 +157,12 @@ class SqliteStore implements DocumentStore {
   }
 
   async nextSequence(name: string): Promise<number> {
-    const row = this.prepare(
+    const next = this.prepare(
       `INSERT INTO ${countersTable} (k, doc) VALUES (?, '{"value":1}')
        ON CONFLICT(k) DO UPDATE SET doc = json_set(doc, '$.value', json_extract(doc, '$.value') + 1)
        RETURNING json_extract(doc, '$.value') AS value`,
-    ).get(name) as { value: number };
+    );
+    const row = this.writer.durable(() => next.get(name)) as { value: number };
     return row.value;
   }
 
@@ -113,7 +175,7 @@ class SqliteStore implements DocumentStore {
        ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp
        WHERE ${claimsTable}.exp <= ? OR json_extract(${claimsTable}.doc, '$.owner') = ?`,
     );
-    const result = relaxed(this.db, () => statement.run(id, doc, expiresAt, now, owner));
+    const result = this.writer.relaxed(() => statement.run(id, doc, expiresAt, now, owner));
     return Number(result.changes) === 1;
   }
 
@@ -121,7 +183,7 @@ class SqliteStore implements DocumentStore {
     const statement = this.prepare(
       `DELETE FROM ${claimsTable} WHERE k = ? AND json_extract(doc, '$.owner') = ?`,
     );
-    relaxed(this.db, () => statement.run(`${scope}\u0000${key}`, owner));
+    this.writer.relaxed(() => statement.run(`${scope}\u0000${key}`, owner));
   }
 
   async health() {
@@ -157,10 +219,11 @@ class SqliteStore implements DocumentStore {
   async importDocument(name: string, doc: Record<string, unknown>): Promise<void> {
     if (name === countersTable) {
       const value = Number(doc.value);
-      this.prepare(
+      const raise = this.prepare(
         `INSERT INTO ${countersTable} (k, doc) VALUES (?, ?)
          ON CONFLICT(k) DO UPDATE SET doc = CASE WHEN json_extract(doc, '$.value') < ? THEN excluded.doc ELSE doc END`,
-      ).run(String(doc.name), JSON.stringify({ value }), value);
+      );
+      this.writer.durable(() => raise.run(String(doc.name), JSON.stringify({ value }), value));
       return;
     }
     const c = this.collections.get(name);
@@ -171,6 +234,7 @@ class SqliteStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.writer.flush();
     this.db.close();
   }
 }
@@ -183,11 +247,18 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
   private readonly table: string;
   private readonly fields: Set<string>;
   private readonly db: DatabaseSync;
+  private readonly writer: Writer;
   private readonly spec: CollectionSpec<T>;
   private readonly prepare: (sql: string) => StatementSync;
 
-  constructor(db: DatabaseSync, spec: CollectionSpec<T>, prepare: (sql: string) => StatementSync) {
+  constructor(
+    db: DatabaseSync,
+    writer: Writer,
+    spec: CollectionSpec<T>,
+    prepare: (sql: string) => StatementSync,
+  ) {
     this.db = db;
+    this.writer = writer;
     this.spec = spec;
     this.prepare = prepare;
     this.table = tableName(spec.name);
@@ -238,22 +309,10 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     return this.spec.schema.parse(doc);
   }
 
-  /** Commits one write with the collection's durability; `atomic` groups several statements into one commit. */
+  /** Writes with the collection's durability; `atomic` makes several statements one commit. */
   private write<R>(work: () => R, atomic = false): R {
-    const commit = atomic ? () => this.transaction(work) : work;
-    return this.spec.durability === 'relaxed' ? relaxed(this.db, commit) : commit();
-  }
-
-  private transaction<R>(work: () => R): R {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    // A relaxed batch is one transaction already, so its statements are atomic together.
+    return this.spec.durability === 'relaxed' ? this.writer.relaxed(work) : this.writer.durable(work, atomic);
   }
 
   async insert(doc: T): Promise<void> {

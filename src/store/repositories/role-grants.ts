@@ -115,8 +115,12 @@ export function createRoleGrantStore(
       }
     },
     async of(userKey) {
-      const fresh = now() - shared.loadedAt < snapshotMs ? shared.byUser : undefined;
-      const byUser = fresh ?? (await (shared.loading ??= load()));
+      let byUser = now() - shared.loadedAt < snapshotMs ? shared.byUser : undefined;
+      if (!byUser) {
+        const loading = shared.loading ?? load();
+        shared.loading = loading;
+        byUser = await loading;
+      }
       return byUser === 'too-many' ? c.find({ where: { userKey }, limit: 10 }) : (byUser.get(userKey) ?? []);
     },
     all,
