@@ -17,10 +17,9 @@ export function bestSection(article: Article, question: string): ArticleSection 
   const q = new Set(terms(question));
   let best: ArticleSection | undefined;
   let bestScore = -1;
-  article.sections.forEach((section, index) => {
-    const words = terms(`${section.heading} ${section.heading} ${section.text}`);
-    const overlap = new Set(words.filter((w) => q.has(w))).size;
-    const hasSteps = /^\s*\d+[.)]\s/m.test(section.text) ? 0.5 : 0;
+  sectionTermsOf(article).forEach(({ section, words, hasSteps }, index) => {
+    let overlap = 0;
+    for (const w of q) if (words.has(w)) overlap++;
     const score = overlap + hasSteps - index * 0.01;
     if (score > bestScore) {
       best = section;
@@ -28,6 +27,33 @@ export function bestSection(article: Article, question: string): ArticleSection 
     }
   });
   return best;
+}
+
+interface SectionTerms {
+  section: ArticleSection;
+  /** The distinct terms of the heading and text: a word counts once however often the section uses it. */
+  words: Set<string>;
+  /** A bonus for numbered steps, which usually are the answer. */
+  hasSteps: number;
+}
+
+/**
+ * Articles are answered from again and again, and stemming every section each time was most of the work. An
+ * article is never changed once loaded (a reload makes new objects), so its terms can be kept with it.
+ */
+const sectionTerms = new WeakMap<Article, SectionTerms[]>();
+
+function sectionTermsOf(article: Article): SectionTerms[] {
+  let cached = sectionTerms.get(article);
+  if (!cached) {
+    cached = article.sections.map((section) => ({
+      section,
+      words: new Set(terms(`${section.heading} ${section.text}`)),
+      hasSteps: /^\s*\d+[.)]\s/m.test(section.text) ? 0.5 : 0,
+    }));
+    sectionTerms.set(article, cached);
+  }
+  return cached;
 }
 
 /** The URL of an article on the web channel. */

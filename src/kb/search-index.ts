@@ -3,6 +3,7 @@
 // A calibrated confidence from how much of the question the best article explains decides when to abstain.
 import type { Article } from './article.ts';
 import type { SynonymGroups } from './load-kb.ts';
+import { indexPassages, type PassageIndex, passageQuery, readPassages } from './passage-index.ts';
 import { analyse, ConceptMatcher, editDistance, typoBudget } from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
@@ -119,14 +120,18 @@ interface PostingList {
   topic: Uint8Array;
 }
 
-interface DocInfo {
+export interface DocInfo {
   article: Article;
+  /** Sorted keys of adjacent content stems in the title, questions, tags and headings ("paper jam"). */
+  bigrams: Float64Array;
+}
+
+/** An article as analysed while building: its passages as term ids. */
+export interface AnalysedDoc {
   /** Term ids of every passage (title, each question, tag, heading and body sentence), -1 after each. */
   passages: Int32Array;
   /** The field of each passage, as an index into `fieldNames`. */
   passageFields: Uint8Array;
-  /** Sorted keys of adjacent content stems in the title, questions, tags and headings ("paper jam"). */
-  bigrams: Float64Array;
 }
 
 /** One query word, with the index terms that can stand for it and how much each is worth. */
@@ -140,25 +145,30 @@ interface Slot {
   stemId: number;
 }
 
-const titleField = fieldNames.indexOf('title');
-const questionsField = fieldNames.indexOf('questions');
+export const titleField = fieldNames.indexOf('title');
+export const questionsField = fieldNames.indexOf('questions');
 const bodyField = fieldNames.indexOf('body');
 /** Bigram keys pack two term ids into one number. */
 const pairBase = 2 ** 24;
 
 /** Everything the index holds, built once. */
-interface Built {
+export interface Built {
   termIds: Map<string, number>;
   termNames: string[];
   postings: PostingList[];
   idf: Float64Array;
   isConcept: Uint8Array;
   docs: DocInfo[];
+  /** Where each term occurs in each article, passage by passage. */
+  passageIndex: PassageIndex;
+  /** Only needed while building: searching reads `passageIndex`, which weighs less. */
+  analysed: AnalysedDoc[];
   /** Surface words of the articles and synonyms, for typo correction, with their stem and frequency. */
   vocabulary: Map<string, { stem: string; df: number }>;
 }
 
-function build(articles: readonly Article[], concepts: ConceptMatcher, tuning: Tuning): Built {
+/** Builds the index's tables; exported so tests can check the search against straightforward reference code. */
+export function build(articles: readonly Article[], concepts: ConceptMatcher, tuning: Tuning): Built {
   const termIds = new Map<string, number>();
   const termNames: string[] = [];
   const idOf = (term: string): number => {
@@ -174,7 +184,7 @@ function build(articles: readonly Article[], concepts: ConceptMatcher, tuning: T
 
   // Pass 1: analyse every passage once, keeping only term ids, field lengths and bigram keys.
   const lengths = fieldNames.map(() => new Float64Array(articles.length));
-  const docs: DocInfo[] = articles.map((a, doc) => {
+  const analysed = articles.map((a, doc) => {
     const ids: number[] = [];
     const fields: number[] = [];
     const bigrams = new Set<number>();
@@ -230,7 +240,7 @@ function build(articles: readonly Article[], concepts: ConceptMatcher, tuning: T
     wtf: [],
     topic: [],
   }));
-  docs.forEach((info, doc) => {
+  analysed.forEach((info, doc) => {
     const wtf = new Map<number, number>();
     const topic = new Set<number>();
     const norm = fieldNames.map((f, i) => 1 - tuning.b[f] + (tuning.b[f] * lengths[i]![doc]!) / avgLen[i]!);
@@ -262,7 +272,15 @@ function build(articles: readonly Article[], concepts: ConceptMatcher, tuning: T
     Math.log(1 + (n - p.docs.length + 0.5) / (p.docs.length + 0.5)),
   );
   const isConcept = Uint8Array.from(termNames, (t) => (t.startsWith('~') ? 1 : 0));
-  return { termIds, termNames, postings, idf, isConcept, docs, vocabulary };
+  const docs: DocInfo[] = analysed.map(({ article, bigrams }) => ({ article, bigrams }));
+  const passageIndex = indexPassages(
+    analysed.map((a) => ({
+      tokens: a.passages,
+      phrasing: a.passageFields.map((f) => (f === titleField || f === questionsField ? 1 : 0)),
+    })),
+    isConcept,
+  );
+  return { termIds, termNames, postings, idf, isConcept, docs, passageIndex, analysed, vocabulary };
 }
 
 /** Builds the index. `minConfidence` overrides the abstain threshold; `tuning` is for experiments. */
@@ -276,7 +294,7 @@ export function buildIndex(
   const { k1, conceptWeight, typoWeight, prefixWeight, bodyOnlyCoverage } = tuning;
   const byId = new Map(articles.map((a) => [a.id, a]));
   const concepts = new ConceptMatcher(synonyms);
-  const { termIds, termNames, postings, idf, isConcept, docs, vocabulary } = build(
+  const { termIds, termNames, postings, idf, docs, passageIndex, vocabulary } = build(
     articles,
     concepts,
     tuning,
@@ -450,13 +468,19 @@ export function buildIndex(
           slotOfTerm.set(alt.term, list);
         }
       });
+      const reading = passageQuery(
+        slotOfTerm,
+        Float64Array.from(slots, (s) => s.info),
+        totalInfo,
+        idf,
+      );
       const { rank } = tuning;
       const ranked = candidates.map(([doc, { bm25, covered }]) => {
         const info = docs[doc]!;
         const explained = slots.reduce((s, slot, i) => s + slot.info * covered[i]!, 0);
         const coverage = explained / totalInfo;
         const evidence = 1 - Math.exp(-explained / 4);
-        const read = readPassages(info, slotOfTerm, slots, idf, isConcept);
+        const read = readPassages(passageIndex, doc, reading);
         const passage = read.passage / totalInfo;
         const questionMatch = read.phrasing;
         const phrase =
@@ -523,62 +547,6 @@ function prefixMatches(sorted: string[], stem: string): string[] {
     if (sorted[i]!.length - stem.length <= 4 && sorted[i] !== stem) out.push(sorted[i]!);
   }
   return out;
-}
-
-/**
- * Reads an article passage by passage (a sentence, a listed question, the title) and returns two signals:
- * `passage`, the question's information explained by the single best passage (words that belong together in
- * a question also appear together in the right article); and `phrasing`, how well the question matches the
- * closest of the title and listed questions: shared information over the question's information plus half of
- * what the phrasing says that the question does not.
- */
-function readPassages(
-  info: DocInfo,
-  slotOfTerm: Map<number, { slot: number; weight: number }[]>,
-  slots: Slot[],
-  idf: Float64Array,
-  isConcept: Uint8Array,
-): { passage: number; phrasing: number } {
-  const { passages, passageFields } = info;
-  const totalInfo = slots.reduce((s, slot) => s + slot.info, 0);
-  const covered = new Float64Array(slots.length);
-  let best = 0;
-  let bestPhrasing = 0;
-  let current = 0;
-  let extra = 0;
-  let index = 0;
-  const seen = new Set<number>();
-  for (let i = 0; i < passages.length; i++) {
-    const id = passages[i]!;
-    const field = passageFields[index]!;
-    const isPhrasing = field === titleField || field === questionsField;
-    if (id === -1) {
-      if (current > best) best = current;
-      if (isPhrasing) {
-        const similarity = totalInfo + extra === 0 ? 0 : current / (totalInfo + 0.5 * extra);
-        if (similarity > bestPhrasing) bestPhrasing = similarity;
-      }
-      covered.fill(0);
-      current = 0;
-      extra = 0;
-      seen.clear();
-      index++;
-      continue;
-    }
-    const matches = slotOfTerm.get(id);
-    if (!matches) {
-      if (isPhrasing && !isConcept[id] && !seen.has(id)) extra += idf[id]!;
-      seen.add(id);
-      continue;
-    }
-    for (const { slot, weight } of matches) {
-      if (weight > covered[slot]!) {
-        current += slots[slot]!.info * (weight - covered[slot]!);
-        covered[slot] = weight;
-      }
-    }
-  }
-  return { passage: best, phrasing: bestPhrasing };
 }
 
 /** Confidence from the signals: a logistic model, so it reads as the chance the answer is right. */
