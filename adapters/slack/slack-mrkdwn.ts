@@ -43,22 +43,44 @@ function inlineToMrkdwn(token: InlineToken): string {
   }
 }
 
+/**
+ * Remembers the last conversions: answers quote the same article sections again and again, and converting their
+ * markdown was most of the cost of rendering an answer. Bounded, oldest first out; long texts are not kept.
+ */
+function remembered(
+  convert: (text: string) => string,
+  entries = 500,
+  longest = 4000,
+): (text: string) => string {
+  const cache = new Map<string, string>();
+  return (text) => {
+    const known = cache.get(text);
+    if (known !== undefined) return known;
+    const converted = convert(text);
+    if (text.length <= longest) {
+      if (cache.size >= entries) cache.delete(cache.keys().next().value as string);
+      cache.set(text, converted);
+    }
+    return converted;
+  };
+}
+
 /** Converts IT Buddy markdown to Slack mrkdwn: **bold** → *bold*, links → <url|label>, lists → "• " / "1. ". */
-export function toMrkdwn(markdown: string): string {
-  return parseBlocks(markdown)
+export const toMrkdwn: (markdown: string) => string = remembered((markdown) =>
+  parseBlocks(markdown)
     .map((line) => {
       const inline = parseInline(line.text).map(inlineToMrkdwn).join('');
       if (line.kind === 'bullet') return `• ${inline}`;
       if (line.kind === 'numbered') return `${line.number}. ${inline}`;
       return inline;
     })
-    .join('\n');
-}
+    .join('\n'),
+);
 
 /** Plain text for `plain_text` objects (headers, buttons, labels): markdown removed, nothing escaped. */
-export function toPlain(markdown: string): string {
-  return toPlainText(markdown).replace(/\s+/g, ' ').trim();
-}
+export const toPlain: (markdown: string) => string = remembered((markdown) =>
+  toPlainText(markdown).replace(/\s+/g, ' ').trim(),
+);
 
 /** Shortens to `max` characters with an ellipsis; never returns an empty string when given one. */
 export function clip(text: string, max: number): string {
