@@ -16,6 +16,7 @@ import type { WebClient } from './slack-clients.ts';
 import { type Delivery, isExpiredTrigger } from './slack-delivery.ts';
 import { fromSlackText } from './slack-mrkdwn.ts';
 import { parseSlashCommand, slashCommand, usageText } from './slash-command.ts';
+import { workTurn } from './work-after-acks.ts';
 
 /** The callback id of the "Create IT request" message shortcut (declared in the manifest). */
 export const createRequestShortcut = 'create_it_request';
@@ -202,6 +203,7 @@ export function registerListeners(deps: ListenerDeps): void {
     // Events no listener answers (other bots, edits, the Messages tab) need no claim: skip the store write.
     if (eventId && !wantsEvent(asLoose(asLoose(body).event))) return;
     if (eventId) {
+      await workTurn();
       let first = true;
       try {
         first = await processed.claim('slack', eventId);
