@@ -81,11 +81,16 @@ export function createSlackAdapter(
 
   // Who the bot is, asked once and kept; a failure is forgotten so the next event asks again.
   let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  // Once known, every event's authorize returns it at once, with no timer raced against the lookup.
+  let knownIdentity: { botUserId?: string; botId?: string } | undefined;
   const whoAmI = () => {
-    identity ??= client.auth.test().then((r) => ({
-      ...(r.user_id ? { botUserId: r.user_id } : {}),
-      ...(r.bot_id ? { botId: r.bot_id } : {}),
-    }));
+    identity ??= client.auth.test().then((r) => {
+      knownIdentity = {
+        ...(r.user_id ? { botUserId: r.user_id } : {}),
+        ...(r.bot_id ? { botId: r.bot_id } : {}),
+      };
+      return knownIdentity;
+    });
     return identity.catch((error: unknown) => {
       identity = undefined;
       throw error;
@@ -122,7 +127,7 @@ export function createSlackAdapter(
     // Events are acknowledged after authorize: never hold that up for long on a slow auth.test.
     authorize: async () => ({
       botToken: config.botToken,
-      ...(await within(whoAmI(), timing.userLookupMs).catch(() => undefined))?.value,
+      ...(knownIdentity ?? (await within(whoAmI(), timing.userLookupMs).catch(() => undefined))?.value),
     }),
     clientOptions: interactiveOptions,
     logger: boltLogger,

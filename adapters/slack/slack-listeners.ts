@@ -100,12 +100,13 @@ export function wantsEvent(event: Loose): boolean {
 /** Registers every listener on the Bolt app. */
 export function registerListeners(deps: ListenerDeps): void {
   const { app, bolt, client, delivery, processed, logger, timing } = deps;
-  const users = new Map<string, { at: number; user: Promise<User> }>();
+  // `known` is set once users.info answered, so a cached person costs no timer and no promise race.
+  const users = new Map<string, { at: number; user: Promise<User>; known?: User }>();
 
   /** The person behind a Slack user id, with name and email when users.info answers in time (cached an hour). */
   async function userOf(id: string, fallbackName?: string): Promise<User> {
     const cached = users.get(id);
-    if (cached && Date.now() - cached.at < 3_600_000) return cached.user;
+    if (cached && Date.now() - cached.at < 3_600_000) return cached.known ?? cached.user;
     const lookup = client.users
       .info({ user: id })
       .then((res): User => {
@@ -113,11 +114,14 @@ export function registerListeners(deps: ListenerDeps): void {
         const name =
           asString(profile.display_name) ?? asString(profile.real_name) ?? asString(asLoose(res.user).name);
         const email = asString(profile.email);
-        return {
+        const user: User = {
           id,
           ...(name ? { name: name.slice(0, 200) } : {}),
           ...(email ? { email: email.slice(0, 320) } : {}),
         };
+        const entry = users.get(id);
+        if (entry?.user === lookup) entry.known = user;
+        return user;
       })
       .catch((error: unknown): User => {
         // Remember the miss for a few minutes, so a missing scope or an outage is not retried on every message.

@@ -11,13 +11,16 @@ export interface ProcessedEvents {
 
 /** Event claims on the store's atomic claim primitive. Ids are kept for a day, longer than any platform retries. */
 export function createProcessedEvents(store: DocumentStore, ttlMs = 24 * 3_600_000): ProcessedEvents {
+  // A fresh owner per call: even the same replica must not handle the same event twice. One random id per
+  // repository and a counter make owners unique everywhere without drawing randomness for every event.
+  const replica = randomUUID();
+  let calls = 0;
   return {
     claim: (platform, eventId) =>
-      // A fresh owner per call: even the same replica must not handle the same event twice.
       store.claim(
         'event',
         `${platform}:${eventId}`,
-        randomUUID(),
+        `${replica}:${++calls}`,
         new Date(Date.now() + ttlMs).toISOString(),
       ),
   };
