@@ -57,6 +57,7 @@ import {
 } from './request-schema.ts';
 import type { Actor, ChangeDecision, RequestService } from './request-service.ts';
 import { maskFields, maskSecrets, type SecretKind, secretWarning } from './secret-masking.ts';
+import { sourceFromState, sourceState } from './source-link.ts';
 
 /** How long a half-finished request is remembered. */
 export const defaultConversationTtlMs = 2 * 3_600_000;
@@ -205,7 +206,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     const draft = masked.text ? inferDraft(masked.text) : emptyDraft();
     if (masked.text) await prefillDraft(ctx, draft, masked.text);
     ctx.logger.info({ origin: 'command-form', kind: draft.kind }, 'Intake started as a form');
-    return [...warnIfMasked(masked.found), requestForm(draft)];
+    return [...warnIfMasked(masked.found), requestForm(draft, undefined, sourceState(ctx.message.sourceUrl))];
   }
 
   /** Adds what the prefill hook read, only where the deterministic reading found nothing; never fails the turn. */
@@ -632,18 +633,20 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     forms: {
       [intakeForms.request]: async (ctx, submission) => {
         const { values, found } = maskFields(submission.values);
-        const read = readRequestForm(values);
+        const sourceUrl = ctx.message.sourceUrl ?? sourceFromState(ctx.message.platform, submission.state);
+        const carried = sourceState(sourceUrl);
+        const read = readRequestForm(values, carried);
         if (!read.ok) return [...warnIfMasked(found), read.form];
         const state = await load(ctx).catch(() => undefined);
         const saved = await saveRequest(
-          ctx,
+          sourceUrl ? { ...ctx, message: { ...ctx.message, sourceUrl } } : ctx,
           read.details,
           found.length > 0 || (state?.secretsMasked ?? false),
         );
         if (!saved.ok) {
           return [
             reply.notice('error', copy.saveFailed.replace('press Confirm', 'send the form')),
-            requestForm(valuesToDraft(values)),
+            requestForm(valuesToDraft(values), undefined, carried),
           ];
         }
         if (state) await conversations.clear(addressOf(ctx)).catch(() => undefined);

@@ -84,8 +84,15 @@ export function valuesToDraft(values: Record<string, string>): RequestDraft {
   return draft;
 }
 
-/** The request form, prefilled, optionally with errors from the last submission. */
-export function requestForm(draft: RequestDraft, errors?: Partial<Record<DraftField, string>>): Form {
+/**
+ * The request form, prefilled, optionally with errors from the last submission; `state` comes back with the
+ * submission (the source link of a request started from a message).
+ */
+export function requestForm(
+  draft: RequestDraft,
+  errors?: Partial<Record<DraftField, string>>,
+  state?: string,
+): Form {
   return {
     type: 'form',
     id: intakeForms.request,
@@ -96,15 +103,17 @@ export function requestForm(draft: RequestDraft, errors?: Partial<Record<DraftFi
     fields: requestFormFields(),
     values: draftToValues(draft),
     ...(errors && Object.keys(errors).length > 0 ? { errors: errors as Record<string, string> } : {}),
+    ...(state !== undefined ? { state } : {}),
   };
 }
 
 /** Validates a submission: the details when valid, otherwise the form again with field-level errors. */
 export function readRequestForm(
   values: Record<string, string>,
+  state?: string,
 ): { ok: true; details: RequestDetails } | { ok: false; form: Form } {
   const draft = valuesToDraft(values);
   const result = validateDraft(draft);
   if (result.ok) return { ok: true, details: result.details };
-  return { ok: false, form: requestForm(draft, result.errors) };
+  return { ok: false, form: requestForm(draft, result.errors, state) };
 }

@@ -121,6 +121,51 @@ describe('an IT request from Slack', () => {
     expect(dm).toBeDefined();
   });
 
+  it('the message shortcut fills the modal from the message, and the saved request links back to it', async () => {
+    const carol = { id: 'U0CAROL', username: 'carol', team_id: 'T0001', name: 'carol' };
+    await sendInteraction(
+      t.url,
+      signingSecret,
+      fixture('message-shortcut', { user: carol, trigger_id: 'trig-shortcut' }),
+    );
+    const [opened] = await t.fake.waitFor(
+      (c) => c.method === 'views.open' && c.args.trigger_id === 'trig-shortcut',
+    );
+    const modal = opened!.args.view as Loose;
+    expect(JSON.stringify(modal.blocks)).toContain('The printer on floor 3 is jammed again');
+    const permalink = 'https://example.slack.com/archives/C0GENERAL/p1700000450000450';
+
+    // A first try with a field missing is refused in the modal, which Slack keeps open as it was.
+    const missing = await sendInteraction(t.url, signingSecret, submit(modal, { kind: 'incident' }));
+    expect(missing.json?.response_action).toBe('errors');
+    const res = await sendInteraction(
+      t.url,
+      signingSecret,
+      fixture('view-submission', {
+        user: carol,
+        view: {
+          ...(submit(modal, {
+            kind: 'incident',
+            title: 'Printer on floor 3 jammed',
+            description: 'The printer on floor 3 is jammed again and nobody can print.',
+            urgency: 'high',
+            impact: 'team',
+          }).view as Loose),
+        },
+      }),
+    );
+    expect(res.json).toEqual({ response_action: 'clear' });
+    const [record] = await t.server.app.requests.byRequester('slack:U0CAROL');
+    expect(record?.source).toMatchObject({ platform: 'slack', sourceUrl: permalink });
+    const [card] = await t.fake.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.channel === 'C0ITDESK' &&
+        JSON.stringify(c.args.blocks).includes(record!.reference),
+    );
+    expect(JSON.stringify(card!.args.blocks)).toContain(permalink);
+  });
+
   it('the Home tab shows the requester their open request, and IT staff the request waiting for triage', async () => {
     const [record] = await t.server.app.requests.byRequester('slack:U0ALICE');
     const home = async (user: string) => {
