@@ -126,7 +126,7 @@ export function openEmbeddedStore(
     options.onError ??
     ((error: unknown) =>
       process.emitWarning(`IT Buddy embedded store: a batch of relaxed writes was lost: ${error}`));
-  return new SqliteStore(db, file, new Writer(db, onError));
+  return new SqliteStore(db, new Writer(db, onError));
 }
 
 class SqliteStore implements DocumentStore {
@@ -135,12 +135,10 @@ class SqliteStore implements DocumentStore {
   private readonly statements = new Map<string, StatementSync>();
   private closed = false;
   private readonly db: DatabaseSync;
-  private readonly file: string;
   private readonly writer: Writer;
 
-  constructor(db: DatabaseSync, file: string, writer: Writer) {
+  constructor(db: DatabaseSync, writer: Writer) {
     this.db = db;
-    this.file = file;
     this.writer = writer;
   }
 
@@ -194,7 +192,8 @@ class SqliteStore implements DocumentStore {
 
   async health() {
     if (this.closed) return { ok: false, detail: 'embedded store is closed' };
-    return { ok: true, detail: `embedded store at ${this.file}` };
+    // Health is served on /readyz: name the engine, not where its file is on this machine.
+    return { ok: true, detail: 'embedded store' };
   }
 
   async syncIndexes(): Promise<void> {
