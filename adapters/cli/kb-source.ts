@@ -2,14 +2,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { KbError } from '../../src/errors.ts';
-import { loadKb, type SynonymGroups } from '../../src/kb/load-kb.ts';
-import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
+import { builtInSynonymsFile, loadKb, type SynonymGroups } from '../../src/kb/load-kb.ts';
 
-/** The product's general IT synonym list, used for a folder that has no `_synonyms.yaml` of its own. */
-export const builtInSynonymsFile = fileURLToPath(new URL('../../kb/_synonyms.yaml', import.meta.url));
+
+import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
 
 /** Reads a synonyms file (`groups:` of word lists); throws KbError naming the file when it is unusable. */
 export async function readSynonymsFile(file: string): Promise<SynonymGroups> {

@@ -1,7 +1,7 @@
 // Keeps the knowledge-base index current: loads it at start-up and rebuilds it when a file changes.
 import { type FSWatcher, watch } from 'node:fs';
 import type { Logger } from '../logging/logger.ts';
-import { loadKb } from './load-kb.ts';
+import { builtInSynonymsFile, loadKb } from './load-kb.ts';
 import { buildIndex, type KbIndex } from './search-index.ts';
 
 /** The live knowledge base. */
@@ -25,7 +25,8 @@ export async function createKbService(options: {
   let timer: NodeJS.Timeout | undefined;
 
   const reload = async () => {
-    const kb = await loadKb(dir);
+    // A company's own KB folder often has no synonym list: the general IT one beats none.
+    const kb = await loadKb(dir, { fallbackSynonyms: builtInSynonymsFile });
     for (const problem of kb.problems) logger.warn({ problem }, 'Knowledge-base file skipped');
     if (kb.articles.length === 0 && index.articles.length > 0) {
       logger.error({ dir }, 'Knowledge base reload found no valid article; keeping the previous index');

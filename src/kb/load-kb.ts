@@ -1,6 +1,7 @@
 // Loads every article of a knowledge-base folder, collecting all problems instead of stopping at the first.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { KbError } from '../errors.ts';
 import { type Article, parseArticle } from './article.ts';
@@ -15,8 +16,14 @@ export interface LoadedKb {
   problems: string[];
 }
 
-/** Reads every `*.md` article (README.md and files starting with `_` excluded) under `dir`, recursively. */
-export async function loadKb(dir: string): Promise<LoadedKb> {
+/** The product's general IT synonym list, for a knowledge base that has no `_synonyms.yaml` of its own. */
+export const builtInSynonymsFile = fileURLToPath(new URL('../../kb/_synonyms.yaml', import.meta.url));
+
+/**
+ * Reads every `*.md` article (README.md and files starting with `_` excluded) under `dir`, recursively, and the
+ * folder's `_synonyms.yaml`; without one, `fallbackSynonyms` (a file) is read instead.
+ */
+export async function loadKb(dir: string, options: { fallbackSynonyms?: string } = {}): Promise<LoadedKb> {
   const files = await listMarkdown(dir);
   const articles: Article[] = [];
   const problems: string[] = [];
@@ -38,7 +45,10 @@ export async function loadKb(dir: string): Promise<LoadedKb> {
       problems.push(error instanceof KbError ? error.message : `${rel}: ${(error as Error).message}`);
     }
   }
-  const synonyms = await loadSynonyms(dir, problems);
+  const synonyms =
+    (await loadSynonyms(path.join(dir, '_synonyms.yaml'), problems)) ??
+    (options.fallbackSynonyms ? await loadSynonyms(options.fallbackSynonyms, problems) : undefined) ??
+    [];
   return { articles, synonyms, problems };
 }
 
@@ -61,12 +71,13 @@ async function listMarkdown(dir: string): Promise<string[]> {
     .sort();
 }
 
-async function loadSynonyms(dir: string, problems: string[]): Promise<SynonymGroups> {
+/** The groups in `file`; undefined when there is no such file, [] (and a problem) when it is unusable. */
+async function loadSynonyms(file: string, problems: string[]): Promise<SynonymGroups | undefined> {
   let text: string;
   try {
-    text = await readFile(path.join(dir, '_synonyms.yaml'), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch {
-    return [];
+    return undefined;
   }
   try {
     const data = parseYaml(text) as { groups?: unknown };
@@ -76,7 +87,7 @@ async function loadSynonyms(dir: string, problems: string[]): Promise<SynonymGro
       .map((g) => g.map((w) => String(w).toLowerCase().trim()).filter(Boolean))
       .filter((g) => g.length > 1);
   } catch (error) {
-    problems.push(`_synonyms.yaml: ${(error as Error).message}`);
+    problems.push(`${path.basename(file)}: ${(error as Error).message}`);
     return [];
   }
 }

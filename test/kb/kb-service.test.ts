@@ -67,4 +67,23 @@ describe('createKbService', () => {
     expect(await eventually(() => service!.current().get('vpn') !== undefined)).toBe(true);
     expect(service.current().articles).toHaveLength(2);
   });
+
+  it('uses the general synonym list when the folder has none, and the folder’s own when it has one', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-synonyms-'));
+    await writeFile(
+      path.join(dir, 'wifi.md'),
+      article('Join the office wifi', 'Pick the office wifi network and sign in.'),
+    );
+    const open = () =>
+      createKbService({ dir: dir!, watchFiles: false, minConfidence: undefined, logger: silentLogger() });
+    const concepts = (s: KbService) => s.current().explain('wireless')[0]?.terms.join(' ') ?? '';
+    service = await open();
+    // "wireless" is in the general list's wifi group, so it reaches the article's "wifi".
+    expect(concepts(service)).toContain('~');
+    service.close();
+
+    await writeFile(path.join(dir, '_synonyms.yaml'), 'groups:\n  - [printer, plotter]\n');
+    service = await open();
+    expect(concepts(service)).not.toContain('~');
+  });
 });
