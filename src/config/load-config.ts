@@ -59,6 +59,13 @@ export interface Config {
   warnings: string[];
 }
 
+/** `NAME=` with nothing after it (as .env.example invites) means "not set": never 0, never an invalid URL. */
+function withoutBlanks(vars: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(vars).filter((entry): entry is [string, string] => (entry[1] ?? '').trim() !== ''),
+  );
+}
+
 /**
  * Reads `.env` (when present, without overriding real environment variables) and the environment,
  * validates both, and returns the typed configuration. Throws a ConfigError naming the first bad variable.
@@ -67,7 +74,10 @@ export function loadConfig(
   source: NodeJS.ProcessEnv = process.env,
   options: { envFile?: string | false } = {},
 ): Config {
-  const merged: Record<string, string | undefined> = { ...readEnvFile(options.envFile), ...source };
+  const merged: Record<string, string | undefined> = {
+    ...withoutBlanks(readEnvFile(options.envFile)),
+    ...withoutBlanks(source),
+  };
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

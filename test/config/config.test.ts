@@ -61,6 +61,20 @@ describe('defaults', () => {
     });
   });
 
+  it('a variable set to nothing is not set: no 0 for a number, no error for a URL, no override of .env', async () => {
+    const config = load({ ANSWER_MIN_CONFIDENCE: '', PUBLIC_URL: ' ', PORT: '', SLACK_API_URL: '' });
+    expect(config.kb.minConfidence).toBeUndefined();
+    expect(config.http.publicUrl).toBe('http://localhost:3978');
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-env-'));
+    try {
+      const file = path.join(dir, '.env');
+      await writeFile(file, 'PORT=4000\n');
+      expect(loadConfig({ PORT: '' }, { envFile: file }).http.port).toBe(4000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('booleans accept the usual spellings', () => {
     expect(load({ KB_WATCH: 'off' }).kb.watch).toBe(false);
     expect(load({ KB_WATCH: 'no' }).kb.watch).toBe(false);
