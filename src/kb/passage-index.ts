@@ -34,43 +34,135 @@ export interface PassageIndex {
   phrasingTerms: Int32Array;
 }
 
-/** The question, as reading passages needs it; made once per question by `passageQuery` for every article read. */
-export interface PassageQuery {
-  /** The question's term ids. */
-  terms: Int32Array;
-  /** For each of `terms`, the slots (content words of the question) it stands for and the weight of that match. */
-  slotsOf: { slot: number; weight: number }[][];
-  /** Which slots each term id stands for: a phrasing term missing here is wording the question lacks. */
-  slotOfTerm: ReadonlyMap<number, unknown>;
-  /** Information of each slot. */
-  info: Float64Array;
-  /** The question's information: the sum of `info` in slot order. */
-  totalInfo: number;
-  idf: Float64Array;
-  /** Working space, reused by each article read: allocating it per article was a large part of the cost. */
-  scratch: { covered: Float64Array; next: Int32Array; stop: Int32Array };
+/** The signals `readPassages` gives for one article. */
+export interface PassageReading {
+  passage: number;
+  phrasing: number;
 }
 
-/** Prepares a question for reading articles: `slotOfTerm` maps each of its term ids to the slots it stands for. */
+/**
+ * The question, as reading passages needs it: its term ids, and for each the slots (content words of the question)
+ * it stands for with the weight of that match. A search index keeps one and refills it for every question
+ * (`clear`, then `add` for each term of each slot, then `finish`): making one per question, with its working
+ * space, was a large share of the garbage answering made. Reuse is safe because a search reads synchronously and
+ * nothing read from here outlives the question.
+ */
+export class PassageQuery {
+  readonly idf: Float64Array;
+  /** Information of each slot: the first `slotCount` entries. */
+  info = new Float64Array(8);
+  slotCount = 0;
+  /** The question's information: the sum of `info` in slot order. */
+  totalInfo = 0;
+  /** The question's distinct term ids, ascending (so `has` can search them): the first `termCount` entries. */
+  terms = new Int32Array(8);
+  termCount = 0;
+  /** Question term `terms[t]` stands for the matches from `matchesOf[t]` up to `matchesOf[t + 1]`. */
+  matchesOf = new Int32Array(9);
+  /** The slot and weight of each match, grouped by term, each term's in the order they were added. */
+  matchSlot = new Int32Array(8);
+  matchWeight = new Float64Array(8);
+  matchCount = 0;
+  /** Working space of each article read: allocating it per article was a large part of the cost. */
+  covered = new Float64Array(8);
+  next = new Int32Array(8);
+  stop = new Int32Array(8);
+  /** The matches as added, to be grouped by `finish`. */
+  #addedTerm = new Int32Array(8);
+  #addedSlot = new Int32Array(8);
+  #addedWeight = new Float64Array(8);
+  #order = new Float64Array(8);
+
+  constructor(idf: Float64Array) {
+    this.idf = idf;
+  }
+
+  /** Starts a question of `slotCount` slots, each with no information until set in `info`. */
+  clear(slotCount: number, totalInfo: number): void {
+    if (slotCount > this.info.length) {
+      this.info = new Float64Array(2 * slotCount);
+      this.covered = new Float64Array(2 * slotCount);
+    }
+    this.info.fill(0, 0, slotCount);
+    this.slotCount = slotCount;
+    this.totalInfo = totalInfo;
+    this.matchCount = 0;
+    this.termCount = 0;
+  }
+
+  /** Term `term` stands for slot `slot` with `weight`. */
+  add(term: number, slot: number, weight: number): void {
+    const at = this.matchCount++;
+    if (at === this.#addedTerm.length) this.#grow(2 * at);
+    this.#addedTerm[at] = term;
+    this.#addedSlot[at] = slot;
+    this.#addedWeight[at] = weight;
+  }
+
+  /** Groups the matches by term. */
+  finish(): void {
+    const count = this.matchCount;
+    // One numeric sort, on term then order of addition: a plain typed-array sort allocates nothing in the heap.
+    // Exact while term id × matches stays under 2^53, far beyond any question.
+    const base = 2 ** Math.ceil(Math.log2(count + 1));
+    const order = this.#order;
+    for (let i = 0; i < count; i++) order[i] = this.#addedTerm[i]! * base + i;
+    order.subarray(0, count).sort();
+    let terms = 0;
+    for (let j = 0; j < count; j++) {
+      const i = order[j]! % base;
+      const term = this.#addedTerm[i]!;
+      if (terms === 0 || this.terms[terms - 1] !== term) {
+        this.terms[terms] = term;
+        this.matchesOf[terms++] = j;
+      }
+      this.matchSlot[j] = this.#addedSlot[i]!;
+      this.matchWeight[j] = this.#addedWeight[i]!;
+    }
+    this.matchesOf[terms] = count;
+    this.termCount = terms;
+  }
+
+  /** True when `term` is one of the question's. */
+  has(term: number): boolean {
+    return find(this.terms, term, 0, this.termCount) >= 0;
+  }
+
+  #grow(capacity: number): void {
+    const addedTerm = new Int32Array(capacity);
+    const addedSlot = new Int32Array(capacity);
+    const addedWeight = new Float64Array(capacity);
+    addedTerm.set(this.#addedTerm);
+    addedSlot.set(this.#addedSlot);
+    addedWeight.set(this.#addedWeight);
+    this.#addedTerm = addedTerm;
+    this.#addedSlot = addedSlot;
+    this.#addedWeight = addedWeight;
+    // A question has no more terms than matches: the rest is sized to the matches, and refilled by `finish`.
+    this.#order = new Float64Array(capacity);
+    this.terms = new Int32Array(capacity);
+    this.matchesOf = new Int32Array(capacity + 1);
+    this.matchSlot = new Int32Array(capacity);
+    this.matchWeight = new Float64Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.stop = new Int32Array(capacity);
+  }
+}
+
+/** A question for reading passages, from a map of each of its term ids to the slots the term stands for. */
 export function passageQuery(
-  slotOfTerm: ReadonlyMap<number, { slot: number; weight: number }[]>,
+  slotOfTerm: ReadonlyMap<number, readonly { slot: number; weight: number }[]>,
   info: Float64Array,
   totalInfo: number,
   idf: Float64Array,
 ): PassageQuery {
-  return {
-    terms: Int32Array.from(slotOfTerm.keys()),
-    slotsOf: [...slotOfTerm.values()],
-    slotOfTerm,
-    info,
-    totalInfo,
-    idf,
-    scratch: {
-      covered: new Float64Array(info.length),
-      next: new Int32Array(slotOfTerm.size),
-      stop: new Int32Array(slotOfTerm.size),
-    },
-  };
+  const query = new PassageQuery(idf);
+  query.clear(info.length, totalInfo);
+  query.info.set(info);
+  for (const [term, matches] of slotOfTerm)
+    for (const { slot, weight } of matches) query.add(term, slot, weight);
+  query.finish();
+  return query;
 }
 
 /** One article to index: its token stream (term ids, -1 closing each passage) and which passages are phrasing. */
@@ -189,60 +281,66 @@ class Column {
  * Only passages holding a question term can score, so only those are visited. Within a passage the question's
  * terms are taken in reading order, which adds everything up in the same order as reading the passage token by
  * token did: the signals are exactly the same, to the last bit.
+ *
+ * The signals are written into `into` and it is returned, so a search reading dozens of articles can pass one
+ * object for them all.
  */
 export function readPassages(
   index: PassageIndex,
   doc: number,
   query: PassageQuery,
-): { passage: number; phrasing: number } {
+  into: PassageReading = { passage: 0, phrasing: 0 },
+): PassageReading {
   const { termsOf, firstsOf, firsts } = index;
-  const { terms, slotsOf, info } = query;
-  const { covered, next, stop } = query.scratch;
+  const { terms, termCount, matchesOf, matchSlot, matchWeight, info, slotCount, covered, next, stop } = query;
   // Each question term's first occurrences in the article, ascending: merged below into reading order.
-  terms.forEach((term, t) => {
-    const k = find(index.terms, term, termsOf[doc]!, termsOf[doc + 1]!);
+  for (let t = 0; t < termCount; t++) {
+    const k = find(index.terms, terms[t]!, termsOf[doc]!, termsOf[doc + 1]!);
     next[t] = k < 0 ? 0 : firstsOf[k]!;
     stop[t] = k < 0 ? 0 : firstsOf[k + 1]!;
-  });
+  }
   let best = 0;
   let bestPhrasing = 0;
   let passage = -1;
   let end = 0;
   let current = 0;
-  const close = () => {
-    if (current > best) best = current;
-    const similarity = phrasingSimilarity(index, doc, query, passage, current);
-    if (similarity > bestPhrasing) bestPhrasing = similarity;
-  };
   for (;;) {
     let term = -1;
     let offset = 0;
-    for (let t = 0; t < terms.length; t++) {
+    for (let t = 0; t < termCount; t++) {
       if (next[t]! < stop[t]! && (term < 0 || firsts[next[t]!]! < offset)) {
         term = t;
         offset = firsts[next[t]!]!;
       }
     }
+    // Past the last occurrence, or into a new passage: the one being read is complete.
+    if ((term < 0 || offset >= end) && passage >= 0) {
+      if (current > best) best = current;
+      const similarity = phrasingSimilarity(index, doc, query, passage, current);
+      if (similarity > bestPhrasing) bestPhrasing = similarity;
+    }
     if (term < 0) break;
     next[term]!++;
     if (offset >= end) {
-      if (passage >= 0) close();
       const at = passageAt(index, doc, offset);
       passage = at - index.passagesOf[doc]!;
       end = index.passageStarts[at + 1]!;
       // A loop: `fill` costs more than it does for the few slots of a question.
-      for (let s = 0; s < covered.length; s++) covered[s] = 0;
+      for (let s = 0; s < slotCount; s++) covered[s] = 0;
       current = 0;
     }
-    for (const { slot, weight } of slotsOf[term]!) {
+    for (let j = matchesOf[term]!; j < matchesOf[term + 1]!; j++) {
+      const slot = matchSlot[j]!;
+      const weight = matchWeight[j]!;
       if (weight > covered[slot]!) {
         current += info[slot]! * (weight - covered[slot]!);
         covered[slot] = weight;
       }
     }
   }
-  if (passage >= 0) close();
-  return { passage: best, phrasing: bestPhrasing };
+  into.passage = best;
+  into.phrasing = bestPhrasing;
+  return into;
 }
 
 /** Where the passage of article `doc` holding the token at `offset` is in `passageStarts`. */
@@ -273,7 +371,7 @@ function phrasingSimilarity(
   let extra = 0;
   for (let i = phrasingTermsOf[j]!; i < phrasingTermsOf[j + 1]!; i++) {
     const id = phrasingTerms[i]!;
-    if (!query.slotOfTerm.has(id)) extra += query.idf[id]!;
+    if (!query.has(id)) extra += query.idf[id]!;
   }
   return query.totalInfo + extra === 0 ? 0 : current / (query.totalInfo + 0.5 * extra);
 }

@@ -3,7 +3,13 @@
 // A calibrated confidence from how much of the question the best article explains decides when to abstain.
 import type { Article } from './article.ts';
 import type { SynonymGroups } from './load-kb.ts';
-import { indexPassages, type PassageIndex, passageQuery, readPassages } from './passage-index.ts';
+import {
+  indexPassages,
+  type PassageIndex,
+  PassageQuery,
+  type PassageReading,
+  readPassages,
+} from './passage-index.ts';
 import { analyse, ConceptMatcher, editDistance, typoBudget } from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
@@ -135,7 +141,7 @@ export interface AnalysedDoc {
 }
 
 /** One query word, with the index terms that can stand for it and how much each is worth. */
-interface Slot {
+export interface Slot {
   alts: { term: number; weight: number; idf: number }[];
   /** How informative the word is: its IDF, or a high value for words no article uses. */
   info: number;
@@ -291,14 +297,38 @@ export function buildIndex(
 ): KbIndex {
   const minConfidence = options.minConfidence ?? defaultMinConfidence;
   const tuning: Tuning = { ...defaultTuning, ...options.tuning };
-  const { k1, conceptWeight, typoWeight, prefixWeight, bodyOnlyCoverage } = tuning;
   const byId = new Map(articles.map((a) => [a.id, a]));
   const concepts = new ConceptMatcher(synonyms);
-  const { termIds, termNames, postings, idf, docs, passageIndex, vocabulary } = build(
+  const tables = build(articles, concepts, tuning);
+  const slotsOf = queryReader(tables, concepts, tuning);
+  const rank = ranker(tables, tuning, minConfidence);
+  // Only what searching needs is kept: closures holding `tables` would keep `analysed`, which weighs more.
+  const { termNames } = tables;
+  return {
     articles,
-    concepts,
-    tuning,
-  );
+    get: (id) => byId.get(id),
+    explain: (query) =>
+      slotsOf(query).map((s) => ({
+        word: s.stem,
+        terms: s.alts.map((a) => `${termNames[a.term]}*${a.weight.toFixed(2)}`),
+        info: s.info,
+        known: s.known,
+      })),
+    search: (query, { limit = 5 } = {}) => rank(query, slotsOf(query), limit),
+  };
+}
+
+/**
+ * Reads questions: the returned function turns one into slots, one per content word, each with the terms that
+ * may stand for it. Exported, like `build`, so tests can rank the same slots with reference code.
+ */
+export function queryReader(
+  tables: Built,
+  concepts: ConceptMatcher,
+  tuning: Tuning,
+): (query: string) => Slot[] {
+  const { conceptWeight, typoWeight, prefixWeight } = tuning;
+  const { termIds, termNames, idf, vocabulary } = tables;
   const vocabularyByLength = new Map<number, string[]>();
   for (const word of vocabulary.keys()) {
     const list = vocabularyByLength.get(word.length) ?? [];
@@ -306,7 +336,7 @@ export function buildIndex(
     vocabularyByLength.set(word.length, list);
   }
   const sortedStems = termNames.filter((t) => !t.startsWith('~')).sort();
-  const n = articles.length;
+  const n = tables.docs.length;
   const known = (term: string): boolean => termIds.has(term);
   /** The IDF of a word no article uses: what a topic the knowledge base does not cover weighs. */
   const unknownInfo = tuning.unknownShare * Math.log(1 + (n + 0.5) / 0.5);
@@ -339,185 +369,394 @@ export function buildIndex(
     return result;
   };
 
-  /** Turns the query into slots: one per content word, each with the terms that may stand for it. */
-  const slotsOf = (query: string): Slot[] => {
+  // Plain loops and no closure per word: this runs for every question, and each closure was garbage.
+  return (query: string): Slot[] => {
     const tokens = analyse(query);
     const typo = new Array<number>(tokens.length).fill(0);
     const filler = new Array<boolean>(tokens.length).fill(false);
     const base = new Array<string | undefined>(tokens.length);
-    tokens.forEach((t, i) => {
-      if (t.stop) return;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.stop) continue;
       // "slowly" also stands for "slow": the adjective is usually what the articles use.
       const adverb = /ply$/.test(t.word) ? null : /^(\p{L}{3,}?)(i)?ly$/u.exec(t.word);
       const adjective = adverb ? analyse(adverb[2] ? `${adverb[1]}y` : adverb[1]!)[0]?.stem : undefined;
       if (adjective && adjective !== t.stem && known(adjective)) {
         base[i] = adjective;
         if (!known(t.stem)) tokens[i] = { word: t.word, stem: adjective, stop: false };
-        return;
+        continue;
       }
-      if (known(t.stem) || concepts.words.has(t.word)) return;
+      if (known(t.stem) || concepts.words.has(t.word)) continue;
       const fix = /\d/.test(t.word) || t.word.length < 5 ? null : correct(t.word);
       if (fix) {
         tokens[i] = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false };
         typo[i] = fix.distance;
-        return;
+        continue;
       }
       // Words that shape a sentence but name no topic the articles could be missing: an unknown adverb
       // ("supposedly"), a lone letter, a number or an ordinal ("3rd").
       filler[i] = Boolean(adverb) || t.word.length === 1 || /^\d+(st|nd|rd|th|s)?$/.test(t.word);
-    });
-    const found = concepts.match(
-      tokens.map((t) => t.stem),
-      tokens.map((t) => t.stop),
-    );
-    const slots = new Map<string, Slot>();
-    tokens.forEach((t, i) => {
-      if (t.stop || slots.has(t.stem)) return;
+    }
+    const stems = new Array<string>(tokens.length);
+    const stops = new Array<boolean>(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      stems[i] = tokens[i]!.stem;
+      stops[i] = tokens[i]!.stop;
+    }
+    const found = concepts.match(stems, stops);
+    const slots: Slot[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.stop || seen.has(t.stem)) continue;
+      seen.add(t.stem);
       const factor = typo[i]! > 0 ? typoWeight ** typo[i]! : 1;
       const alts: Slot['alts'] = [];
-      const add = (term: string, weight: number) => {
-        const id = termIds.get(term);
-        if (id !== undefined) alts.push({ term: id, weight, idf: idf[id]! });
-      };
-      add(t.stem, factor);
+      addAlt(alts, termIds, idf, t.stem, factor);
       const adjective = base[i];
-      if (adjective && adjective !== t.stem) add(adjective, 0.9);
-      for (const m of found) if (m.start <= i && i < m.end) add(m.concept, conceptWeight * factor);
+      if (adjective && adjective !== t.stem) addAlt(alts, termIds, idf, adjective, 0.9);
+      for (let f = 0; f < found.length; f++) {
+        const m = found[f]!;
+        if (m.start <= i && i < m.end) addAlt(alts, termIds, idf, m.concept, conceptWeight * factor);
+      }
       if (alts.length === 0 && t.stem.length >= 4) {
         // A word the articles only use in longer forms ("config" for "configuration").
-        for (const term of prefixMatches(sortedStems, t.stem)) add(term, prefixWeight);
+        for (const term of prefixMatches(sortedStems, t.stem)) addAlt(alts, termIds, idf, term, prefixWeight);
       }
       const isKnown = alts.length > 0;
       // A word is as informative as its own term; a word known only through a synonym or a longer form takes
       // the information of that stand-in.
       const info = isKnown ? alts[0]!.idf : filler[i] ? fillerInfo : unknownInfo;
-      slots.set(t.stem, { alts, info, known: isKnown, stem: t.stem, stemId: termIds.get(t.stem) ?? -1 });
-    });
-    return [...slots.values()];
+      slots.push({ alts, info, known: isKnown, stem: t.stem, stemId: termIds.get(t.stem) ?? -1 });
+    }
+    return slots;
   };
+}
 
-  return {
-    articles,
-    get: (id) => byId.get(id),
-    explain: (query) =>
-      slotsOf(query).map((s) => ({
-        word: s.stem,
-        terms: s.alts.map((a) => `${termNames[a.term]}*${a.weight.toFixed(2)}`),
-        info: s.info,
-        known: s.known,
-      })),
-    search(query, { limit = 5 } = {}) {
-      const slots = slotsOf(query);
-      const empty: SearchOutcome = { query, hits: [], answered: false, confidence: 0 };
-      if (slots.length === 0 || n === 0) return empty;
-      const totalInfo = slots.reduce((s, slot) => s + slot.info, 0);
-      const unknown = slots.filter((s) => !s.known).reduce((s, slot) => s + slot.info, 0) / totalInfo;
+/**
+ * Ranks articles for a question read into `slots`, and decides whether the best is good enough to answer with.
+ * Exported, like `build`, so tests can check it against straightforward reference code.
+ */
+export function ranker(
+  tables: Built,
+  tuning: Tuning,
+  minConfidence: number,
+): (query: string, slots: readonly Slot[], limit: number) => SearchOutcome {
+  const { k1, bodyOnlyCoverage } = tuning;
+  const { postings, idf, docs, passageIndex } = tables;
+  const n = docs.length;
+  const work = new Workspace(n, idf);
+  return (query, slots, limit) => {
+    if (slots.length === 0 || n === 0) return { query, hits: [], answered: false, confidence: 0 };
+    let totalInfo = 0;
+    for (let i = 0; i < slots.length; i++) totalInfo += slots[i]!.info;
+    let unseenInfo = 0;
+    for (let i = 0; i < slots.length; i++) if (!slots[i]!.known) unseenInfo += slots[i]!.info;
+    const unknown = unseenInfo / totalInfo;
 
-      // BM25F over every article that shares a term with the question; per slot only the best alternative counts.
-      const scores = new Map<number, { bm25: number; covered: Float64Array }>();
-      slots.forEach((slot, si) => {
-        const best = new Map<number, { score: number; cover: number }>();
-        for (const alt of slot.alts) {
-          const list = postings[alt.term]!;
-          for (let k = 0; k < list.docs.length; k++) {
-            const doc = list.docs[k]!;
-            const w = list.wtf[k]!;
-            const score = (alt.weight * alt.idf * (w * (k1 + 1))) / (k1 + w);
-            const cover = alt.weight * (list.topic[k] ? 1 : bodyOnlyCoverage);
-            const prev = best.get(doc);
-            if (!prev) best.set(doc, { score, cover });
-            else {
-              if (score > prev.score) prev.score = score;
-              if (cover > prev.cover) prev.cover = cover;
-            }
-          }
-        }
-        for (const [doc, { score, cover }] of best) {
-          let entry = scores.get(doc);
-          if (!entry) {
-            entry = { bm25: 0, covered: new Float64Array(slots.length) };
-            scores.set(doc, entry);
-          }
-          entry.bm25 += score;
-          entry.covered[si] = cover;
-        }
-      });
-      if (scores.size === 0) {
-        return {
-          ...empty,
-          signals: { coverage: 0, questionMatch: 0, margin: 0, unknown, evidence: 0, passage: 0 },
-        };
-      }
-
-      const candidates = [...scores.entries()]
-        .sort((a, b) => b[1].bm25 - a[1].bm25)
-        .slice(0, Math.max(rerankDepth, limit));
-      const maxBm25 = candidates[0]![1].bm25;
-      const queryBigrams: number[] = [];
-      for (let i = 1; i < slots.length; i++) {
-        const a = slots[i - 1]!.stemId;
-        const b = slots[i]!.stemId;
-        if (a >= 0 && b >= 0) queryBigrams.push(a * pairBase + b);
-      }
-      // Which slots each term id stands for, with the weight of that match.
-      const slotOfTerm = new Map<number, { slot: number; weight: number }[]>();
-      slots.forEach((slot, si) => {
-        for (const alt of slot.alts) {
-          const list = slotOfTerm.get(alt.term) ?? [];
-          list.push({ slot: si, weight: alt.weight });
-          slotOfTerm.set(alt.term, list);
-        }
-      });
-      const reading = passageQuery(
-        slotOfTerm,
-        Float64Array.from(slots, (s) => s.info),
-        totalInfo,
-        idf,
-      );
-      const { rank } = tuning;
-      const ranked = candidates.map(([doc, { bm25, covered }]) => {
-        const info = docs[doc]!;
-        const explained = slots.reduce((s, slot, i) => s + slot.info * covered[i]!, 0);
-        const coverage = explained / totalInfo;
-        const evidence = 1 - Math.exp(-explained / 4);
-        const read = readPassages(passageIndex, doc, reading);
-        const passage = read.passage / totalInfo;
-        const questionMatch = read.phrasing;
-        const phrase =
-          queryBigrams.length === 0
-            ? 0
-            : queryBigrams.filter((key) => hasKey(info.bigrams, key)).length / queryBigrams.length;
-        const score =
-          (rank.bm25 * bm25) / maxBm25 +
-          rank.coverage * coverage +
-          rank.question * questionMatch +
-          rank.phrase * phrase +
-          rank.passage * passage;
-        return { doc, score, coverage, questionMatch, evidence, passage };
-      });
-      ranked.sort((a, b) => b.score - a.score);
-
-      const top = ranked[0]!;
-      const second = ranked[1];
-      const margin = second ? Math.min(1, (top.score - second.score) / top.score) : 1;
-      const signals: ConfidenceSignals = {
-        coverage: top.coverage,
-        questionMatch: top.questionMatch,
-        margin,
-        unknown,
-        evidence: top.evidence,
-        passage: top.passage,
+    const scored = scoreArticles(work, slots, postings, k1, bodyOnlyCoverage);
+    if (scored === 0) {
+      return {
+        query,
+        hits: [],
+        answered: false,
+        confidence: 0,
+        signals: { coverage: 0, questionMatch: 0, margin: 0, unknown, evidence: 0, passage: 0 },
       };
-      const hits = ranked.slice(0, limit).map((r, i) => ({
-        article: docs[r.doc]!.article,
-        score: r.score,
+    }
+    // At least one hit: the outcome's confidence is the top hit's.
+    const shown = Math.max(1, Math.trunc(limit) || 0);
+    const candidates = topPositions(work.bm25, scored, Math.max(rerankDepth, shown), work.candidates);
+    const ranked = rerank(work, candidates, slots, totalInfo, docs, passageIndex, tuning);
+
+    const { order, score, coverage, questionMatch, evidence, passage } = work;
+    const top = order[0]!;
+    const margin = ranked > 1 ? Math.min(1, (score[top]! - score[order[1]!]!) / score[top]!) : 1;
+    const signals: ConfidenceSignals = {
+      coverage: coverage[top]!,
+      questionMatch: questionMatch[top]!,
+      margin,
+      unknown,
+      evidence: evidence[top]!,
+      passage: passage[top]!,
+    };
+    const hits: SearchHit[] = [];
+    for (let i = 0; i < shown && i < ranked; i++) {
+      const r = order[i]!;
+      hits.push({
+        article: docs[work.rankedDoc[r]!]!.article,
+        score: score[r]!,
         // Only the leader has a margin over the rest; the others are scored as if tied.
-        confidence: confidenceOf(tuning, { ...r, margin: i === 0 ? margin : 0, unknown }),
-      }));
-      const confidence = hits[0]!.confidence;
-      return { query, hits, answered: confidence >= minConfidence, confidence, signals };
-    },
+        confidence: confidenceOf(
+          tuning,
+          coverage[r]!,
+          questionMatch[r]!,
+          i === 0 ? margin : 0,
+          unknown,
+          evidence[r]!,
+          passage[r]!,
+        ),
+      });
+    }
+    const confidence = hits[0]!.confidence;
+    return { query, hits, answered: confidence >= minConfidence, confidence, signals };
   };
+}
+
+/**
+ * Working space of a search, sized by the number of articles: one per index, made when the index is built and
+ * reused by every search, because allocating it per question made garbage collection the largest cost of
+ * answering. Reuse is safe because a search runs synchronously from start to end and nothing in here escapes
+ * it: the outcome copies the numbers it needs. Articles are numbered by position in the order they were first
+ * scored, which is the order the ranking keeps among ties.
+ */
+class Workspace {
+  /** `scoredIn[doc] === search` once article `doc` has a score in the current search, at `positionOf[doc]`. */
+  readonly scoredIn: Int32Array;
+  readonly positionOf: Int32Array;
+  search = 0;
+  /** By position: the article, its BM25F score, and the question information (IDF-weighted) it explains. */
+  readonly docAt: Int32Array;
+  readonly bm25: Float64Array;
+  readonly explained: Float64Array;
+  /** The best alternative of the slot being scored, by article: set once `inSlot[doc] === slot`. */
+  readonly inSlot: Int32Array;
+  slot = 0;
+  readonly slotScore: Float64Array;
+  readonly slotCover: Float64Array;
+  /** The articles the slot being scored found, in the order found. */
+  readonly slotDocs: Int32Array;
+  /** Positions of the articles to re-rank, best BM25F first. */
+  readonly candidates: Int32Array;
+  /** By candidate: the article and its re-ranking signals; grown for a caller asking for more than usual. */
+  rankedDoc: Int32Array;
+  score: Float64Array;
+  coverage: Float64Array;
+  questionMatch: Float64Array;
+  evidence: Float64Array;
+  passage: Float64Array;
+  /** Candidates, best score first. */
+  order: Int32Array;
+  /** Keys of the question's adjacent word pairs, as many as `queryBigrams` found. */
+  bigrams = new Float64Array(8);
+  readonly reading: PassageQuery;
+  readonly read: PassageReading = { passage: 0, phrasing: 0 };
+
+  constructor(n: number, idf: Float64Array) {
+    this.scoredIn = new Int32Array(n);
+    this.positionOf = new Int32Array(n);
+    this.docAt = new Int32Array(n);
+    this.bm25 = new Float64Array(n);
+    this.explained = new Float64Array(n);
+    this.inSlot = new Int32Array(n);
+    this.slotScore = new Float64Array(n);
+    this.slotCover = new Float64Array(n);
+    this.slotDocs = new Int32Array(n);
+    this.candidates = new Int32Array(n);
+    const depth = Math.min(n, rerankDepth);
+    this.rankedDoc = new Int32Array(depth);
+    this.score = new Float64Array(depth);
+    this.coverage = new Float64Array(depth);
+    this.questionMatch = new Float64Array(depth);
+    this.evidence = new Float64Array(depth);
+    this.passage = new Float64Array(depth);
+    this.order = new Int32Array(depth);
+    this.reading = new PassageQuery(idf);
+  }
+
+  /** Numbers a new search: every article's earlier score is stale from here on. */
+  nextSearch(): number {
+    if (this.search === 0x7fffffff) {
+      this.scoredIn.fill(0);
+      this.search = 0;
+    }
+    return ++this.search;
+  }
+
+  /** Numbers a new slot: every article's best alternative so far is stale from here on. */
+  nextSlot(): number {
+    if (this.slot === 0x7fffffff) {
+      this.inSlot.fill(0);
+      this.slot = 0;
+    }
+    return ++this.slot;
+  }
+
+  /** Makes room for `count` candidates. */
+  reserve(count: number): void {
+    if (count <= this.order.length) return;
+    this.rankedDoc = new Int32Array(count);
+    this.score = new Float64Array(count);
+    this.coverage = new Float64Array(count);
+    this.questionMatch = new Float64Array(count);
+    this.evidence = new Float64Array(count);
+    this.passage = new Float64Array(count);
+    this.order = new Int32Array(count);
+  }
+}
+
+/**
+ * BM25F over every article that shares a term with the question, per slot only the best alternative counting;
+ * also what share of each slot's information each article explains. Fills the workspace's positions and
+ * returns how many articles scored.
+ */
+function scoreArticles(
+  work: Workspace,
+  slots: readonly Slot[],
+  postings: readonly PostingList[],
+  k1: number,
+  bodyOnlyCoverage: number,
+): number {
+  const search = work.nextSearch();
+  const { scoredIn, positionOf, docAt, bm25, explained, inSlot, slotScore, slotCover, slotDocs } = work;
+  let count = 0;
+  for (let si = 0; si < slots.length; si++) {
+    const slot = slots[si]!;
+    const mark = work.nextSlot();
+    let found = 0;
+    for (let a = 0; a < slot.alts.length; a++) {
+      const alt = slot.alts[a]!;
+      const list = postings[alt.term]!;
+      for (let k = 0; k < list.docs.length; k++) {
+        const doc = list.docs[k]!;
+        const w = list.wtf[k]!;
+        const score = (alt.weight * alt.idf * (w * (k1 + 1))) / (k1 + w);
+        const cover = alt.weight * (list.topic[k] ? 1 : bodyOnlyCoverage);
+        if (inSlot[doc] !== mark) {
+          inSlot[doc] = mark;
+          slotScore[doc] = score;
+          slotCover[doc] = cover;
+          slotDocs[found++] = doc;
+        } else {
+          if (score > slotScore[doc]!) slotScore[doc] = score;
+          if (cover > slotCover[doc]!) slotCover[doc] = cover;
+        }
+      }
+    }
+    for (let i = 0; i < found; i++) {
+      const doc = slotDocs[i]!;
+      let at = positionOf[doc]!;
+      if (scoredIn[doc] !== search) {
+        scoredIn[doc] = search;
+        at = count++;
+        positionOf[doc] = at;
+        docAt[at] = doc;
+        bm25[at] = 0;
+        explained[at] = 0;
+      }
+      bm25[at]! += slotScore[doc]!;
+      // Summed in slot order like the coverage of every slot was; a slot the article misses would add 0.
+      explained[at]! += slot.info * slotCover[doc]!;
+    }
+  }
+  return count;
+}
+
+/**
+ * Orders the positions 0 to `count - 1` by `key`, highest first and ties in position order (as a stable sort
+ * leaves them), and writes the first `k` of them into `out`; returns how many it wrote.
+ */
+function topPositions(key: Float64Array, count: number, k: number, out: Int32Array): number {
+  if (k <= 0) return 0;
+  // Keeping the best in order costs up to `k` moves per position: cheaper than sorting every article for the
+  // usual 30, dearer when a caller wants most of them.
+  if (Math.min(k, count) <= 64) {
+    let size = 0;
+    for (let p = 0; p < count; p++) {
+      const v = key[p]!;
+      if (size === k) {
+        // A tie with the last kept would rank after it.
+        if (v <= key[out[size - 1]!]!) continue;
+        size--;
+      }
+      let j = size;
+      while (j > 0 && key[out[j - 1]!]! < v) {
+        out[j] = out[j - 1]!;
+        j--;
+      }
+      out[j] = p;
+      size++;
+    }
+    return size;
+  }
+  for (let p = 0; p < count; p++) out[p] = p;
+  out.subarray(0, count).sort((a, b) => key[b]! - key[a]! || a - b);
+  return Math.min(k, count);
+}
+
+/**
+ * Re-ranks the first `count` candidates with coverage, the best passage, the closest phrasing and shared word
+ * pairs; leaves their signals in the workspace by candidate, and `order` best first. Returns how many.
+ */
+function rerank(
+  work: Workspace,
+  count: number,
+  slots: readonly Slot[],
+  totalInfo: number,
+  docs: readonly DocInfo[],
+  passageIndex: PassageIndex,
+  tuning: Tuning,
+): number {
+  work.reserve(count);
+  const { candidates, docAt, bm25, explained, reading, read } = work;
+  const maxBm25 = bm25[candidates[0]!]!;
+  const bigramCount = queryBigrams(work, slots);
+  reading.clear(slots.length, totalInfo);
+  for (let si = 0; si < slots.length; si++) {
+    const slot = slots[si]!;
+    reading.info[si] = slot.info;
+    for (let a = 0; a < slot.alts.length; a++) reading.add(slot.alts[a]!.term, si, slot.alts[a]!.weight);
+  }
+  reading.finish();
+  const { rank } = tuning;
+  for (let c = 0; c < count; c++) {
+    const at = candidates[c]!;
+    const doc = docAt[at]!;
+    const coverage = explained[at]! / totalInfo;
+    const evidence = 1 - Math.exp(-explained[at]! / 4);
+    readPassages(passageIndex, doc, reading, read);
+    const passage = read.passage / totalInfo;
+    const questionMatch = read.phrasing;
+    let shared = 0;
+    for (let b = 0; b < bigramCount; b++) if (hasKey(docs[doc]!.bigrams, work.bigrams[b]!)) shared++;
+    const phrase = bigramCount === 0 ? 0 : shared / bigramCount;
+    work.rankedDoc[c] = doc;
+    work.score[c] =
+      (rank.bm25 * bm25[at]!) / maxBm25 +
+      rank.coverage * coverage +
+      rank.question * questionMatch +
+      rank.phrase * phrase +
+      rank.passage * passage;
+    work.coverage[c] = coverage;
+    work.questionMatch[c] = questionMatch;
+    work.evidence[c] = evidence;
+    work.passage[c] = passage;
+  }
+  return topPositions(work.score, count, count, work.order);
+}
+
+/** Keys of the pairs of adjacent question words the index knows, into the workspace; returns how many. */
+function queryBigrams(work: Workspace, slots: readonly Slot[]): number {
+  if (slots.length > work.bigrams.length) work.bigrams = new Float64Array(2 * slots.length);
+  let count = 0;
+  for (let i = 1; i < slots.length; i++) {
+    const a = slots[i - 1]!.stemId;
+    const b = slots[i]!.stemId;
+    if (a >= 0 && b >= 0) work.bigrams[count++] = a * pairBase + b;
+  }
+  return count;
+}
+
+/** Adds `term` as an alternative for a query word, when the index knows it. */
+function addAlt(
+  alts: Slot['alts'],
+  termIds: ReadonlyMap<string, number>,
+  idf: Float64Array,
+  term: string,
+  weight: number,
+): void {
+  const id = termIds.get(term);
+  if (id !== undefined) alts.push({ term: id, weight, idf: idf[id]! });
 }
 
 function hasKey(sorted: Float64Array, key: number): boolean {
@@ -549,17 +788,25 @@ function prefixMatches(sorted: string[], stem: string): string[] {
   return out;
 }
 
-/** Confidence from the signals: a logistic model, so it reads as the chance the answer is right. */
-function confidenceOf(tuning: Tuning, s: ConfidenceSignals): number {
+/** Confidence from the signals (see `ConfidenceSignals`): a logistic model, so it reads as the chance the answer is right. */
+function confidenceOf(
+  tuning: Tuning,
+  coverage: number,
+  questionMatch: number,
+  margin: number,
+  unknown: number,
+  evidence: number,
+  passage: number,
+): number {
   const w = tuning.confidence;
   const z =
     w.bias +
-    w.coverage * s.coverage +
-    w.question * s.questionMatch +
-    w.margin * s.margin +
-    w.unknown * s.unknown +
-    w.evidence * s.evidence +
-    w.passage * s.passage;
+    w.coverage * coverage +
+    w.question * questionMatch +
+    w.margin * margin +
+    w.unknown * unknown +
+    w.evidence * evidence +
+    w.passage * passage;
   return 1 / (1 + Math.exp(-z));
 }
 

@@ -13,62 +13,9 @@ import {
   buildIndex,
   defaultTuning,
   type KbIndex,
-  questionsField,
-  titleField,
 } from '../../src/kb/search-index.ts';
 import { ConceptMatcher } from '../../src/kb/text-analysis.ts';
-
-type SlotOfTerm = Map<number, { slot: number; weight: number }[]>;
-
-/** The reading as it was before the passage index: every token of every passage, in order. */
-function referenceRead(
-  info: AnalysedDoc,
-  slotOfTerm: SlotOfTerm,
-  slots: { info: number }[],
-  idf: Float64Array,
-  isConcept: Uint8Array,
-  isPhrasing: (field: number) => boolean = (f) => f === titleField || f === questionsField,
-): { passage: number; phrasing: number } {
-  const { passages, passageFields } = info;
-  const totalInfo = slots.reduce((s, slot) => s + slot.info, 0);
-  const covered = new Float64Array(slots.length);
-  let best = 0;
-  let bestPhrasing = 0;
-  let current = 0;
-  let extra = 0;
-  let index = 0;
-  const seen = new Set<number>();
-  for (let i = 0; i < passages.length; i++) {
-    const id = passages[i]!;
-    const phrasing = isPhrasing(passageFields[index]!);
-    if (id === -1) {
-      if (current > best) best = current;
-      if (phrasing) {
-        const similarity = totalInfo + extra === 0 ? 0 : current / (totalInfo + 0.5 * extra);
-        if (similarity > bestPhrasing) bestPhrasing = similarity;
-      }
-      covered.fill(0);
-      current = 0;
-      extra = 0;
-      seen.clear();
-      index++;
-      continue;
-    }
-    const matches = slotOfTerm.get(id);
-    if (!matches) {
-      if (phrasing && !isConcept[id] && !seen.has(id)) extra += idf[id]!;
-      seen.add(id);
-      continue;
-    }
-    for (const { slot, weight } of matches) {
-      if (weight > covered[slot]!) {
-        current += slots[slot]!.info * (weight - covered[slot]!);
-        covered[slot] = weight;
-      }
-    }
-  }
-  return { passage: best, phrasing: bestPhrasing };
-}
+import { referenceRead, type SlotOfTerm } from './reference.ts';
 
 function optimisedRead(
   index: PassageIndex,
