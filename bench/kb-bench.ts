@@ -7,9 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
 import { loadFolderIndex, readSynonymsFile } from '../adapters/cli/kb-source.ts';
-import { builtInSynonymsFile } from '../src/kb/load-kb.ts';
 import type { Article } from '../src/kb/article.ts';
-import { loadKb } from '../src/kb/load-kb.ts';
+import { builtInSynonymsFile, loadKb } from '../src/kb/load-kb.ts';
 import { buildIndex } from '../src/kb/search-index.ts';
 import { synthesiseKb } from './synth-kb.ts';
 

@@ -6,7 +6,6 @@ import { parse as parseYaml } from 'yaml';
 import { KbError } from '../../src/errors.ts';
 import { builtInSynonymsFile, loadKb, type SynonymGroups } from '../../src/kb/load-kb.ts';
 
-
 import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
 
 /** Reads a synonyms file (`groups:` of word lists); throws KbError naming the file when it is unusable. */
