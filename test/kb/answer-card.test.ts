@@ -6,6 +6,7 @@ import { answerCard, bestSection } from '../../src/answers/answer-card.ts';
 import { type Article, type ArticleSection, parseArticle } from '../../src/kb/article.ts';
 import { loadKb } from '../../src/kb/load-kb.ts';
 import { terms } from '../../src/kb/text-analysis.ts';
+import { productQuestions } from './product-questions.ts';
 
 const kbDir = path.resolve(import.meta.dirname, '../../kb');
 const load = (id: string) => parseArticle(readFileSync(path.join(kbDir, `${id}.md`), 'utf8'), `${id}.md`);
@@ -25,13 +26,7 @@ describe('bestSection', () => {
 
   it('picks what stemming every section on every call picked, call after call', async () => {
     const { articles } = await loadKb(kbDir);
-    const labelled = readFileSync(
-      path.join(import.meta.dirname, 'fixtures', 'product-questions.jsonl'),
-      'utf8',
-    )
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as { q: string }).q);
+    const labelled = productQuestions();
     const questions = [...labelled, ...articles.flatMap((a) => a.sections.map((s) => s.heading))];
     for (let round = 0; round < 2; round++) {
       for (const article of articles) {

@@ -1,9 +1,6 @@
-// Reading passages through the passage index gives exactly what reading every token of the article gave: the
-// straightforward reading is kept here as the reference, and both run over real questions on the product KB and
-// over random token streams.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/synth-kb.ts';
 import { loadKb } from '../../src/kb/load-kb.ts';
 import { indexPassages, type PassageIndex, passageQuery, readPassages } from '../../src/kb/passage-index.ts';
 import {
@@ -15,6 +12,7 @@ import {
   type KbIndex,
 } from '../../src/kb/search-index.ts';
 import { ConceptMatcher } from '../../src/kb/text-analysis.ts';
+import { productQuestions } from './product-questions.ts';
 import { referenceRead, type SlotOfTerm } from './reference.ts';
 
 function optimisedRead(
@@ -50,13 +48,7 @@ describe('reading passages on the product knowledge base', () => {
     const kb = await loadKb(kbDir);
     tables = build(kb.articles, new ConceptMatcher(kb.synonyms), defaultTuning);
     index = buildIndex(kb.articles, kb.synonyms);
-    const labelled = readFileSync(
-      path.join(import.meta.dirname, 'fixtures', 'product-questions.jsonl'),
-      'utf8',
-    )
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as { q: string }).q);
+    const labelled = productQuestions();
     // The articles' own phrasings score highest on `phrasing`; misspellings and synonyms bring in other terms.
     const own = kb.articles.flatMap((a) => [a.title, ...a.questions.slice(0, 2)]);
     questions = [...labelled, ...own, 'vpn vpn globalprotect vpn', 'passwrd reset expird', 'wifi'];
@@ -110,20 +102,8 @@ describe('reading passages on the product knowledge base', () => {
 });
 
 describe('reading passages on random token streams', () => {
-  /** Deterministic, so a failure can be replayed. */
-  function random(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('agrees with the reference on empty passages, repeats, concepts and terms shared by slots', () => {
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     const int = (n: number) => Math.floor(rnd() * n);
     const termCount = 40;
     const isConcept = Uint8Array.from({ length: termCount }, (_, i) => (i % 7 === 0 ? 1 : 0));

@@ -1,10 +1,6 @@
-// The search reuses one working space per index instead of allocating maps and objects per question; it must
-// rank exactly as the straightforward code did: same scores and confidences to the last bit, same order, ties
-// included. The reference (./reference.ts) runs on the same slots over the product KB, a synthetic KB full of
-// exact ties, and random slots.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/synth-kb.ts';
 import type { Article } from '../../src/kb/article.ts';
 import { loadKb } from '../../src/kb/load-kb.ts';
 import {
@@ -19,19 +15,8 @@ import {
   type Slot,
 } from '../../src/kb/search-index.ts';
 import { ConceptMatcher } from '../../src/kb/text-analysis.ts';
+import { productQuestions } from './product-questions.ts';
 import { type PlainOutcome, referenceSearch } from './reference.ts';
-
-/** Deterministic, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function plain(outcome: SearchOutcome): PlainOutcome {
   return {
@@ -96,7 +81,7 @@ const fillers =
 
 /** A small KB from few words, every article present three times under other ids: many scores tie exactly. */
 function tiedKb(seed: number): { articles: Article[]; words: string[] } {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const sentence = (topic: string[]) =>
     `${Array.from({ length: 4 + Math.floor(rnd() * 8) }, () => (rnd() < 0.4 ? pick(topic) : rnd() < 0.5 ? pick(things) : pick(fillers))).join(' ')}.`;
@@ -122,7 +107,7 @@ function tiedKb(seed: number): { articles: Article[]; words: string[] } {
 
 /** Questions of one to eight words, with stop words, typos and words no article uses. */
 function mixes(words: readonly string[], count: number, seed: number): string[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const extra = ['how', 'my', 'not', 'xyzzy', 'slowly', '3rd', 'a', 'wi-fi', 'passwrod', 'config'];
   return Array.from({ length: count }, () =>
     Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => {
@@ -146,13 +131,7 @@ describe('ranking on the product knowledge base', () => {
     tables = build(kb.articles, concepts, defaultTuning);
     read = queryReader(tables, concepts, defaultTuning);
     rank = ranker(tables, defaultTuning, defaultMinConfidence);
-    const labelled = readFileSync(
-      path.join(import.meta.dirname, 'fixtures', 'product-questions.jsonl'),
-      'utf8',
-    )
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as { q: string }).q);
+    const labelled = productQuestions();
     const own = kb.articles.flatMap((a) => [a.title, ...a.questions]);
     const words = kb.articles.flatMap((a) => `${a.title} ${a.tags.join(' ')} ${a.body}`.split(/\s+/));
     questions = [
@@ -208,7 +187,7 @@ describe('ranking on a knowledge base full of ties', () => {
   });
 
   it('agrees on random slots: repeated terms, terms shared by slots, unknown words', () => {
-    const rnd = random(3);
+    const rnd = seededRandom(3);
     const int = (n: number) => Math.floor(rnd() * n);
     const termCount = tables.termNames.length;
     const seen: Coverage = { outcomes: 0, tiedHits: 0, manyHits: 0 };
