@@ -1,6 +1,9 @@
 // Keeps outgoing Teams traffic inside the platform's limits before Teams has to answer 429: per conversation
 // at most 7 messages in any second and 60 in any 30 seconds; per app and tenant at most 50 requests a second.
 //
+// Sends on IT Buddy's own initiative (the newsletter fan-out, request cards) are `proactive`: they may use at most
+// `proactiveShare` of a tenant's per-second budget, so however large a fan-out, people's replies always find room.
+//
 // Each limit is a sliding window over the times of recent sends rather than a token bucket: a bucket that
 // holds 60 tokens and refills 60 per 30 s lets up to 120 through in some 30-second window, which is exactly
 // what Teams throttles. A window remembers at most `max` timestamps per key, so memory stays small.
@@ -18,9 +21,16 @@ export const teamsLimits = {
   tenantPerSecond: { max: 50, windowMs: 1000 },
 } as const satisfies Record<string, Limit>;
 
+/** Of a tenant's per-second budget, what proactive sends may use; the rest is kept for replies. */
+export const proactiveShare = 0.8;
+
 /** Waits for permission to send one message. */
 export interface RateLimiter {
-  acquire(target: { conversationId: string; tenantId: string | undefined }): Promise<void>;
+  acquire(target: {
+    conversationId: string;
+    tenantId: string | undefined;
+    proactive?: boolean;
+  }): Promise<void>;
 }
 
 export interface RateLimiterOptions {
@@ -54,12 +64,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   };
 
   return {
-    async acquire({ conversationId, tenantId }) {
+    async acquire({ conversationId, tenantId, proactive }) {
+      const tenant = tenantId ?? '-';
       const needed: [string, Limit][] = [
         [`c1:${conversationId}`, limits.conversationPerSecond],
         [`c30:${conversationId}`, limits.conversationPer30s],
-        [`t:${tenantId ?? '-'}`, limits.tenantPerSecond],
+        [`t:${tenant}`, limits.tenantPerSecond],
       ];
+      if (proactive) {
+        const { max, windowMs } = limits.tenantPerSecond;
+        needed.push([`p:${tenant}`, { max: Math.max(1, Math.floor(max * proactiveShare)), windowMs }]);
+      }
       for (;;) {
         const at = now();
         const wait = Math.max(...needed.map(([key, limit]) => waitFor(key, limit, at)));

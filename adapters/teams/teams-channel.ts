@@ -91,6 +91,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
       conversationId: reference.conversation?.id ?? '',
       tenantId: reference.conversation?.tenantId,
       refKey,
+      proactive: true,
     };
   }
 
@@ -106,6 +107,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
       conversationId: `new 1:1 chat with ${user.teamsUserId}`,
       tenantId: user.tenantId,
       refKey: key,
+      proactive: true,
     };
     try {
       await adapter.createConversationAsync(

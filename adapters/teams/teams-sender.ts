@@ -23,6 +23,8 @@ export interface SendTarget {
   tenantId: string | undefined;
   /** The conversation-refs key the conversation was reached through, if any. */
   refKey?: string;
+  /** Sent on IT Buddy's own initiative rather than in answer to someone: leaves room for replies. */
+  proactive?: boolean;
 }
 
 /** A message activity carrying one card. */

@@ -181,6 +181,23 @@ describe('rate limiter', () => {
     expect(c.now()).toBe(before);
   });
 
+  it('keeps a fifth of a tenant’s second for replies, however large a proactive fan-out', async () => {
+    const c = clock();
+    const limiter = createRateLimiter(c);
+    const fanOut: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      await limiter.acquire({ conversationId: `conv-${i}`, tenantId: 'acme', proactive: true });
+      fanOut.push(c.now());
+    }
+    // 40 a second at most for the fan-out…
+    for (let i = 0; i + 40 < fanOut.length; i++)
+      expect(fanOut[i + 40]! - fanOut[i]!).toBeGreaterThanOrEqual(1000);
+    // …so a reply in the same second as the last 40 proactive sends still goes at once.
+    const before = c.now();
+    await limiter.acquire({ conversationId: 'someone-asking', tenantId: 'acme' });
+    expect(c.now()).toBe(before);
+  });
+
   it('uses the published Teams limits', () => {
     expect(teamsLimits).toEqual({
       conversationPerSecond: { max: 7, windowMs: 1000 },
