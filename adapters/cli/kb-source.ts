@@ -5,7 +5,6 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KbError } from '../../src/errors.ts';
 import { builtInSynonymsFile, loadKb, type SynonymGroups } from '../../src/kb/load-kb.ts';
-
 import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
 
 /** Reads a synonyms file (`groups:` of word lists); throws KbError naming the file when it is unusable. */
@@ -40,17 +39,17 @@ export async function loadFolderIndex(
   dir: string,
   options: { synonymsFile?: string | undefined; minConfidence?: number | undefined } = {},
 ): Promise<FolderIndex> {
-  const kb = await loadKb(dir);
-  const own = path.join(dir, '_synonyms.yaml');
-  let synonyms = kb.synonyms;
-  let synonymsFrom: string | undefined = existsSync(own) ? own : undefined;
   if (options.synonymsFile) {
-    synonyms = await readSynonymsFile(options.synonymsFile);
-    synonymsFrom = options.synonymsFile;
-  } else if (!synonymsFrom && existsSync(builtInSynonymsFile)) {
-    synonyms = await readSynonymsFile(builtInSynonymsFile);
-    synonymsFrom = builtInSynonymsFile;
+    const kb = await loadKb(dir);
+    const synonyms = await readSynonymsFile(options.synonymsFile);
+    const index = buildIndex(kb.articles, synonyms, { minConfidence: options.minConfidence });
+    return { index, problems: kb.problems, synonymsFrom: options.synonymsFile };
   }
+  // loadKb falls back to the built-in list itself; this only names which file it read.
+  const kb = await loadKb(dir, { fallbackSynonyms: builtInSynonymsFile });
+  const own = path.join(dir, '_synonyms.yaml');
+  const synonymsFrom = [own, builtInSynonymsFile].find((file) => existsSync(file));
+  const synonyms = kb.synonyms;
   const index = buildIndex(kb.articles, synonyms, { minConfidence: options.minConfidence });
   return { index, problems: kb.problems, synonymsFrom };
 }

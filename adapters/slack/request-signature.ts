@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler } from 'express';
 
 /** How far a request timestamp may be from now, either way (Slack's replay window). */
-export const maxClockSkewSeconds = 5 * 60;
+const maxClockSkewSeconds = 5 * 60;
 
 /** The largest body read, as Bolt's receiver allows. */
 const bodyLimit = 4 * 1024 * 1024;

@@ -1,26 +1,21 @@
 // The environment variables IT Buddy reads: one zod schema, the single source of truth for names, types and defaults.
 import { z } from 'zod';
 
-const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
+// A variable set to nothing never reaches the schema: loadConfig treats `NAME=` as not set.
+const optionalText = z.string().trim().optional();
 
 const bool = (fallback: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''], {
-      error: 'expected true or false',
-    })
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'expected true or false' })
     .optional()
-    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
 
 const int = (fallback: number, min: number, max: number) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
+      if (v === undefined) return fallback;
       const n = Number(v);
       if (!Number.isInteger(n) || n < min || n > max) {
         ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
@@ -48,12 +43,11 @@ export const envSchema = z.object({
   QUESTION_LOG_RETENTION_DAYS: int(180, 1, 3650),
 
   // Storage: MongoDB when MONGODB_URI is set, otherwise the embedded store in DATA_DIR.
-  MONGODB_URI: optionalText.pipe(
-    z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI')
-      .optional(),
-  ),
+  MONGODB_URI: z
+    .string()
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI')
+    .optional(),
   DATA_DIR: z.string().trim().min(1).default('./data'),
 
   // How people reach IT when the bot cannot help.

@@ -633,7 +633,8 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     forms: {
       [intakeForms.request]: async (ctx, submission) => {
         const { values, found } = maskFields(submission.values);
-        const sourceUrl = ctx.message.sourceUrl ?? sourceFromState(ctx.message.platform, submission.state);
+        // The carried link names the message the request started from; the submission's own is the form's.
+        const sourceUrl = sourceFromState(ctx.message.platform, submission.state) ?? ctx.message.sourceUrl;
         const carried = sourceState(sourceUrl);
         const read = readRequestForm(values, carried);
         if (!read.ok) return [...warnIfMasked(found), read.form];

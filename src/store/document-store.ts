@@ -16,8 +16,9 @@ export interface CollectionSpec<T extends object> {
   /** A field with an ISO timestamp after which the document no longer exists (enforced in every read). */
   expiresAt?: keyof T & string;
   /**
-   * 'relaxed' for high-volume records whose last second may be lost to a power cut (never to a process crash):
-   * the question log, conversation state, caches. Never for anything a user was told is saved. Default: 'durable'.
+   * 'relaxed' for high-volume records whose last moments may be lost if the process dies or the power fails
+   * (the embedded engine commits them within 10 ms, without an fsync): the question log, conversation state,
+   * caches. Never for anything a user was told is saved. Default: 'durable'.
    */
   durability?: 'durable' | 'relaxed';
 }
