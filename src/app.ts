@@ -108,7 +108,7 @@ export async function createApp(options: {
     },
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
     ...(options.outbox ? { worker: options.outbox } : {}),
-    articles: articleLookup(kb, config.http.publicUrl),
+    articles: articleLookup(kb, config.http),
     onAnsweredByArticle: learning.onAnsweredByArticle,
   });
   const answers = createAnswerFeature({
@@ -166,11 +166,11 @@ export async function createApp(options: {
 }
 
 /** Finds articles by id or link for the "answered by article" triage action. */
-function articleLookup(kb: KbService, publicUrl: string): ArticleLookup {
+function articleLookup(kb: KbService, http: { publicUrl: string }): ArticleLookup {
   const link = (id: string) => {
     const article = kb.current().get(id);
     return article
-      ? { id: article.id, title: article.title, url: articleUrl(publicUrl, article.id) }
+      ? { id: article.id, title: article.title, url: articleUrl(http.publicUrl, article.id) }
       : undefined;
   };
   return {
