@@ -79,7 +79,7 @@ export async function exportToArticle(
   }
   if (result.added.length === 0) return result;
   const newline = close.startsWith('\r\n') ? '\r\n' : '\n';
-  let written = doc.toString({ lineWidth: 0 }).replace(/\r?\n$/, '');
+  let written = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).replace(/\r?\n$/, '');
   if (newline === '\r\n') written = written.replace(/\r?\n/g, '\r\n');
   const updated = `${open}${written}${close}${body}`;
   // Never write a file the knowledge base would then refuse.
