@@ -5,6 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../src/app.ts';
 import { type Roles, resolveRoles } from '../../src/bot/roles.ts';
+import { topicsFromKb } from '../../src/intake/kb-gaps.ts';
 import { buildReport, formatDuration, type IntakeReport } from '../../src/intake/report.ts';
 import { labels, requestKinds, requestStatuses } from '../../src/intake/request-schema.ts';
 import { ownsArticle } from '../../src/learning/learning-service.ts';
@@ -12,6 +13,7 @@ import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
 import { type PhrasingStatus, phrasingStatuses } from '../../src/store/repositories/learned-phrasings.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
+import { kbGapsHtml } from './kb-gaps-section.ts';
 import { type KbReviewView, kbReviewPage } from './kb-review-page.ts';
 import type { WebChannel, WebMessage } from './web-channel.ts';
 
@@ -196,7 +198,6 @@ function reportHtml(
     `<tr><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(String(value))}</td></tr>`;
   const table = (title: string, rows: string[]) =>
     `<h2>${escapeHtml(title)}</h2><table class="report-table">${rows.join('')}</table>`;
-  const list = (items: string[]) => (items.length ? `<ul>${items.join('')}</ul>` : '<p>None.</p>');
   return page(
     'IT report',
     `<p><a href="/it?user=${encodeURIComponent(user)}">← IT inbox</a></p>
@@ -224,17 +225,7 @@ ${table(
 )}
 ${table('By department', r.byDepartment.length ? r.byDepartment.map((d) => row(d.department, d.count)) : [row('None', 0)])}
 <h2>Questions</h2><p>${report.questions.total} asked: ${report.questions.answered} answered, ${report.questions.unanswered} unanswered, ${report.questions.notHelped} marked “didn’t help”.</p>
-<h2>KB gaps: questions I could not answer</h2>
-${list(report.unanswered.map((g) => `<li><strong>${g.count}×</strong> ${escapeHtml(g.text)}</li>`))}
-<h2>KB gaps: answers marked “didn’t help”</h2>
-${list(
-  report.notHelped.map(
-    (g) =>
-      `<li><strong>${g.count}×</strong> ${escapeHtml(g.articleId ? (articleTitle(g.articleId) ?? g.articleId) : '(no article)')}${
-        g.examples.length ? ` — e.g. ${g.examples.map((e) => `“${escapeHtml(e)}”`).join(', ')}` : ''
-      }</li>`,
-  ),
-)}`,
+${kbGapsHtml(report.kbGaps, articleTitle)}`,
   );
 }
 
@@ -353,7 +344,7 @@ export function itPages(app: App, web: WebChannel): Router {
     }
     const report = await buildReport(
       { requests: app.requests, questions: app.questions },
-      { since, until: now },
+      { since, until: now, topicOf: topicsFromKb(app.kb.current()) },
     );
     res.type('html').send(reportHtml(report, user, articleTitle));
   });
