@@ -8,6 +8,7 @@ import { maskSecrets } from './secret-masking.ts';
 
 /** The three ways a question shows a gap. */
 export const gapKinds = ['abstained', 'noneOfThese', 'notHelped'] as const;
+/** One of `gapKinds`. */
 export type GapKind = (typeof gapKinds)[number];
 
 /** Similar questions of one kind, counted once each. */

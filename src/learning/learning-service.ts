@@ -34,6 +34,7 @@ export type ProposeOutcome =
 /** Who decides: a chat or web user with their roles, or the operator at the terminal. */
 export type Decider = { userKey: string; roles: Roles } | 'cli';
 
+/** What happened to a decision. */
 export type DecideOutcome =
   | { kind: 'decided'; phrasing: LearnedPhrasing; changed: boolean }
   | { kind: 'missing' }
@@ -61,6 +62,7 @@ export interface LearningService {
   stop(): void;
 }
 
+/** What the learning service is built from. */
 export interface LearningDeps {
   phrasings: LearnedPhrasingStore;
   kb: KbService;

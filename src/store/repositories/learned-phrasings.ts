@@ -7,15 +7,18 @@ import type { DocumentStore } from '../document-store.ts';
 
 /** Where a phrasing was learned from. */
 export const phrasingSources = ['choice', 'thumbs-up', 'triage'] as const;
+/** One of `phrasingSources`. */
 export type PhrasingSource = (typeof phrasingSources)[number];
 
 /** Where a phrasing stands: waiting for a decision, counted as one of the article's questions, or refused. */
 export const phrasingStatuses = ['proposed', 'approved', 'rejected'] as const;
+/** One of `phrasingStatuses`. */
 export type PhrasingStatus = (typeof phrasingStatuses)[number];
 
 /** The same limits as an article's front-matter `questions`, so an approved phrasing can always be exported. */
 export const phrasingLimits = { min: 3, max: 300 } as const;
 
+/** A learned phrasing as stored: the single source of truth for its shape. */
 export const learnedPhrasingSchema = z.object({
   /** A short hash of the article id and the normalised text: the dedupe key, short enough to type. */
   id: z.string().regex(/^[0-9a-f]{12}$/),
@@ -39,8 +42,10 @@ export const learnedPhrasingSchema = z.object({
   /** Grows by one on every change (optimistic concurrency: two 👍 at once both count). */
   version: z.number().int().min(1),
 });
+/** A stored learned phrasing. */
 export type LearnedPhrasing = z.infer<typeof learnedPhrasingSchema>;
 
+/** The collection of learned phrasings, by id, listed by status and by article. */
 export const learnedPhrasingCollection = {
   name: 'learned_phrasings',
   schema: learnedPhrasingSchema,

@@ -4,6 +4,7 @@ import type { DocumentStore } from '../document-store.ts';
 
 /** How a clarification ended (see `clarifyOutcome`). */
 export const clarifyOutcomes = ['pending', 'chosen', 'none_of_these'] as const;
+/** One of `clarifyOutcomes`. */
 export type ClarifyOutcome = (typeof clarifyOutcomes)[number];
 
 export const questionRecordSchema = z.object({
