@@ -11,6 +11,7 @@ import {
   normalisePhrasing,
   type PhrasingSource,
   type PhrasingStatus,
+  phrasingId,
 } from '../store/repositories/learned-phrasings.ts';
 import { type PhrasingRefusal, phrasingRefusal } from './phrasing-guard.ts';
 
@@ -129,7 +130,9 @@ export function createLearningService(deps: LearningDeps): LearningService {
       return { kind: 'refused', reason: refused };
     }
     const key = normalisePhrasing(text);
-    if ([article.title, ...article.questions].some((q) => normalisePhrasing(q) === key))
+    // The live article lists approved phrasings among its questions: those still count their sightings.
+    const learned = await phrasings.get(phrasingId(article.id, text));
+    if (!learned && [article.title, ...article.questions].some((q) => normalisePhrasing(q) === key))
       return { kind: 'known' };
     const { phrasing, created } = await phrasings.record({
       articleId: article.id,

@@ -239,6 +239,13 @@ describe('approving phrasings', () => {
     });
     const outcome = kb.current().search(question);
     expect([outcome.answered, outcome.hits[0]?.article.id]).toEqual([true, 'vpn-connect']);
+    // Approved, it is among the article's questions in the index, yet later sightings still count.
+    expect(
+      await learning.propose({ articleId: 'vpn-connect', text: question, source: 'thumbs-up' }),
+    ).toMatchObject({
+      kind: 'counted',
+      phrasing: { status: 'approved', counts: { choice: 1, 'thumbs-up': 1 } },
+    });
 
     // A reload from disk keeps the approved phrasing in the index.
     await kb.reload();
