@@ -2,14 +2,16 @@
 // Adapters receive this and never build core pieces themselves.
 import { articleUrl } from './answers/answer-card.ts';
 import { createAnswerFeature } from './answers/answer-feature.ts';
-import { createIndexAnswerer } from './answers/answerer.ts';
+import { closeEnough, createIndexAnswerer } from './answers/answerer.ts';
 import { type Bot, createBot } from './bot/bot.ts';
 import type { BotFeature } from './bot/feature.ts';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config/load-config.ts';
 import { createIntake, type Intake, type IntakeOptions } from './intake/intake.ts';
+import type { ArticleLookup } from './intake/intake-feature.ts';
 import type { OutboxWorker } from './intake/outbox-worker.ts';
 import { createKbService, type KbService } from './kb/kb-service.ts';
+import { createLearningService, type LearningService } from './learning/learning-service.ts';
 import { createLlmServices, type LlmServices } from './llm/llm-services.ts';
 import type { Logger } from './logging/logger.ts';
 import {
@@ -18,6 +20,7 @@ import {
   type NewsletterModuleDeps,
 } from './newsletter/newsletter-module.ts';
 import type { DocumentStore } from './store/document-store.ts';
+import { createLearnedPhrasingStore } from './store/repositories/learned-phrasings.ts';
 import type { OutboxRepository } from './store/repositories/outbox.ts';
 import { createQuestionLog, type QuestionLog } from './store/repositories/question-log.ts';
 import type { RequestRepository } from './store/repositories/requests.ts';
@@ -40,6 +43,8 @@ export interface App {
   outboxWorker: OutboxWorker;
   /** Announcements, known issues, role grants and the weekly newsletter (see docs/newsletter.md). */
   newsletter: NewsletterModule;
+  /** Learned phrasings: proposals from use, approval, and the live index kept in step (docs/answering.md). */
+  learning: LearningService;
   /** Stops timers and watchers and closes the store. */
   close(): Promise<void>;
 }
@@ -65,6 +70,11 @@ export async function createApp(options: {
     logger,
   });
   const questions = createQuestionLog(store);
+  const learning = createLearningService({
+    phrasings: createLearnedPhrasingStore(store),
+    kb,
+    logger,
+  });
   const channels = new ChannelRegistry();
   const llm = config.openai.enabled
     ? createLlmServices({ settings: config.openai, store, logger })
@@ -98,8 +108,15 @@ export async function createApp(options: {
     },
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
     ...(options.outbox ? { worker: options.outbox } : {}),
+    articles: articleLookup(kb, config.http),
+    onAnsweredByArticle: learning.onAnsweredByArticle,
   });
-  const answers = createAnswerFeature({ answerer, questions, escalate: intake.escalate });
+  const answers = createAnswerFeature({
+    answerer,
+    questions,
+    escalate: intake.escalate,
+    onHelpful: learning.onHelpful,
+  });
   // Intake comes first so its intercept holds an ongoing request conversation before anything else reads it.
   const features: BotFeature[] = [intake.feature, answers, ...newsletter.features];
   const bot = createBot({
@@ -119,6 +136,7 @@ export async function createApp(options: {
   retention.unref();
   intake.worker.start();
   await newsletter.start();
+  await learning.start();
 
   return {
     config,
@@ -134,13 +152,43 @@ export async function createApp(options: {
     outbox: intake.outbox,
     outboxWorker: intake.worker,
     newsletter,
+    learning,
     async close() {
       clearInterval(retention);
+      learning.stop();
       await newsletter.stop();
       await intake.worker.stop();
       kb.close();
       await llm?.flush();
       await store.close();
+    },
+  };
+}
+
+/** Finds articles by id or link for the "answered by article" triage action. */
+function articleLookup(kb: KbService, http: { publicUrl: string }): ArticleLookup {
+  const link = (id: string) => {
+    const article = kb.current().get(id);
+    return article
+      ? { id: article.id, title: article.title, url: articleUrl(http.publicUrl, article.id) }
+      : undefined;
+  };
+  return {
+    find(idOrLink) {
+      const fromLink = /\/kb\/([^/?#\s]+)/.exec(idOrLink)?.[1];
+      let id = idOrLink.trim().toLowerCase();
+      if (fromLink) {
+        try {
+          id = decodeURIComponent(fromLink);
+        } catch {
+          return undefined;
+        }
+      }
+      return link(id);
+    },
+    suggest(text) {
+      const top = kb.current().search(text).hits[0];
+      return top && top.confidence >= closeEnough ? top.article.id : undefined;
     },
   };
 }

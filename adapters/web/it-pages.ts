@@ -4,12 +4,17 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../src/app.ts';
-import { resolveRoles } from '../../src/bot/roles.ts';
+import { type Roles, resolveRoles } from '../../src/bot/roles.ts';
+import { topicsFromKb } from '../../src/intake/kb-gaps.ts';
 import { buildReport, formatDuration, type IntakeReport } from '../../src/intake/report.ts';
 import { labels, requestKinds, requestStatuses } from '../../src/intake/request-schema.ts';
+import { ownsArticle } from '../../src/learning/learning-service.ts';
 import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
+import { type PhrasingStatus, phrasingStatuses } from '../../src/store/repositories/learned-phrasings.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
+import { kbGapsHtml } from './kb-gaps-section.ts';
+import { type KbReviewView, kbReviewPage } from './kb-review-page.ts';
 import type { WebChannel, WebMessage } from './web-channel.ts';
 
 const userIdSchema = z
@@ -177,7 +182,7 @@ function inboxPage(posts: WebMessage[], user: string): string {
     : '<p>No requests yet. New requests appear here when IT_DESTINATIONS includes <code>web:it</code>.</p>';
   return page(
     'IT inbox',
-    `<p><a href="/it/report?user=${encodeURIComponent(user)}">Report</a> · <a href="/">Chat</a></p>
+    `<p><a href="/it/report?user=${encodeURIComponent(user)}">Report</a> · <a href="/it/kb?user=${encodeURIComponent(user)}">Learned phrasings</a> · <a href="/">Chat</a></p>
 <h1>IT inbox</h1>
 ${items}`,
   );
@@ -193,7 +198,6 @@ function reportHtml(
     `<tr><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(String(value))}</td></tr>`;
   const table = (title: string, rows: string[]) =>
     `<h2>${escapeHtml(title)}</h2><table class="report-table">${rows.join('')}</table>`;
-  const list = (items: string[]) => (items.length ? `<ul>${items.join('')}</ul>` : '<p>None.</p>');
   return page(
     'IT report',
     `<p><a href="/it?user=${encodeURIComponent(user)}">← IT inbox</a></p>
@@ -221,17 +225,7 @@ ${table(
 )}
 ${table('By department', r.byDepartment.length ? r.byDepartment.map((d) => row(d.department, d.count)) : [row('None', 0)])}
 <h2>Questions</h2><p>${report.questions.total} asked: ${report.questions.answered} answered, ${report.questions.unanswered} unanswered, ${report.questions.notHelped} marked “didn’t help”.</p>
-<h2>KB gaps: questions I could not answer</h2>
-${list(report.unanswered.map((g) => `<li><strong>${g.count}×</strong> ${escapeHtml(g.text)}</li>`))}
-<h2>KB gaps: answers marked “didn’t help”</h2>
-${list(
-  report.notHelped.map(
-    (g) =>
-      `<li><strong>${g.count}×</strong> ${escapeHtml(g.articleId ? (articleTitle(g.articleId) ?? g.articleId) : '(no article)')}${
-        g.examples.length ? ` — e.g. ${g.examples.map((e) => `“${escapeHtml(e)}”`).join(', ')}` : ''
-      }</li>`,
-  ),
-)}`,
+${kbGapsHtml(report.kbGaps, articleTitle)}`,
   );
 }
 
@@ -241,6 +235,13 @@ export function sinceDate(value: unknown, now: Date): Date | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
   const d = new Date(`${value}T00:00:00Z`);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** Who reviews learned phrasings on /it/kb, and what they may decide. */
+interface Reviewer {
+  user: string;
+  decider: { userKey: string; roles: Roles };
+  mayDecide: (articleId: string) => boolean;
 }
 
 /** Mounts the IT pages and the web inbox. */
@@ -343,9 +344,98 @@ export function itPages(app: App, web: WebChannel): Router {
     }
     const report = await buildReport(
       { requests: app.requests, questions: app.questions },
-      { since, until: now },
+      { since, until: now, topicOf: topicsFromKb(app.kb.current()) },
     );
     res.type('html').send(reportHtml(report, user, articleTitle));
+  });
+
+  /**
+   * The reviewer of learned phrasings: IT staff, or someone who owns at least one article (`owner:` naming their
+   * key). Undefined, with the refusal sent, for anyone else.
+   */
+  async function reviewerFrom(req: Request, res: Response, value: unknown): Promise<Reviewer | undefined> {
+    const user = userOf(value);
+    if (!user) {
+      forbidden(res);
+      return undefined;
+    }
+    const userKey = `web:${user}`;
+    const roles = await resolveRoles(app.config, userKey, app.newsletter.roleGrants);
+    const mayDecide = (articleId: string) => app.learning.mayDecide({ userKey, roles }, articleId);
+    if (!roles.canTriage() && !app.kb.current().articles.some((a) => ownsArticle(a, userKey))) {
+      app.logger.warn({ userKey, path: req.path }, 'IT page refused: neither IT staff nor an article owner');
+      forbidden(res);
+      return undefined;
+    }
+    return { user, decider: { userKey, roles }, mayDecide };
+  }
+
+  async function kbReview(
+    reviewer: Reviewer,
+    status: PhrasingStatus,
+    notice?: KbReviewView['notice'],
+  ): Promise<string> {
+    // Owners see only their articles' phrasings; IT staff see all.
+    const phrasings = (await app.learning.list({ status, limit: 500 })).filter((p) =>
+      reviewer.mayDecide(p.articleId),
+    );
+    return kbReviewPage({
+      user: reviewer.user,
+      status,
+      phrasings,
+      articleTitle,
+      mayDecide: reviewer.mayDecide,
+      ...(notice ? { notice } : {}),
+    });
+  }
+
+  const statusOf = (value: unknown): PhrasingStatus =>
+    phrasingStatuses.find((s) => s === value) ?? 'proposed';
+
+  router.get('/it/kb', async (req, res) => {
+    const reviewer = await reviewerFrom(req, res, req.query.user);
+    if (!reviewer) return;
+    res.type('html').send(await kbReview(reviewer, statusOf(req.query.status)));
+  });
+
+  router.post('/it/kb/decide', form, async (req, res) => {
+    if (crossSite(req)) {
+      res.status(403).json({ error: 'Cross-site requests are not accepted' });
+      return;
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const reviewer = await reviewerFrom(req, res, body.user);
+    if (!reviewer) return;
+    const id = typeof body.id === 'string' ? body.id.slice(0, 40) : '';
+    const verdict =
+      body.verdict === 'approve' ? 'approved' : body.verdict === 'reject' ? 'rejected' : undefined;
+    if (!id || !verdict) {
+      res.status(400).json({ error: 'id and verdict (approve or reject) are required' });
+      return;
+    }
+    const outcome = await app.learning.decide(id, verdict, reviewer.decider);
+    const back = statusOf(body.from);
+    if (outcome.kind === 'missing') {
+      res
+        .status(404)
+        .type('html')
+        .send(await kbReview(reviewer, back, { tone: 'warning', text: 'That phrasing no longer exists.' }));
+      return;
+    }
+    if (outcome.kind === 'forbidden') {
+      res
+        .status(403)
+        .type('html')
+        .send(
+          await kbReview(reviewer, back, {
+            tone: 'warning',
+            text: "Only IT staff or the article's owner can decide on its phrasings.",
+          }),
+        );
+      return;
+    }
+    const text = `“${outcome.phrasing.text}” is ${verdict === 'approved' ? 'approved: it now counts as one of the article’s questions' : 'rejected'}.`;
+    res.type('html').send(await kbReview(reviewer, back, { tone: 'success', text }));
   });
 
   router.get('/api/inbox', async (req, res) => {

@@ -5,18 +5,46 @@ import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { maskSecrets } from '../intake/secret-masking.ts';
 import { escapeMarkdown, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
-import type { QuestionLog } from '../store/repositories/question-log.ts';
+import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
 import { answerActions, answerCard, articleUrl } from './answer-card.ts';
 import type { Answerer } from './answerer.ts';
 
 /** What happens when someone presses 'Ask IT': intake replaces the default, which says how to reach IT. */
 export type EscalateHandler = (ctx: TurnContext, question: string | undefined) => Promise<Reply[]>;
 
+/** A question that met its article (learning uses these to propose phrasings; see src/learning/). */
+export type ArticleMatchHook = (match: {
+  question: string;
+  articleId: string;
+  userKey: string;
+}) => Promise<void>;
+
 export interface AnswerFeatureDeps {
   answerer: Answerer;
   questions: QuestionLog;
   /** Called on 'Ask IT'; defaults to telling the user how to reach IT. */
   escalate?: EscalateHandler;
+  /** Called after the asker's first 👍 on an answer, with the (masked) question and the article. */
+  onHelpful?: ArticleMatchHook;
+}
+
+/**
+ * The question-log entry behind a button, checked against who pressed it: feedback, choice and 'Ask IT' buttons
+ * act only for the person they were shown to (in a channel everybody sees them). 'missing' when the entry is
+ * unknown (expired, or the log could not be written).
+ */
+export async function askersEntry(
+  questions: QuestionLog,
+  ctx: TurnContext,
+  id: string | undefined,
+): Promise<
+  { kind: 'mine'; record: QuestionRecord } | { kind: 'missing' } | { kind: 'not-yours'; reply: Reply[] }
+> {
+  const record = id ? await questions.get(id) : undefined;
+  if (!record) return { kind: 'missing' };
+  if (record.userKey === ctx.userKey) return { kind: 'mine', record };
+  ctx.logger.info({ questionId: id, by: ctx.userKey }, 'Button pressed by someone it was not shown to');
+  return { kind: 'not-yours', reply: [reply.notice('info', copy.notYourButton)] };
 }
 
 /** The answering feature. `answerQuestion` is exported for the router's fallback path. */
@@ -90,10 +118,24 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
   }
 
   async function feedback(ctx: TurnContext, id: string | undefined, verdict: 'helped' | 'not_helped') {
-    const updated = id ? await deps.questions.setFeedback(id, verdict, ctx.now.toISOString()) : undefined;
-    if (!updated) return [reply.text(copy.unknownAction)];
+    const entry = await askersEntry(deps.questions, ctx, id);
+    if (entry.kind === 'not-yours') return entry.reply;
+    const updated =
+      entry.kind === 'mine'
+        ? await deps.questions.setFeedback(entry.record.id, verdict, ctx.now.toISOString())
+        : undefined;
+    if (!updated || entry.kind !== 'mine') return [reply.text(copy.unknownAction)];
     ctx.logger.info({ questionId: id, verdict, articleId: updated.articleId }, 'Answer feedback');
-    if (verdict === 'helped') return [reply.notice('success', copy.feedbackThanks)];
+    if (verdict === 'helped') {
+      // The first 👍 only: pressing it again is not a second person finding the phrasing useful.
+      if (entry.record.feedback !== 'helped' && updated.answered && updated.articleId)
+        await deps.onHelpful?.({
+          question: updated.text,
+          articleId: updated.articleId,
+          userKey: ctx.userKey,
+        });
+      return [reply.notice('success', copy.feedbackThanks)];
+    }
     return [
       reply.text(copy.feedbackSorry),
       reply.choices('Pass it to IT?', [reply.button('Yes, ask IT', answerActions.askIt, id, 'primary')]),
@@ -113,9 +155,12 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
       [answerActions.helped]: (ctx, value) => feedback(ctx, value, 'helped'),
       [answerActions.notHelped]: (ctx, value) => feedback(ctx, value, 'not_helped'),
       [answerActions.askIt]: async (ctx, value) => {
-        const record = value ? await deps.questions.get(value) : undefined;
-        if (record) await logSafely(ctx, () => deps.questions.markEscalated(record.id));
-        return escalate(ctx, record?.text);
+        const entry = await askersEntry(deps.questions, ctx, value);
+        if (entry.kind === 'not-yours') return entry.reply;
+        // Without the entry the request starts empty: the clicker is asked what they need, nothing else.
+        if (entry.kind === 'missing') return escalate(ctx, undefined);
+        await logSafely(ctx, () => deps.questions.markEscalated(entry.record.id));
+        return escalate(ctx, entry.record.text);
       },
     },
     help: () => ['`ask <question>` – how to do something (or just type your question)'],

@@ -29,4 +29,6 @@ export const copy = {
   somethingWrong:
     'Sorry, something went wrong on my side. Please try again in a moment — if it keeps happening, let IT know.',
   unknownAction: "That button has expired. Ask me again and I'll give you a fresh one.",
+  notYourButton:
+    "That button was for the person who asked, so I've left it as it was. Ask me your own question any time and you'll get buttons of your own.",
 } as const;

@@ -3,7 +3,7 @@
 // requests; and gives IT staff the triage buttons on each posted request.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { EscalateHandler } from '../answers/answer-feature.ts';
+import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-feature.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Form, type Reply, reply } from '../messages/replies.ts';
@@ -36,6 +36,7 @@ import {
 } from './request-detection.ts';
 import { readRequestForm, requestForm, valuesToDraft } from './request-form.ts';
 import {
+  type ArticleLink,
   canTransition,
   type DraftField,
   draftFields,
@@ -78,6 +79,14 @@ type IntakeState = z.infer<typeof intakeStateSchema>;
 /** A link to a knowledge-base article related to a request, when one clearly matches. */
 export type RelatedArticle = (text: string) => { title: string; url: string } | undefined;
 
+/** Finds knowledge-base articles for the "answered by article" triage action. */
+export interface ArticleLookup {
+  /** The article named by its id or its link (`…/kb/<id>`), or undefined. */
+  find(idOrLink: string): ArticleLink | undefined;
+  /** The id of the article that best matches the text, to prefill the form; undefined when none is close. */
+  suggest(text: string): string | undefined;
+}
+
 /**
  * Fills more of a draft from the requester's (already masked) words, e.g. with a language model; resolves
  * undefined when it cannot help. Only fields the deterministic reading left empty are taken from it.
@@ -92,6 +101,10 @@ export interface IntakeFeatureDeps {
   related?: RelatedArticle;
   prefill?: RequestPrefill;
   conversationTtlMs?: number;
+  /** Articles for "answered by article"; without it the action is refused with a note. */
+  articles?: ArticleLookup;
+  /** Called once a request was resolved with an article, with the request's words (learning proposes them). */
+  onAnsweredByArticle?: ArticleMatchHook;
 }
 
 const copy = {
@@ -106,6 +119,7 @@ const copy = {
   alreadySaving: "I'm already saving that one — give me a second.",
   conflict:
     'Someone else changed it at the same moment. Here it is as it stands now — try again if it still needs it.',
+  noKb: 'There is no knowledge base to answer from here. Resolve the request with a note instead.',
 } as const;
 
 const statusPattern =
@@ -423,6 +437,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     ctx: TurnContext,
     reference: string | undefined,
     decide: (r: RequestRecord) => ChangeDecision,
+    onChanged?: (record: RequestRecord) => Promise<void>,
   ): Promise<Reply[]> {
     if (!reference) return [reply.text(copy.notFound)];
     const outcome = await service.change(reference, actorOf(ctx), ctx.now, decide);
@@ -441,6 +456,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
           { reference: r.reference, action: outcome.entry.action, status: r.status },
           'Request triaged',
         );
+        await onChanged?.(r);
         return [
           reply.notice('success', `**${r.reference}** is now _${labels.status[r.status]}_ · ${r.priority}.`),
         ];
@@ -540,6 +556,13 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         ),
       ];
     }),
+    [triageActions.answeredByArticle]: staffOnly(triageActions.answeredByArticle, async (_ctx, value) => {
+      const reference = parseReference(value ?? '');
+      const record = reference ? await requests.get(reference) : undefined;
+      if (!record) return [reply.text(copy.notFound)];
+      if (!deps.articles) return [reply.notice('info', copy.noKb)];
+      return [answeredByArticleForm(record, deps.articles.suggest(`${record.title}. ${record.description}`))];
+    }),
     [triageActions.decline]: staffOnly(triageActions.decline, async (_ctx, value) => {
       const reference = parseReference(value ?? '');
       const record = reference ? await requests.get(reference) : undefined;
@@ -555,6 +578,89 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       ];
     }),
   };
+
+  function answeredByArticleForm(
+    record: RequestRecord,
+    articleId: string | undefined,
+    error?: string,
+    note?: string,
+  ): Form {
+    return {
+      type: 'form',
+      id: intakeForms.answeredByArticle,
+      title: `Answer ${record.reference} with an article`,
+      intro: `The requester gets the article's link and the request is resolved. What they asked may also become a learned phrasing of the article, for IT staff or the article's owner to approve.`,
+      submitLabel: 'Send article and resolve',
+      fields: [
+        {
+          name: 'article',
+          label: 'Article (its id or its link)',
+          kind: 'text',
+          required: true,
+          maxLength: 2000,
+          hint: 'Prefilled with the closest match; check it before sending.',
+        },
+        {
+          name: 'note',
+          label: 'A note for the requester (optional)',
+          kind: 'textarea',
+          required: false,
+          maxLength: 2000,
+        },
+      ],
+      values: { article: articleId ?? '', ...(note ? { note } : {}) },
+      ...(error ? { errors: { article: error } } : {}),
+      state: record.reference,
+    };
+  }
+
+  /** The request's own words as a phrasing: its description when short, else its title. */
+  const phrasingOf = (r: RequestRecord) => (r.description.length <= 300 ? r.description : r.title);
+
+  async function answerWithArticle(
+    ctx: TurnContext,
+    submission: { values: Record<string, string>; state?: string | undefined },
+  ): Promise<Reply[]> {
+    if (!ctx.roles.canTriage()) return refuse(ctx, intakeForms.answeredByArticle);
+    const reference = parseReference(submission.state ?? '');
+    const record = reference ? await requests.get(reference) : undefined;
+    if (!record) return [reply.text(copy.notFound)];
+    if (!deps.articles) return [reply.notice('info', copy.noKb)];
+    const wanted = submission.values.article?.trim() ?? '';
+    const masked = readNote({ note: submission.values.note ?? '' });
+    const article: ArticleLink | undefined = wanted ? deps.articles.find(wanted) : undefined;
+    if (!article) {
+      return [
+        answeredByArticleForm(
+          record,
+          wanted,
+          wanted
+            ? 'No article has that id or link. Use the id from its link (…/kb/<id>).'
+            : 'Please name the article.',
+          masked?.note,
+        ),
+      ];
+    }
+    const replies = await applyChange(
+      ctx,
+      record.reference,
+      (r) =>
+        canTransition(r.status, 'resolved')
+          ? { action: 'answered', note: masked?.note ?? null, toStatus: 'resolved', article, notify: true }
+          : {
+              refuse: `${r.reference} is ${labels.status[r.status].toLowerCase()}, so it can't be answered now.`,
+            },
+      // Only once the change is stored: a refused or conflicting change teaches nothing.
+      async (stored) => {
+        await deps.onAnsweredByArticle?.({
+          question: phrasingOf(stored),
+          articleId: article.id,
+          userKey: stored.requesterKey,
+        });
+      },
+    );
+    return [...warnIfMasked(masked?.found ?? []), ...replies];
+  }
 
   const escalate: EscalateHandler = (ctx, question) => start(ctx, question, 'escalate');
 
@@ -685,6 +791,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         );
         return [...warnIfMasked(note.found), ...replies];
       },
+      [intakeForms.answeredByArticle]: (ctx, submission) => answerWithArticle(ctx, submission),
       [intakeForms.decline]: async (ctx, submission) => {
         if (!ctx.roles.canTriage()) return refuse(ctx, intakeForms.decline);
         const note = readNote(submission.values);

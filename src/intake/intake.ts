@@ -1,6 +1,6 @@
 // Assembles intake for the app: repositories, routing, the request service, the bot feature with its escalate
 // hook, and the outbox worker that posts requests and messages requesters.
-import type { EscalateHandler } from '../answers/answer-feature.ts';
+import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-feature.ts';
 import type { BotFeature } from '../bot/feature.ts';
 import type { ChannelRegistry } from '../channels/channel-adapter.ts';
 import type { Config } from '../config/load-config.ts';
@@ -13,7 +13,12 @@ import {
   type OutboxRepository,
 } from '../store/repositories/outbox.ts';
 import { createRequestRepository, type RequestRepository } from '../store/repositories/requests.ts';
-import { createIntakeFeature, type RelatedArticle, type RequestPrefill } from './intake-feature.ts';
+import {
+  type ArticleLookup,
+  createIntakeFeature,
+  type RelatedArticle,
+  type RequestPrefill,
+} from './intake-feature.ts';
 import {
   createOutboxWorker,
   type OutboxWorker,
@@ -43,6 +48,10 @@ export interface IntakeOptions {
   related?: RelatedArticle;
   /** Optional model prefill of the draft from the requester's words (the deterministic reading comes first). */
   prefill?: RequestPrefill;
+  /** Knowledge-base articles for the "answered by article" triage action. */
+  articles?: ArticleLookup;
+  /** Called when IT answered a request with an article (learning proposes the request's words). */
+  onAnsweredByArticle?: ArticleMatchHook;
   /** Worker tuning (tests use a fixed clock and run passes by hand). */
   worker?: Partial<Omit<OutboxWorkerOptions, 'store' | 'outbox' | 'channels' | 'render' | 'logger'>>;
 }
@@ -87,6 +96,8 @@ export function createIntake(options: IntakeOptions): Intake {
     service,
     ...(options.related ? { related: options.related } : {}),
     ...(options.prefill ? { prefill: options.prefill } : {}),
+    ...(options.articles ? { articles: options.articles } : {}),
+    ...(options.onAnsweredByArticle ? { onAnsweredByArticle: options.onAnsweredByArticle } : {}),
   });
   return { feature, escalate, requests, outbox, service, worker, routing };
 }

@@ -5,6 +5,7 @@ import { terms } from '../kb/text-analysis.ts';
 import { truncate } from '../messages/markdown.ts';
 import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
+import { computeKbGaps, formatKbGaps, type KbGaps, otherTopic, type TopicOf } from './kb-gaps.ts';
 import {
   labels,
   type RequestKind,
@@ -48,6 +49,8 @@ export interface IntakeReport {
   questions: { total: number; answered: number; unanswered: number; notHelped: number };
   unanswered: UnansweredGroup[];
   notHelped: NotHelpedGroup[];
+  /** Abstentions, "None of these" and "didn't help", grouped by topic (see kb-gaps.ts). */
+  kbGaps: KbGaps;
 }
 
 /** The median of the values, or null for none. */
@@ -75,6 +78,8 @@ export function computeReport(input: {
   since: Date;
   until: Date;
   limit?: number;
+  /** The topic of a question for the gap view; without it every gap is under "Other". */
+  topicOf?: TopicOf;
 }): IntakeReport {
   const since = input.since.toISOString();
   const until = input.until.toISOString();
@@ -151,6 +156,11 @@ export function computeReport(input: {
       .sort((a, b) => b.count - a.count || b.lastAskedAt.localeCompare(a.lastAskedAt))
       .slice(0, limit),
     notHelped: [...notHelpedGroups.values()].sort((a, b) => b.count - a.count).slice(0, limit),
+    kbGaps: computeKbGaps(questions, {
+      topicOf: input.topicOf ?? (() => ({ topic: otherTopic })),
+      groupKey: normaliseQuestion,
+      limit,
+    }),
   };
 }
 
@@ -161,7 +171,7 @@ function clean(text: string): string {
 /** Reads the repositories and computes the report for [since, until). */
 export async function buildReport(
   repos: { requests: RequestRepository; questions: QuestionLog },
-  range: { since: Date; until: Date },
+  range: { since: Date; until: Date; topicOf?: TopicOf },
 ): Promise<IntakeReport> {
   const [requests, questions] = await Promise.all([
     repos.requests.createdSince(range.since.toISOString()),
@@ -202,16 +212,6 @@ export function formatReport(
   lines.push(
     `Questions: ${q.total} (${q.answered} answered, ${q.unanswered} unanswered, ${q.notHelped} "didn't help")`,
   );
-  lines.push('', 'KB gaps — questions I could not answer:');
-  if (report.unanswered.length === 0) lines.push('  none');
-  for (const g of report.unanswered) lines.push(`  ${String(g.count).padStart(4)} × ${g.text}`);
-  lines.push('', 'KB gaps — answers marked "didn\'t help":');
-  if (report.notHelped.length === 0) lines.push('  none');
-  for (const g of report.notHelped) {
-    const name = g.articleId ? (articleTitle(g.articleId) ?? g.articleId) : '(no article)';
-    lines.push(
-      `  ${String(g.count).padStart(4)} × ${name}${g.examples.length ? ` — e.g. "${g.examples.join('", "')}"` : ''}`,
-    );
-  }
+  lines.push('', ...formatKbGaps(report.kbGaps, articleTitle));
   return lines.join('\n');
 }

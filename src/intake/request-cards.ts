@@ -34,6 +34,8 @@ export const triageActions = {
   priority: 'triage.priority',
   ask: 'triage.ask',
   resolve: 'triage.resolve',
+  /** Resolves the request by pointing the requester at a knowledge-base article (opens a form). */
+  answeredByArticle: 'triage.answered_by_article',
   decline: 'triage.decline',
   close: 'triage.close',
 } as const;
@@ -44,6 +46,7 @@ export const intakeForms = {
   reply: 'intake.reply',
   ask: 'triage.ask',
   decline: 'triage.decline',
+  answeredByArticle: 'triage.answered_by_article',
 } as const;
 
 const questions: Record<DraftField, string> = {
@@ -152,11 +155,13 @@ function historyLine(e: HistoryEntry): string {
     asked: 'asked a question',
     replied: 'replied',
     resolved: 'resolved it',
+    answered: 'answered it with an article',
     declined: 'declined it',
     closed: 'closed it',
   }[e.action];
+  const article = e.article ? ` [${escapeMarkdown(e.article.title)}](${e.article.url})` : '';
   const note = e.note ? `: ${escapeMarkdown(truncate(e.note, 300))}` : '';
-  return `- ${whenText(e.at)} · ${escapeMarkdown(e.by)} ${what}${note}`;
+  return `- ${whenText(e.at)} · ${escapeMarkdown(e.by)} ${what}${article}${note}`;
 }
 
 /** The buttons IT sees for a request in its current status. */
@@ -171,6 +176,7 @@ export function triageButtons(record: RequestRecord): Button[] {
         b('Priority', triageActions.priority),
         b('Ask requester', triageActions.ask),
         b('Resolve', triageActions.resolve),
+        b('Answered by article', triageActions.answeredByArticle),
         b('Decline', triageActions.decline, 'danger'),
       ];
     case 'acknowledged':
@@ -181,6 +187,7 @@ export function triageButtons(record: RequestRecord): Button[] {
         b('Priority', triageActions.priority),
         ...(record.status === 'waiting_on_requester' ? [] : [b('Ask requester', triageActions.ask)]),
         b('Resolve', triageActions.resolve, 'primary'),
+        b('Answered by article', triageActions.answeredByArticle),
         b('Decline', triageActions.decline, 'danger'),
       ];
     case 'resolved':
@@ -280,6 +287,16 @@ export function directMessage(record: RequestRecord, entry: HistoryEntry): Reply
       ];
     case 'declined':
       return [reply.text(`${head}\n${by} from IT declined this request.${note ? `\nReason: ${note}` : ''}`)];
+    case 'answered':
+      return [
+        reply.text(
+          `${head}\n${by} from IT says this article answers it: ${
+            entry.article
+              ? `[${escapeMarkdown(entry.article.title)}](${entry.article.url})`
+              : 'see the knowledge base'
+          }${note ? `\n${note}` : ''}\nIf it doesn't sort it out, tell me and I'll help you raise it again.`,
+        ),
+      ];
     case 'resolved':
       return [
         reply.text(

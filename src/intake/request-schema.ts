@@ -215,9 +215,19 @@ export const historyActions = [
   'asked',
   'replied',
   'resolved',
+  /** Resolved by pointing the requester at a knowledge-base article (`article` says which). */
+  'answered',
   'declined',
   'closed',
 ] as const;
+
+/** A knowledge-base article a change points at: enough to link it without the knowledge base at hand. */
+export const articleLinkSchema = z.object({
+  id: z.string().max(200),
+  title: z.string().max(300),
+  url: z.string().max(2000),
+});
+export type ArticleLink = z.infer<typeof articleLinkSchema>;
 
 /** One change to a request: when, who, what, and an optional note (a question, a reason). */
 export const historyEntrySchema = z.object({
@@ -230,6 +240,8 @@ export const historyEntrySchema = z.object({
   note: z.string().nullable(),
   /** The status after this change, when it changed the status. */
   toStatus: requestStatusSchema.nullable(),
+  /** The article IT answered with ('answered' entries only). */
+  article: articleLinkSchema.optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 

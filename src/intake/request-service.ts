@@ -11,6 +11,7 @@ import type { DocumentStore } from '../store/document-store.ts';
 import { newJob, type OutboxJob, type OutboxRepository } from '../store/repositories/outbox.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
 import {
+  type ArticleLink,
   formatReference,
   type HistoryEntry,
   priorityOf,
@@ -37,6 +38,8 @@ export type ChangeDecision =
       note?: string | null;
       toStatus?: RequestStatus | null;
       patch?: Partial<Pick<RequestRecord, 'assignee' | 'priority'>>;
+      /** The article the change points at (an 'answered' change). */
+      article?: ArticleLink;
       /** Send the requester a direct message about it. */
       notify: boolean;
     };
@@ -175,6 +178,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
           action: decision.action,
           note: decision.note ?? null,
           toStatus,
+          ...(decision.article ? { article: decision.article } : {}),
         };
         const status = toStatus ?? current.status;
         const next: RequestRecord = {

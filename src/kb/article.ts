@@ -6,12 +6,15 @@ import { KbError } from '../errors.ts';
 
 const idPattern = /^[a-z0-9][a-z0-9-]*$/;
 
+/** The most `questions` an article may list (learned phrasings exported into it respect this too). */
+export const maxArticleQuestions = 40;
+
 /** The front matter every article carries. `id` defaults to the file name. */
 export const frontMatterSchema = z.strictObject({
   id: z.string().regex(idPattern, 'use lowercase letters, digits and dashes, e.g. reset-password').optional(),
   title: z.string().trim().min(3, 'give the article a title of at least 3 characters').max(200),
   tags: z.array(z.string().trim().min(1).max(60)).max(30).default([]),
-  questions: z.array(z.string().trim().min(3).max(300)).max(40).default([]),
+  questions: z.array(z.string().trim().min(3).max(300)).max(maxArticleQuestions).default([]),
   owner: z.string().trim().max(120).optional(),
   updated: z
     .union([z.string(), z.date()])

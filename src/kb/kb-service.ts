@@ -1,7 +1,8 @@
 // Keeps the knowledge-base index current: loads it at start-up and rebuilds it when a file changes.
 import { type FSWatcher, watch } from 'node:fs';
 import type { Logger } from '../logging/logger.ts';
-import { builtInSynonymsFile, loadKb } from './load-kb.ts';
+import type { Article } from './article.ts';
+import { builtInSynonymsFile, type LoadedKb, loadKb } from './load-kb.ts';
 import { buildIndex, type KbIndex } from './search-index.ts';
 
 /** The live knowledge base. */
@@ -9,6 +10,11 @@ export interface KbService {
   current(): KbIndex;
   /** Re-reads the folder; keeps the previous index if the new one has no valid article. */
   reload(): Promise<void>;
+  /**
+   * Extra questions per article id (approved learned phrasings), indexed exactly like the article's own
+   * front-matter `questions` from now on and after every reload. Replaces the previous set.
+   */
+  setExtraQuestions(byArticle: ReadonlyMap<string, readonly string[]>): void;
   close(): void;
 }
 
@@ -23,6 +29,17 @@ export async function createKbService(options: {
   let index: KbIndex = buildIndex([]);
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let loaded: Pick<LoadedKb, 'articles' | 'synonyms'> | undefined;
+  let extra: ReadonlyMap<string, readonly string[]> = new Map();
+
+  // Search internals stay as they are: extra questions are merged into each article before indexing, so
+  // they weigh exactly what the front matter's own questions weigh.
+  const rebuild = () => {
+    if (!loaded) return;
+    const articles =
+      extra.size === 0 ? loaded.articles : loaded.articles.map((a) => withExtra(a, extra.get(a.id)));
+    index = buildIndex(articles, loaded.synonyms, { minConfidence: options.minConfidence });
+  };
 
   const reload = async () => {
     // A company's own KB folder often has no synonym list: the general IT one beats none.
@@ -32,7 +49,8 @@ export async function createKbService(options: {
       logger.error({ dir }, 'Knowledge base reload found no valid article; keeping the previous index');
       return;
     }
-    index = buildIndex(kb.articles, kb.synonyms, { minConfidence: options.minConfidence });
+    loaded = kb;
+    rebuild();
     logger.info({ articles: kb.articles.length, problems: kb.problems.length }, 'Knowledge base loaded');
   };
 
@@ -53,9 +71,26 @@ export async function createKbService(options: {
   return {
     current: () => index,
     reload,
+    setExtraQuestions(byArticle) {
+      extra = byArticle;
+      rebuild();
+    },
     close() {
       clearTimeout(timer);
       watcher?.close();
     },
   };
+}
+
+/** The article with `more` questions added after its own (case-insensitive duplicates left out). */
+function withExtra(article: Article, more: readonly string[] | undefined): Article {
+  if (!more || more.length === 0) return article;
+  const seen = new Set(article.questions.map((q) => q.trim().toLowerCase()));
+  const added = more.filter((q) => {
+    const key = q.trim().toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return added.length === 0 ? article : { ...article, questions: [...article.questions, ...added] };
 }

@@ -67,6 +67,7 @@ function question(
     feedback: null,
     feedbackAt: null,
     escalated: false,
+    clarifyOutcome: null,
     ...fields,
   };
 }

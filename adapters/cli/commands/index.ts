@@ -11,6 +11,7 @@ import type { CliCommand } from '../command.ts';
 import { askCommand } from './ask.ts';
 import { chatCommand } from './chat.ts';
 import { kbCheckCommand } from './kb-check.ts';
+import { kbLearnedCommand } from './kb-learned.ts';
 import { newsletterCommand } from './newsletter.ts';
 import { reportCommand } from './report.ts';
 import { rolesCommand } from './roles.ts';
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   askCommand,
   chatCommand,
   kbCheckCommand,
+  kbLearnedCommand,
   reportCommand,
   newsletterCommand,
   rolesCommand,

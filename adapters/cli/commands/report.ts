@@ -1,13 +1,14 @@
 // `itbuddy report [--since DATE]`: requests by kind, status and department, median times to acknowledge and
 // resolve, and the knowledge base's gaps, from the configured store (the same numbers as /it/report).
 import { parseArgs } from 'node:util';
+import { topicsFromKb } from '../../../src/intake/kb-gaps.ts';
 import { buildReport, formatReport } from '../../../src/intake/report.ts';
-import { loadKb } from '../../../src/kb/load-kb.ts';
 import { openStore } from '../../../src/store/open-store.ts';
 import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
 import { createRequestRepository } from '../../../src/store/repositories/requests.ts';
 import { type CliCommand, println, UsageError } from '../command.ts';
 import { cliLogger, readConfig } from '../core.ts';
+import { loadFolderIndex } from '../kb-source.ts';
 
 /** Reads a YYYY-MM-DD option as the start of that day in UTC. */
 export function parseDay(option: string, value: string): Date {
@@ -46,21 +47,21 @@ export const reportCommand: CliCommand = {
     if (since >= until) throw new UsageError('--since must be before --until.');
     const config = readConfig(io);
     const logger = cliLogger(config, io);
+    // The knowledge base names articles and sorts the gaps into topics; without one, gaps are all "Other".
+    const kb = await loadFolderIndex(config.kb.dir).catch(() => undefined);
     const store = await openStore(config.store, logger);
     try {
       const report = await buildReport(
         { requests: createRequestRepository(store), questions: createQuestionLog(store) },
-        { since, until },
+        { since, until, ...(kb ? { topicOf: topicsFromKb(kb.index) } : {}) },
       );
       if (values.json) {
         println(io.stdout, JSON.stringify(report, null, 2));
         return 0;
       }
-      const kb = await loadKb(config.kb.dir).catch(() => undefined);
-      const titles = new Map(kb?.articles.map((a) => [a.id, a.title]) ?? []);
       println(
         io.stdout,
-        formatReport(report, (id) => titles.get(id)),
+        formatReport(report, (id) => kb?.index.get(id)?.title),
       );
       return 0;
     } finally {

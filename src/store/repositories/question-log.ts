@@ -2,6 +2,11 @@
 import { z } from 'zod';
 import type { DocumentStore } from '../document-store.ts';
 
+/** How a clarification ended (see `clarifyOutcome`). */
+export const clarifyOutcomes = ['pending', 'chosen', 'none_of_these'] as const;
+/** One of `clarifyOutcomes`. */
+export type ClarifyOutcome = (typeof clarifyOutcomes)[number];
+
 export const questionRecordSchema = z.object({
   id: z.string(),
   askedAt: z.iso.datetime(),
@@ -18,8 +23,18 @@ export const questionRecordSchema = z.object({
   feedback: z.enum(['helped', 'not_helped']).nullable(),
   feedbackAt: z.iso.datetime().nullable(),
   escalated: z.boolean(),
+  /**
+   * How a clarification ("Is it one of these?") went: 'pending' while the choices are shown, 'chosen' when
+   * the person picked an article, 'none_of_these' when none fitted. Null when the bot did not clarify, so an
+   * unanswered question with null here is an abstention. Older entries have no value: read as null.
+   */
+  clarifyOutcome: z.enum(clarifyOutcomes).nullable().default(null),
 });
 export type QuestionRecord = z.infer<typeof questionRecordSchema>;
+/** A new entry: fields with a default may be left out. */
+export type NewQuestionRecord = Omit<QuestionRecord, 'clarifyOutcome'> & {
+  clarifyOutcome?: ClarifyOutcome | null;
+};
 
 export const questionCollection = {
   name: 'questions',
@@ -33,11 +48,20 @@ export const questionCollection = {
 
 /** Repository over the question log. */
 export interface QuestionLog {
-  record(entry: QuestionRecord): Promise<void>;
+  record(entry: NewQuestionRecord): Promise<void>;
   get(id: string): Promise<QuestionRecord | undefined>;
   /** Stores 'helped' or 'didn't help'; the last verdict wins. Returns the updated record, or undefined. */
   setFeedback(id: string, verdict: 'helped' | 'not_helped', at: string): Promise<QuestionRecord | undefined>;
   markEscalated(id: string): Promise<void>;
+  /**
+   * Records how a clarification ended; with 'chosen', `articleId` is the article picked. Returns the updated
+   * record, or undefined when there is none.
+   */
+  setClarifyOutcome(
+    id: string,
+    outcome: ClarifyOutcome,
+    articleId?: string,
+  ): Promise<QuestionRecord | undefined>;
   /** Questions asked since the given time, newest first. */
   since(isoTime: string, limit?: number): Promise<QuestionRecord[]>;
   /** Deletes entries older than the retention period; returns how many. */
@@ -48,7 +72,7 @@ export interface QuestionLog {
 export function createQuestionLog(store: DocumentStore): QuestionLog {
   const c = store.collection(questionCollection);
   return {
-    record: (entry) => c.insert(entry),
+    record: (entry) => c.insert({ ...entry, clarifyOutcome: entry.clarifyOutcome ?? null }),
     get: (id) => c.get(id),
     async setFeedback(id, verdict, at) {
       const found = await c.get(id);
@@ -60,6 +84,13 @@ export function createQuestionLog(store: DocumentStore): QuestionLog {
     async markEscalated(id) {
       const found = await c.get(id);
       if (found && !found.escalated) await c.put({ ...found, escalated: true });
+    },
+    async setClarifyOutcome(id, outcome, articleId) {
+      const found = await c.get(id);
+      if (!found) return undefined;
+      const updated = { ...found, clarifyOutcome: outcome, ...(articleId ? { articleId } : {}) };
+      await c.put(updated);
+      return updated;
     },
     since: (isoTime, limit = 10_000) =>
       c.find({
