@@ -110,7 +110,7 @@ export function oidcSignIn(
       failed(res, 400, 'The sign-in took too long or was started in another browser.');
       return;
     }
-    let claims: oidc.IDToken | undefined;
+    let claims: Record<string, unknown> | undefined;
     try {
       const config = await provider();
       const query = new URL(req.originalUrl, 'http://callback.invalid').search;
@@ -120,7 +120,12 @@ export function oidcSignIn(
         expectedNonce: transaction.n,
         idTokenExpected: true,
       });
-      claims = tokens.claims();
+      const idToken = tokens.claims();
+      claims = idToken;
+      // Many providers put only `sub` in the ID token and the rest behind userinfo (checked against that `sub`).
+      if (idToken && idToken[settings.idClaim] === undefined && tokens.access_token) {
+        claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), ...idToken };
+      }
     } catch (error) {
       app.logger.warn({ err: error }, 'OpenID Connect sign-in refused');
       failed(res, 400, 'The sign-in provider did not confirm who you are.');
