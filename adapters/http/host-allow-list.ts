@@ -9,12 +9,14 @@ function split(host: string): { name: string; port: string } {
   return m ? { name: m[1] ?? '', port: m[2] ?? '' } : { name: '', port: '' };
 }
 
-/** Whether `host` (a Host header) is allowed: PUBLIC_URL's host, an `extra` entry, or a loopback name on any port. */
+/** Whether `host` (a Host header) is allowed: PUBLIC_URL's host, an `extra` entry, or a loopback name on any port (0.0.0.0 too). */
 export function hostAllowed(host: string | undefined, publicUrl: string, extra: readonly string[]): boolean {
   if (!host) return false;
   const given = split(host);
   if (!given.name) return false;
-  if (isLoopbackHost(given.name)) return true;
+  // The unspecified addresses reach this machine too (a server on HOST=0.0.0.0 prints its URL that way); a request
+  // naming them, like one naming 127.0.0.1, is not a rebound name of someone else's.
+  if (isLoopbackHost(given.name) || given.name === '0.0.0.0' || given.name === '[::]') return true;
   const url = new URL(publicUrl);
   const defaultPort = url.protocol === 'https:' ? '443' : '80';
   const samePort = (a: string, b: string) => (a || defaultPort) === (b || defaultPort);

@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     await page.getByText("Hi! I'm IT Buddy").waitFor();
     const session = (await context.cookies()).find((c) => c.name === 'itbuddy_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    await expect(page.evaluate(() => document.cookie)).resolves.not.toContain('itbuddy_session');
+    await expect(page.evaluate('document.cookie')).resolves.not.toContain('itbuddy_session');
     await expect(page.evaluate(() => localStorage.length)).resolves.toBe(0);
     const me = () =>
       page.evaluate(async () => ((await (await fetch('/api/me')).json()) as { id: string }).id);

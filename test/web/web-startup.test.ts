@@ -82,22 +82,24 @@ describe('start-up refuses web roles without a sign-in method', () => {
 
 describe('trial sign-in', () => {
   it('is refused on a HOST that is not loopback', async () => {
-    await expect(startTestServer({ HOST: '0.0.0.0' })).rejects.toThrow(
+    await expect(startTestServer({ HOST: '0.0.0.0', WEB_TRIAL_SIGNIN: 'true' })).rejects.toThrow(
       /WEB_TRIAL_SIGNIN: only on a loopback HOST/,
     );
-    await expect(startTestServer({ HOST: '192.168.1.20' })).rejects.toThrow(/WEB_TRIAL_SIGNIN/);
+    await expect(startTestServer({ HOST: '192.168.1.20', WEB_TRIAL_SIGNIN: 'true' })).rejects.toThrow(
+      /WEB_TRIAL_SIGNIN/,
+    );
   });
 
   it('is refused with NODE_ENV=production', async () => {
-    await expect(startTestServer({ NODE_ENV: 'production' })).rejects.toThrow(
+    await expect(startTestServer({ NODE_ENV: 'production', WEB_TRIAL_SIGNIN: 'true' })).rejects.toThrow(
       /WEB_TRIAL_SIGNIN: never with NODE_ENV=production/,
     );
   });
 
   it('is refused when PUBLIC_URL is another machine', async () => {
-    await expect(startTestServer({ PUBLIC_URL: 'https://itbuddy.example.com' })).rejects.toThrow(
-      /WEB_TRIAL_SIGNIN/,
-    );
+    await expect(
+      startTestServer({ PUBLIC_URL: 'https://itbuddy.example.com', WEB_TRIAL_SIGNIN: 'true' }),
+    ).rejects.toThrow(/WEB_TRIAL_SIGNIN/);
   });
 
   it('is announced at start-up', async () => {
