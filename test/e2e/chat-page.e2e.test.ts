@@ -97,6 +97,7 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
 
   it('answers a typed question and stores "That helped" in the question log', async () => {
     const { page, dialogs, errors } = await openChat({ user: 'e2e-alice' });
+    await page.getByText('Signed in as e2e-alice').waitFor();
     await ask(page, 'how do I reset my password?');
 
     const card = page.getByRole('article', { name: 'Reset a forgotten password' });
@@ -119,6 +120,10 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     await expect(card.getByRole('button', { name: /That helped/ }).isDisabled()).resolves.toBe(true);
     await expect(card.getByRole('button', { name: /Didn't help/ }).isDisabled()).resolves.toBe(true);
     await expect(card.getByRole('button', { name: 'Ask IT' }).isEnabled()).resolves.toBe(true);
+
+    // Signing out is a same-origin POST from the page; the chat is anonymous again afterwards.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are chatting anonymously').waitFor();
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
@@ -137,6 +142,10 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
       page.evaluate(async () => ((await (await fetch('/api/me')).json()) as { id: string }).id);
     const first = await me();
     expect(first).toMatch(/^anon:/);
+    await page.getByText('You are chatting anonymously').waitFor();
+    await expect(page.getByRole('link', { name: 'Trial sign-in' }).getAttribute('href')).resolves.toBe(
+      '/auth/trial',
+    );
     await page.reload();
     await page.getByText("Hi! I'm IT Buddy").waitFor();
     await expect(me()).resolves.toBe(first);

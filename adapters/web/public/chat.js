@@ -621,6 +621,47 @@ helpButton.addEventListener('click', () => {
   void sendText('help');
 });
 
+// ── Session line ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Says who the chat knows you as, with the way to sign in or out. Without an answer the line stays hidden. */
+async function showSession() {
+  const line = /** @type {HTMLElement} */ (document.getElementById('session-line'));
+  let me;
+  try {
+    const response = await fetch('/api/me', {
+      credentials: 'same-origin',
+      headers: { accept: 'application/json' },
+    });
+    me = response.ok ? await response.json() : undefined;
+  } catch {
+    return;
+  }
+  if (!me || typeof me.id !== 'string') return;
+  if (me.signedIn) {
+    line.append(`Signed in as ${typeof me.name === 'string' && me.name ? me.name : me.id}`);
+    // A single-sign-on proxy decides sessions itself; the others end with a same-origin POST.
+    if (me.via !== 'sso') {
+      const form = el('form', { attrs: { method: 'post', action: '/auth/logout' } }, [
+        el('button', { text: 'Sign out', attrs: { type: 'submit' } }),
+      ]);
+      line.append(' · ', form);
+    }
+  } else if (me.signIn?.oidc) {
+    line.append(
+      'You are chatting anonymously · ',
+      el('a', { text: 'Sign in', attrs: { href: '/auth/login' } }),
+    );
+  } else if (me.signIn?.trial) {
+    line.append(
+      'You are chatting anonymously · ',
+      el('a', { text: 'Trial sign-in', attrs: { href: '/auth/trial' } }),
+    );
+  } else {
+    return;
+  }
+  line.hidden = false;
+}
+
 // ── Welcome ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function welcome() {
@@ -650,4 +691,5 @@ function welcome() {
 }
 
 welcome();
+void showSession();
 if (window.matchMedia('(pointer: fine)').matches) input.focus();
