@@ -7,14 +7,12 @@ import type { WebConfig } from '../../src/config/web-config.ts';
 import { isLoopbackHost } from '../../src/config/web-config.ts';
 import { escapeHtml, page } from './html.ts';
 import { cookieHeader, readCookie } from './signed-cookie.ts';
-import { signedInIdPattern, type WebSessions } from './web-sessions.ts';
+import { safeNextPath, signedInIdPattern, type WebSessions } from './web-sessions.ts';
 
 /** The cookie that carries the PKCE verifier, state and nonce between /auth/login and /auth/callback. */
 export const oidcTransactionCookie = 'itbuddy_oidc';
 
 const transactionSeconds = 600;
-/** Pages people may be sent back to after signing in; anything else goes to the chat. */
-const localPaths = /^\/(it(\/report)?|newsletter\/preview)?$/;
 
 /** Mounts /auth/login and /auth/callback for the configured provider. */
 export function oidcSignIn(
@@ -73,7 +71,7 @@ export function oidcSignIn(
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const next = typeof req.query.next === 'string' && localPaths.test(req.query.next) ? req.query.next : '/';
+    const next = safeNextPath(req.query.next);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri(),
       scope: settings.scopes,
@@ -149,9 +147,7 @@ export function oidcSignIn(
     const name = typeof claims.name === 'string' ? claims.name.slice(0, 100) : undefined;
     sessions.signIn(res, { id, via: 'oidc', ...(name ? { name } : {}) });
     app.logger.info({ userKey: `web:${id}` }, 'Signed in with OpenID Connect');
-    const next =
-      typeof transaction.next === 'string' && localPaths.test(transaction.next) ? transaction.next : '/';
-    res.redirect(303, next);
+    res.redirect(303, safeNextPath(transaction.next));
   });
   return router;
 }

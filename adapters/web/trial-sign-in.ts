@@ -5,10 +5,7 @@ import type { App } from '../../src/app.ts';
 import { isLoopbackHost } from '../../src/config/web-config.ts';
 import { sameSiteOnly } from '../http/cross-site.ts';
 import { escapeHtml, page } from './html.ts';
-import { peerAddress, signedInIdPattern, type WebSessions } from './web-sessions.ts';
-
-/** Pages people may be sent back to after signing in; anything else goes to the chat. */
-const localPaths = /^\/(it(\/report)?|newsletter\/preview)?$/;
+import { peerAddress, safeNextPath, signedInIdPattern, type WebSessions } from './web-sessions.ts';
 
 /** True when the request reached us directly from this machine (not through a proxy in front of us). */
 function fromThisMachine(req: Request): boolean {
@@ -51,7 +48,7 @@ export function trialSignIn(app: App, sessions: WebSessions): Router {
         .send(page('Trial sign-in', '<p>Trial sign-in works on this machine only.</p>'));
       return;
     }
-    const next = typeof req.query.next === 'string' && localPaths.test(req.query.next) ? req.query.next : '/';
+    const next = safeNextPath(req.query.next);
     res.set('Cache-Control', 'no-store').type('html').send(formPage('', next));
   });
 
@@ -63,7 +60,7 @@ export function trialSignIn(app: App, sessions: WebSessions): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const user = typeof body.user === 'string' ? body.user.trim() : '';
     const name = typeof body.name === 'string' ? body.name.trim().slice(0, 100) : '';
-    const next = typeof body.next === 'string' && localPaths.test(body.next) ? body.next : '/';
+    const next = safeNextPath(body.next);
     if (!signedInIdPattern.test(user)) {
       res
         .status(400)

@@ -21,6 +21,11 @@ export interface WebIdentity {
 /** A signed-in web user id: letters, digits and . _ @ + - (an email fits); never the anonymous namespace. */
 export const signedInIdPattern = /^[\w.@+-]{1,100}$/;
 
+/** Where a sign-in may send the browser back to: a few local pages, anything else goes to the chat (no open redirect). */
+export function safeNextPath(value: unknown): string {
+  return typeof value === 'string' && /^\/(it(\/report)?|newsletter\/preview)?$/.test(value) ? value : '/';
+}
+
 /** The session cookie's name. */
 export const sessionCookieName = 'itbuddy_session';
 
