@@ -1,4 +1,4 @@
-// Signed cookie values (HMAC-SHA256 over a JSON payload) and the small Cookie / Set-Cookie header helpers.
+// Signed cookie values (HMAC-SHA256 over a JSON payload), reading a Cookie header and writing Set-Cookie values.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Signs `payload` for a cookie: base64url(JSON) "." base64url(HMAC). `purpose` keeps one cookie from passing as another. */
