@@ -12,8 +12,13 @@ import { teamsModeFor } from './teams/teams-auth.ts';
 import { createTeamsEndpoint, type TeamsEndpoint, type TeamsOptions } from './teams/teams-endpoint.ts';
 import { itPages } from './web/it-pages.ts';
 import { newsletterPages } from './web/newsletter-pages.ts';
+import { oidcSignIn } from './web/oidc-sign-in.ts';
+import { loadSessionSecret } from './web/session-secret.ts';
+import { trialSignIn } from './web/trial-sign-in.ts';
 import { createWebChannel } from './web/web-channel.ts';
 import { webRoutes } from './web/web-routes.ts';
+import { createWebSessions } from './web/web-sessions.ts';
+import { webStartupWarnings } from './web/web-startup.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -37,6 +42,7 @@ export async function startServer(
   logger: Logger,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const secret = await loadSessionSecret(config.web.sessionSecret, config.web.secretDir);
   const store = await openStore(config.store, logger);
   const app = await createApp({
     config,
@@ -72,11 +78,16 @@ export async function startServer(
     stoppers.push(() => teams.stop());
   }
   // The web channel keeps what the outbox sends in the store: the IT inbox at /it, users' inboxes at /api/inbox.
+  // Who is who comes from the session (anonymous unless a sign-in method names the person).
+  for (const warning of webStartupWarnings(config)) logger.warn(warning);
+  const sessions = createWebSessions(config.web, config.http.publicUrl, secret, logger);
   const web = createWebChannel(app.store);
   app.channels.register(web);
-  http.use(itPages(app, web));
-  http.use(webRoutes(app));
-  http.use(newsletterPages(app));
+  if (config.web.trialSignIn) http.use(trialSignIn(app, sessions));
+  if (config.web.oidc) http.use(oidcSignIn(app, config.web.oidc, sessions));
+  http.use(itPages(app, web, sessions));
+  http.use(webRoutes(app, sessions));
+  http.use(newsletterPages(app, sessions));
   finishHttpApp(http, app);
   const server = await listen(http, config.http.port, config.http.host);
   const address = server.address() as AddressInfo;

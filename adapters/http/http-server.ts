@@ -2,12 +2,18 @@
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { App } from '../../src/app.ts';
+import { hostAllowList } from './host-allow-list.ts';
+import { securityHeaders } from './security-headers.ts';
 
-/** Creates the Express application with health endpoints and a JSON error handler; callers mount channels. */
+/**
+ * Creates the Express application: security headers on everything, health endpoints, then the Host allow-list
+ * in front of whatever callers mount (channels). Callers finish with finishHttpApp.
+ */
 export function createHttpApp(app: App): Express {
   const http = express();
   http.disable('x-powered-by');
   http.set('trust proxy', false);
+  http.use(securityHeaders(app.config.http.publicUrl));
   http.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -17,6 +23,8 @@ export function createHttpApp(app: App): Express {
     const ok = store.ok;
     res.status(ok ? 200 : 503).json({ ok, store: { kind: app.store.kind, ...store }, kb: { articles } });
   });
+  // After the health checks: load balancers probe by address, and those two answers carry nothing personal.
+  http.use(hostAllowList(app.config.http.publicUrl, app.config.web.allowedHosts));
   return http;
 }
 

@@ -1,8 +1,7 @@
-// IT staff pages on the local web channel: the IT inbox (GET /it) with working triage buttons, the report
-// (GET /it/report), and a web user's direct messages (GET /api/inbox). The web channel is for local use and
-// has no sign-in: `?user=` names the user, and only users listed as `web:<id>` in IT_STAFF or ADMINS get in.
+// IT staff pages on the web channel: the IT inbox (GET /it) with working triage buttons, the report
+// (GET /it/report), and a web user's own direct messages (GET /api/inbox). The session says who is asking
+// (web-sessions.ts); only a signed-in user listed as `web:<id>` in IT_STAFF or ADMINS, or granted the role, gets in.
 import express, { type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
 import type { App } from '../../src/app.ts';
 import { type Roles, resolveRoles } from '../../src/bot/roles.ts';
 import { topicsFromKb } from '../../src/intake/kb-gaps.ts';
@@ -12,23 +11,12 @@ import { ownsArticle } from '../../src/learning/learning-service.ts';
 import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
 import { type PhrasingStatus, phrasingStatuses } from '../../src/store/repositories/learned-phrasings.ts';
+import { isCrossSite } from '../http/cross-site.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
 import { kbGapsHtml } from './kb-gaps-section.ts';
 import { type KbReviewView, kbReviewPage } from './kb-review-page.ts';
 import type { WebChannel, WebMessage } from './web-channel.ts';
-
-const userIdSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[\w.@-]+$/);
-
-/** The signed-in-by-name web user, or undefined when the id is missing or malformed. */
-function userOf(value: unknown): string | undefined {
-  const parsed = userIdSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+import type { WebIdentity, WebSessions } from './web-sessions.ts';
 
 /** IT staff by configuration or by a role granted at run time, exactly as the bot decides it. */
 async function isItStaff(app: App, userId: string): Promise<boolean> {
@@ -44,18 +32,18 @@ function hidden(name: string, value: string): string {
   return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 }
 
-function buttonHtml(button: Button, user: string): string {
+function buttonHtml(button: Button): string {
   const style = button.style ? ` button-${button.style}` : '';
   if (button.url) {
     return `<a class="button${style}" href="${escapeHtml(button.url)}" rel="noopener noreferrer">${inline(button.label)}</a>`;
   }
   if (!button.action) return '';
-  return `<form method="post" action="/it/act" class="inline-form">${hidden('user', user)}${hidden('id', button.action.id)}${
+  return `<form method="post" action="/it/act" class="inline-form">${hidden('id', button.action.id)}${
     button.action.value !== undefined ? hidden('value', button.action.value) : ''
   }<button type="submit" class="button${style}">${inline(button.label)}</button></form>`;
 }
 
-function cardHtml(card: Card, user: string): string {
+function cardHtml(card: Card): string {
   const sections = card.sections
     .map((s) => {
       const heading = s.heading ? `<h3 class="card-heading">${inline(s.heading)}</h3>` : '';
@@ -72,7 +60,7 @@ function cardHtml(card: Card, user: string): string {
     })
     .join('\n');
   const actions = card.actions?.length
-    ? `<div class="actions card-actions">${card.actions.map((b) => buttonHtml(b, user)).join('')}</div>`
+    ? `<div class="actions card-actions">${card.actions.map((b) => buttonHtml(b)).join('')}</div>`
     : '';
   const link = card.link
     ? `<p class="card-link-row"><a class="card-link" href="${escapeHtml(card.link.url)}" rel="noopener noreferrer">${inline(card.link.label)}</a></p>`
@@ -85,7 +73,7 @@ ${sections}${link}${actions}${card.footer ? `<footer class="card-footer">${markd
 </article>`;
 }
 
-function formHtml(form: Form, user: string): string {
+function formHtml(form: Form): string {
   const fields = form.fields
     .map((f) => {
       const id = `f-${f.name}`;
@@ -116,14 +104,14 @@ function formHtml(form: Form, user: string): string {
   return `<form class="card form-card" method="post" action="/it/form">
 <header class="card-header"><h2 class="card-title">${inline(form.title)}</h2></header>
 ${form.intro ? `<div class="form-intro">${markdownToHtml(form.intro)}</div>` : ''}
-${hidden('user', user)}${hidden('formId', form.id)}${form.state !== undefined ? hidden('state', form.state) : ''}
+${hidden('formId', form.id)}${form.state !== undefined ? hidden('state', form.state) : ''}
 <fieldset class="form-fields">${fields}</fieldset>
 <div class="actions card-actions"><button type="submit" class="button button-primary">${inline(form.submitLabel)}</button></div>
 </form>`;
 }
 
 /** Renders neutral replies as HTML whose buttons and forms post back to the IT pages. */
-export function repliesHtml(replies: readonly Reply[], user: string): string {
+export function repliesHtml(replies: readonly Reply[]): string {
   return replies
     .map((r) => {
       switch (r.type) {
@@ -132,13 +120,13 @@ export function repliesHtml(replies: readonly Reply[], user: string): string {
         case 'notice':
           return `<div class="notice notice-${r.tone}"><span class="notice-icon" aria-hidden="true"></span><div class="notice-text">${markdownToHtml(r.text)}</div></div>`;
         case 'card':
-          return cardHtml(r, user);
+          return cardHtml(r);
         case 'choices':
           return `<div class="choices"><div class="choices-prompt">${markdownToHtml(r.prompt)}</div><div class="actions">${r.options
-            .map((b) => buttonHtml(b, user))
+            .map((b) => buttonHtml(b))
             .join('')}</div></div>`;
         case 'form':
-          return formHtml(r, user);
+          return formHtml(r);
         default:
           return '';
       }
@@ -146,53 +134,50 @@ export function repliesHtml(replies: readonly Reply[], user: string): string {
     .join('\n');
 }
 
-function forbidden(res: Response): void {
+/** Where a person can sign in, as links for the refusal pages. */
+export function signInHint(app: App): string {
+  const web = app.config.web;
+  const ways = [
+    web.oidc ? '<a href="/auth/login">Sign in</a>' : '',
+    web.trialSignIn ? '<a href="/auth/trial">Pick a trial identity</a> (this machine only)' : '',
+  ].filter(Boolean);
+  return ways.length ? `<p>${ways.join(' · ')}</p>` : '';
+}
+
+function forbidden(app: App, res: Response, who: WebIdentity): void {
+  const signedIn = who.via !== 'anonymous';
   res
     .status(403)
     .type('html')
     .send(
       page(
         'IT staff only',
-        '<h1>This page is for IT staff</h1><p>Open it as <code>/it?user=&lt;your web id&gt;</code>; your id must be listed as <code>web:&lt;id&gt;</code> in IT_STAFF or ADMINS.</p><p><a href="/">Back to IT Buddy</a></p>',
+        `<h1>This page is for IT staff</h1><p>${
+          signedIn
+            ? `You are signed in as <code>${escapeHtml(who.id)}</code>, which is not listed as <code>web:${escapeHtml(who.id)}</code> in IT_STAFF or ADMINS.`
+            : 'Sign in first: the page opens for signed-in users listed as <code>web:&lt;id&gt;</code> in IT_STAFF or ADMINS.'
+        }</p>${signedIn ? '' : signInHint(app)}<p><a href="/">Back to IT Buddy</a></p>`,
       ),
     );
 }
 
-/** Refuses posts sent from other sites (the pages have no sign-in, so this keeps other tabs from triaging). */
-function crossSite(req: Request): boolean {
-  const site = req.get('sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') return true;
-  const origin = req.get('origin');
-  if (!origin || origin === 'null') return false;
-  try {
-    return new URL(origin).host !== req.get('host');
-  } catch {
-    return true;
-  }
-}
-
-function inboxPage(posts: WebMessage[], user: string): string {
+function inboxPage(posts: WebMessage[]): string {
   const items = posts.length
     ? posts
         .map(
-          (m) =>
-            `<div class="it-item" data-message-id="${escapeHtml(m.id)}">${repliesHtml(m.replies, user)}</div>`,
+          (m) => `<div class="it-item" data-message-id="${escapeHtml(m.id)}">${repliesHtml(m.replies)}</div>`,
         )
         .join('\n')
     : '<p>No requests yet. New requests appear here when IT_DESTINATIONS includes <code>web:it</code>.</p>';
   return page(
     'IT inbox',
-    `<p><a href="/it/report?user=${encodeURIComponent(user)}">Report</a> · <a href="/it/kb?user=${encodeURIComponent(user)}">Learned phrasings</a> · <a href="/">Chat</a></p>
+    `<p><a href="/it/report">Report</a> · <a href="/it/kb">Learned phrasings</a> · <a href="/">Chat</a></p>
 <h1>IT inbox</h1>
 ${items}`,
   );
 }
 
-function reportHtml(
-  report: IntakeReport,
-  user: string,
-  articleTitle: (id: string) => string | undefined,
-): string {
+function reportHtml(report: IntakeReport, articleTitle: (id: string) => string | undefined): string {
   const r = report.requests;
   const row = (label: string, value: string | number) =>
     `<tr><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(String(value))}</td></tr>`;
@@ -200,9 +185,9 @@ function reportHtml(
     `<h2>${escapeHtml(title)}</h2><table class="report-table">${rows.join('')}</table>`;
   return page(
     'IT report',
-    `<p><a href="/it?user=${encodeURIComponent(user)}">← IT inbox</a></p>
+    `<p><a href="/it">← IT inbox</a></p>
 <h1>IT report</h1>
-<form method="get" action="/it/report">${hidden('user', user)}<label>Since <input type="date" name="since" value="${escapeHtml(report.since.slice(0, 10))}"></label> <button class="button" type="submit">Show</button></form>
+<form method="get" action="/it/report"><label>Since <input type="date" name="since" value="${escapeHtml(report.since.slice(0, 10))}"></label> <button class="button" type="submit">Show</button></form>
 <p class="meta">${escapeHtml(report.since.slice(0, 10))} → ${escapeHtml(report.until.slice(0, 10))}</p>
 ${table('Requests', [
   row('Total', r.total),
@@ -245,19 +230,22 @@ interface Reviewer {
 }
 
 /** Mounts the IT pages and the web inbox. */
-export function itPages(app: App, web: WebChannel): Router {
+export function itPages(app: App, web: WebChannel, sessions: WebSessions): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '100kb' });
   const articleTitle = (id: string) => app.kb.current().get(id)?.title;
 
-  async function staffFrom(req: Request, res: Response, value: unknown): Promise<string | undefined> {
-    const user = userOf(value);
-    if (!user || !(await isItStaff(app, user))) {
-      if (user) app.logger.warn({ userKey: `web:${user}`, path: req.path }, 'IT page refused: not IT staff');
-      forbidden(res);
+  /** The session's user when IT staff; otherwise answers 403 and returns undefined. */
+  async function staffFrom(req: Request, res: Response): Promise<string | undefined> {
+    const who = sessions.identify(req, res);
+    if (!(await isItStaff(app, who.id))) {
+      if (who.via !== 'anonymous') {
+        app.logger.warn({ userKey: `web:${who.id}`, path: req.path }, 'IT page refused: not IT staff');
+      }
+      forbidden(app, res, who);
       return undefined;
     }
-    return user;
+    return who.id;
   }
 
   async function handle(
@@ -275,30 +263,28 @@ export function itPages(app: App, web: WebChannel): Router {
     });
   }
 
-  function resultPage(res: Response, replies: Reply[], user: string): void {
+  function resultPage(res: Response, replies: Reply[]): void {
     res
       .type('html')
-      .send(
-        page(
-          'IT inbox',
-          `<p><a href="/it?user=${encodeURIComponent(user)}">← Back to the IT inbox</a></p>\n${repliesHtml(replies, user)}`,
-        ),
-      );
+      .send(page('IT inbox', `<p><a href="/it">← Back to the IT inbox</a></p>\n${repliesHtml(replies)}`));
   }
 
   router.get('/it', async (req, res) => {
-    const user = await staffFrom(req, res, req.query.user);
+    const user = await staffFrom(req, res);
     if (!user) return;
-    res.type('html').send(inboxPage(await web.posts(undefined, 200), user));
+    res
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(inboxPage(await web.posts(undefined, 200)));
   });
 
   router.post('/it/act', form, async (req, res) => {
-    if (crossSite(req)) {
+    if (isCrossSite(req)) {
       res.status(403).json({ error: 'Cross-site requests are not accepted' });
       return;
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = await staffFrom(req, res, body.user);
+    const user = await staffFrom(req, res);
     if (!user) return;
     const id = typeof body.id === 'string' ? body.id.slice(0, 100) : '';
     const value = typeof body.value === 'string' ? body.value.slice(0, 2000) : undefined;
@@ -306,16 +292,16 @@ export function itPages(app: App, web: WebChannel): Router {
       res.status(400).json({ error: 'id is required' });
       return;
     }
-    resultPage(res, await handle(user, { action: value === undefined ? { id } : { id, value } }), user);
+    resultPage(res, await handle(user, { action: value === undefined ? { id } : { id, value } }));
   });
 
   router.post('/it/form', form, async (req, res) => {
-    if (crossSite(req)) {
+    if (isCrossSite(req)) {
       res.status(403).json({ error: 'Cross-site requests are not accepted' });
       return;
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = await staffFrom(req, res, body.user);
+    const user = await staffFrom(req, res);
     if (!user) return;
     const formId = typeof body.formId === 'string' ? body.formId.slice(0, 100) : '';
     const values: Record<string, string> = {};
@@ -326,12 +312,11 @@ export function itPages(app: App, web: WebChannel): Router {
     resultPage(
       res,
       await handle(user, { form: { formId, values, ...(state !== undefined ? { state } : {}) } }),
-      user,
     );
   });
 
   router.get('/it/report', async (req, res) => {
-    const user = await staffFrom(req, res, req.query.user);
+    const user = await staffFrom(req, res);
     if (!user) return;
     const now = new Date();
     const since = sinceDate(req.query.since, now);
@@ -346,25 +331,24 @@ export function itPages(app: App, web: WebChannel): Router {
       { requests: app.requests, questions: app.questions },
       { since, until: now, topicOf: topicsFromKb(app.kb.current()) },
     );
-    res.type('html').send(reportHtml(report, user, articleTitle));
+    res.set('Cache-Control', 'no-store').type('html').send(reportHtml(report, articleTitle));
   });
 
   /**
    * The reviewer of learned phrasings: IT staff, or someone who owns at least one article (`owner:` naming their
    * key). Undefined, with the refusal sent, for anyone else.
    */
-  async function reviewerFrom(req: Request, res: Response, value: unknown): Promise<Reviewer | undefined> {
-    const user = userOf(value);
-    if (!user) {
-      forbidden(res);
-      return undefined;
-    }
+  async function reviewerFrom(req: Request, res: Response): Promise<Reviewer | undefined> {
+    const who = sessions.identify(req, res);
+    const user = who.id;
     const userKey = `web:${user}`;
     const roles = await resolveRoles(app.config, userKey, app.newsletter.roleGrants);
     const mayDecide = (articleId: string) => app.learning.mayDecide({ userKey, roles }, articleId);
     if (!roles.canTriage() && !app.kb.current().articles.some((a) => ownsArticle(a, userKey))) {
-      app.logger.warn({ userKey, path: req.path }, 'IT page refused: neither IT staff nor an article owner');
-      forbidden(res);
+      if (who.via !== 'anonymous') {
+        app.logger.warn({ userKey, path: req.path }, 'IT page refused: neither IT staff nor an article owner');
+      }
+      forbidden(app, res, who);
       return undefined;
     }
     return { user, decider: { userKey, roles }, mayDecide };
@@ -393,18 +377,18 @@ export function itPages(app: App, web: WebChannel): Router {
     phrasingStatuses.find((s) => s === value) ?? 'proposed';
 
   router.get('/it/kb', async (req, res) => {
-    const reviewer = await reviewerFrom(req, res, req.query.user);
+    const reviewer = await reviewerFrom(req, res);
     if (!reviewer) return;
     res.type('html').send(await kbReview(reviewer, statusOf(req.query.status)));
   });
 
   router.post('/it/kb/decide', form, async (req, res) => {
-    if (crossSite(req)) {
+    if (isCrossSite(req)) {
       res.status(403).json({ error: 'Cross-site requests are not accepted' });
       return;
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const reviewer = await reviewerFrom(req, res, body.user);
+    const reviewer = await reviewerFrom(req, res);
     if (!reviewer) return;
     const id = typeof body.id === 'string' ? body.id.slice(0, 40) : '';
     const verdict =
@@ -438,14 +422,18 @@ export function itPages(app: App, web: WebChannel): Router {
     res.type('html').send(await kbReview(reviewer, back, { tone: 'success', text }));
   });
 
+  // The session's own messages only; `userId` in the query is ignored. Reading marks them seen, so another
+  // site may not trigger it.
   router.get('/api/inbox', async (req, res) => {
-    const user = userOf(req.query.userId);
-    if (!user) {
-      res.status(400).json({ error: 'userId: required; letters, digits, . _ @ - only' });
+    if (isCrossSite(req)) {
+      res.status(403).json({ error: 'Cross-site requests are not accepted' });
       return;
     }
-    const messages = await web.inbox(user, { all: req.query.all === '1' || req.query.all === 'true' });
-    res.json({ messages: messages.map((m) => ({ id: m.id, at: m.createdAt, replies: m.replies })) });
+    const who = sessions.identify(req, res);
+    const messages = await web.inbox(who.id, { all: req.query.all === '1' || req.query.all === 'true' });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ messages: messages.map((m) => ({ id: m.id, at: m.createdAt, replies: m.replies })) });
   });
 
   return router;

@@ -27,9 +27,9 @@ function hidden(name: string, value: string): string {
   return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 }
 
-function decideButton(user: string, p: LearnedPhrasing, verdict: 'approve' | 'reject'): string {
+function decideButton(p: LearnedPhrasing, verdict: 'approve' | 'reject'): string {
   const style = verdict === 'approve' ? ' button-primary' : ' button-danger';
-  return `<form method="post" action="/it/kb/decide" class="inline-form">${hidden('user', user)}${hidden('id', p.id)}${hidden(
+  return `<form method="post" action="/it/kb/decide" class="inline-form">${hidden('id', p.id)}${hidden(
     'verdict',
     verdict,
   )}${hidden('from', p.status)}<button type="submit" class="button${style}">${verdict === 'approve' ? 'Approve' : 'Reject'}</button></form>`;
@@ -50,8 +50,8 @@ function row(view: KbReviewView, p: LearnedPhrasing): string {
   const actions = !view.mayDecide(p.articleId)
     ? ''
     : [
-        p.status !== 'approved' ? decideButton(view.user, p, 'approve') : '',
-        p.status !== 'rejected' ? decideButton(view.user, p, 'reject') : '',
+        p.status !== 'approved' ? decideButton(p, 'approve') : '',
+        p.status !== 'rejected' ? decideButton(p, 'reject') : '',
       ].join('');
   const decided = p.decidedBy
     ? `<br><span class="meta">${escapeHtml(p.status)} by ${escapeHtml(p.decidedBy)} on ${escapeHtml(p.decidedAt?.slice(0, 10) ?? '')}</span>`
@@ -61,12 +61,11 @@ function row(view: KbReviewView, p: LearnedPhrasing): string {
 
 /** The page's HTML. */
 export function kbReviewPage(view: KbReviewView): string {
-  const user = encodeURIComponent(view.user);
   const tabs = (Object.keys(statusLabels) as PhrasingStatus[])
     .map((s) =>
       s === view.status
         ? `<strong>${statusLabels[s]}</strong>`
-        : `<a href="/it/kb?user=${user}&amp;status=${s}">${statusLabels[s]}</a>`,
+        : `<a href="/it/kb?status=${s}">${statusLabels[s]}</a>`,
     )
     .join(' · ');
   const notice = view.notice
@@ -79,7 +78,7 @@ export function kbReviewPage(view: KbReviewView): string {
     : '<p>Nothing here.</p>';
   return page(
     'Learned phrasings',
-    `<p><a href="/it?user=${user}">← IT inbox</a> · <a href="/it/report?user=${user}">Report</a></p>
+    `<p><a href="/it">← IT inbox</a> · <a href="/it/report">Report</a></p>
 <h1>Learned phrasings</h1>
 <p>Ways people asked for an article, learned when an answer got a 👍, when someone picked the article from choices, or when IT answered a request with it. Approved phrasings count like the article's own questions at once; <code>itbuddy kb learned export</code> writes them into the articles' front matter.</p>
 ${notice}

@@ -1,6 +1,6 @@
-// The newsletter on the local web channel: the archive of past issues (GET /newsletter/archive and
-// /newsletter/archive/:key) and the preview of the next one (GET /newsletter/preview?user=<id>, for liaisons and
-// admins listed as web:<id>, the same by-name convention as the IT pages). Every string is escaped.
+// The newsletter on the web channel: the archive of past issues (GET /newsletter/archive and
+// /newsletter/archive/:key) and the preview of the next one (GET /newsletter/preview, for signed-in liaisons and
+// admins listed as web:<id> or granted the role; the session says who asks). Every string is escaped.
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { resolveRoles } from '../../src/bot/roles.ts';
@@ -10,6 +10,7 @@ import type { Card, Reply } from '../../src/messages/replies.ts';
 import type { NewsletterModule } from '../../src/newsletter/newsletter-module.ts';
 import { formatDayTime } from '../../src/newsletter/zoned-time.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
+import type { WebSessions } from './web-sessions.ts';
 
 /** What the pages need from the app. */
 export interface NewsletterPagesDeps {
@@ -18,12 +19,6 @@ export interface NewsletterPagesDeps {
 }
 
 const issueKeySchema = z.string().regex(/^\d{4}-W\d{2}$/);
-const userSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[\w.@-]+$/);
 
 function inline(markdown: string): string {
   return escapeHtml(toPlainText(markdown));
@@ -71,7 +66,7 @@ function notFound(message: string): string {
 }
 
 /** Mounts the newsletter pages. */
-export function newsletterPages(deps: NewsletterPagesDeps): Router {
+export function newsletterPages(deps: NewsletterPagesDeps, sessions: WebSessions): Router {
   const router = express.Router();
   const { newsletter, config } = deps;
   const tz = config.newsletter.timezone;
@@ -116,18 +111,16 @@ export function newsletterPages(deps: NewsletterPagesDeps): Router {
   });
 
   router.get('/newsletter/preview', async (req, res) => {
-    const user = userSchema.safeParse(req.query.user);
-    const roles = user.success
-      ? await resolveRoles(config, `web:${user.data}`, newsletter.roleGrants)
-      : undefined;
-    if (!roles?.canPublish()) {
+    const who = sessions.identify(req, res);
+    const roles = await resolveRoles(config, `web:${who.id}`, newsletter.roleGrants);
+    if (!roles.canPublish()) {
       res
         .status(403)
         .type('html')
         .send(
           page(
             'Preview',
-            '<h1>The preview is for IT liaisons</h1><p>Open it as <code>/newsletter/preview?user=&lt;your web id&gt;</code>; your id must be listed as <code>web:&lt;id&gt;</code> in LIAISONS or ADMINS, or granted with <code>roles grant</code>.</p><p><a href="/newsletter/archive">Past issues</a> are open to everyone.</p>',
+            '<h1>The preview is for IT liaisons</h1><p>Sign in first; your web id must be listed as <code>web:&lt;id&gt;</code> in LIAISONS or ADMINS, or granted with <code>roles grant</code>.</p><p><a href="/newsletter/archive">Past issues</a> are open to everyone.</p>',
           ),
         );
       return;
@@ -142,7 +135,7 @@ export function newsletterPages(deps: NewsletterPagesDeps): Router {
         ? '<p>It is a quiet week and NEWSLETTER_QUIET_WEEK is "skip": nothing will be posted.</p>'
         : newsletterRepliesHtml(composed.result.replies);
     res
-      .set('X-Robots-Tag', 'noindex')
+      .set({ 'X-Robots-Tag': 'noindex', 'Cache-Control': 'no-store' })
       .type('html')
       .send(page(`Preview ${composed.issueKey}`, `${banner}\n${body}`));
   });

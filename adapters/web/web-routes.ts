@@ -1,25 +1,24 @@
-// The local web channel: the chat page, its JSON API (POST /api/chat) and the knowledge-base article pages.
+// The web channel: the chat page, its JSON API (POST /api/chat, GET /api/me, POST /auth/logout) and the
+// knowledge-base article pages. Who is chatting comes from the session (web-sessions.ts), never from the body.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../src/app.ts';
 import { actionSchema, formSubmissionSchema } from '../../src/messages/incoming.ts';
+import { sameSiteOnly } from '../http/cross-site.ts';
 import { articlePage } from './article-page.ts';
 import { escapeHtml, page } from './html.ts';
+import type { WebSessions } from './web-sessions.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 
-/** The body of POST /api/chat: a user id and exactly one of text, a button's action, or a form submission. */
+/**
+ * The body of POST /api/chat: exactly one of text, a button's action, or a form submission. Any other field
+ * (such as the `userId` and `userName` older pages sent) is dropped: the session says who is chatting.
+ */
 export const chatRequestSchema = z
   .object({
-    userId: z
-      .string()
-      .trim()
-      .min(1, 'userId is required')
-      .max(100)
-      .regex(/^[\w.@-]+$/, 'userId may use letters, digits, . _ @ -'),
-    userName: z.string().trim().max(100).optional(),
     text: z.string().max(200_000).optional(),
     action: actionSchema.optional(),
     form: formSubmissionSchema.optional(),
@@ -28,15 +27,44 @@ export const chatRequestSchema = z
     message: 'send exactly one of text, action or form',
   });
 
+/** What the chat page may show about the session: who this is and which sign-in methods exist. */
+export interface SessionInfo {
+  id: string;
+  via: string;
+  name?: string;
+  signedIn: boolean;
+  signIn: { sso: boolean; oidc: boolean; trial: boolean };
+}
+
 /** Mounts the web channel on a router. */
-export function webRoutes(app: App): Router {
+export function webRoutes(app: App, sessions: WebSessions): Router {
   const router = express.Router();
   router.use('/static', express.static(publicDir, { maxAge: '1h' }));
-  router.get('/', (_req, res) => {
+  router.get('/', (req, res) => {
+    // The session starts with the page, so the page's first message already carries it.
+    sessions.identify(req, res);
     res.sendFile(path.join(publicDir, 'index.html'));
   });
 
-  router.post('/api/chat', express.json({ limit: '300kb' }), async (req, res) => {
+  router.get('/api/me', (req, res) => {
+    const who = sessions.identify(req, res);
+    const web = app.config.web;
+    const info: SessionInfo = {
+      id: who.id,
+      via: who.via,
+      ...(who.name ? { name: who.name } : {}),
+      signedIn: who.via !== 'anonymous',
+      signIn: { sso: Boolean(web.sso), oidc: Boolean(web.oidc), trial: web.trialSignIn },
+    };
+    res.set('Cache-Control', 'no-store').json(info);
+  });
+
+  router.post('/auth/logout', sameSiteOnly, (_req, res) => {
+    sessions.signOut(res);
+    res.redirect(303, '/');
+  });
+
+  router.post('/api/chat', sameSiteOnly, express.json({ limit: '300kb' }), async (req, res) => {
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -46,10 +74,11 @@ export function webRoutes(app: App): Router {
       return;
     }
     const body = parsed.data;
+    const who = sessions.identify(req, res);
     const replies = await app.bot.handle({
       platform: 'web',
-      user: { id: body.userId, ...(body.userName ? { name: body.userName } : {}) },
-      conversation: { id: `web:${body.userId}`, kind: 'personal' },
+      user: { id: who.id, ...(who.name ? { name: who.name } : {}) },
+      conversation: { id: `web:${who.id}`, kind: 'personal' },
       ...(body.text !== undefined ? { text: body.text } : {}),
       ...(body.action ? { action: body.action } : {}),
       ...(body.form ? { form: body.form } : {}),

@@ -35,6 +35,24 @@ export const envSchema = z.object({
   PORT: int(3978, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PUBLIC_URL: url.optional(),
+  // Extra Host names the server answers to, besides PUBLIC_URL's and the loopback names.
+  ALLOWED_HOSTS: optionalText,
+
+  // Who is who on the web chat: a signed session cookie, anonymous unless a sign-in method names the person.
+  WEB_SESSION_SECRET: z.string().trim().min(32, 'expected at least 32 characters').optional(),
+  WEB_SESSION_DAYS: int(30, 1, 400),
+  WEB_SSO_HEADER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,100}$/, 'expected a header name such as X-Forwarded-User')
+    .optional(),
+  WEB_SSO_PROXIES: optionalText,
+  WEB_OIDC_ISSUER: url.optional(),
+  WEB_OIDC_CLIENT_ID: optionalText,
+  WEB_OIDC_CLIENT_SECRET: optionalText,
+  WEB_OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
+  WEB_OIDC_ID_CLAIM: z.string().trim().min(1).default('email'),
+  WEB_TRIAL_SIGNIN: bool(false),
 
   // Knowledge base and answering.
   KB_DIR: z.string().trim().min(1).default('./kb'),

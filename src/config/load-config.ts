@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.ts';
 import { closestName } from './closest-name.ts';
 import { type Env, envSchema, knownVariables } from './env-schema.ts';
 import { parseRoleList, type RoleEntry } from './role-list.ts';
+import { parseWebConfig, type WebConfig } from './web-config.ts';
 
 export type Platform = 'web' | 'slack' | 'teams' | 'cli';
 
@@ -14,6 +15,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   http: { port: number; host: string; publicUrl: string };
+  /** The web chat's sessions, sign-in methods and allowed Host names. */
+  web: WebConfig;
   kb: { dir: string; watch: boolean; minConfidence: number | undefined };
   questionLogRetentionDays: number;
   store: { kind: 'mongo'; uri: string } | { kind: 'embedded'; dataDir: string };
@@ -103,7 +106,7 @@ function redactIfSecret(name: string, value: string): string {
 }
 
 const ourPrefixes =
-  /^(SLACK_|MICROSOFT_|OPENAI_|NEWSLETTER_|KB_|IT_|MONGODB|ANSWER_|QUESTION_|DATA_DIR|LIAISON|ADMIN)/;
+  /^(SLACK_|MICROSOFT_|OPENAI_|NEWSLETTER_|KB_|IT_|MONGODB|ANSWER_|QUESTION_|DATA_DIR|LIAISON|ADMIN|WEB_|ALLOWED_)/;
 
 function unknownVariableWarnings(vars: Record<string, string | undefined>): string[] {
   const known = new Set<string>(knownVariables);
@@ -151,14 +154,21 @@ function toConfig(e: Env, warnings: string[]): Config {
     liaisons: parseRoleList('LIAISONS', e.LIAISONS),
     admins: parseRoleList('ADMINS', e.ADMINS),
   };
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const web = parseWebConfig(
+    e,
+    { IT_STAFF: roles.itStaff, LIAISONS: roles.liaisons, ADMINS: roles.admins },
+    publicUrl,
+  );
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     http: {
       port: e.PORT,
       host: e.HOST,
-      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      publicUrl,
     },
+    web,
     kb: { dir: path.resolve(e.KB_DIR), watch: e.KB_WATCH, minConfidence: e.ANSWER_MIN_CONFIDENCE },
     questionLogRetentionDays: e.QUESTION_LOG_RETENTION_DAYS,
     store: e.MONGODB_URI

@@ -82,7 +82,8 @@ describe('defaults', () => {
   });
 
   it('role lists become platform-qualified user ids', () => {
-    expect(load({ ADMINS: 'web:alice, slack:U012AB3CD,teams:29:1a2b' }).roles.admins).toEqual([
+    const sso = { WEB_SSO_HEADER: 'X-Forwarded-User', WEB_SSO_PROXIES: '127.0.0.1' };
+    expect(load({ ADMINS: 'web:alice, slack:U012AB3CD,teams:29:1a2b', ...sso }).roles.admins).toEqual([
       { platform: 'web', userId: 'alice' },
       { platform: 'slack', userId: 'U012AB3CD' },
       { platform: 'teams', userId: '29:1a2b' },

@@ -65,7 +65,15 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
       void dialog.dismiss();
     });
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/${options.user ? `?user=${options.user}` : ''}`);
+    if (options.user) {
+      // A named user signs in the way a person trying IT Buddy would: the trial sign-in page, back to the chat.
+      await page.goto(`${server.url}/auth/trial`);
+      await page.getByLabel(/Web user id/).fill(options.user);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${server.url}/`);
+    } else {
+      await page.goto(`${server.url}/`);
+    }
     await page.getByText("Hi! I'm IT Buddy").waitFor();
     return { page, dialogs, errors };
   }
@@ -89,6 +97,7 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
 
   it('answers a typed question and stores "That helped" in the question log', async () => {
     const { page, dialogs, errors } = await openChat({ user: 'e2e-alice' });
+    await page.getByText('Signed in as e2e-alice').waitFor();
     await ask(page, 'how do I reset my password?');
 
     const card = page.getByRole('article', { name: 'Reset a forgotten password' });
@@ -111,21 +120,35 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     await expect(card.getByRole('button', { name: /That helped/ }).isDisabled()).resolves.toBe(true);
     await expect(card.getByRole('button', { name: /Didn't help/ }).isDisabled()).resolves.toBe(true);
     await expect(card.getByRole('button', { name: 'Ask IT' }).isEnabled()).resolves.toBe(true);
+
+    // Signing out is a same-origin POST from the page; the chat is anonymous again afterwards.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are chatting anonymously').waitFor();
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
 
-  it('keeps one user id per browser across reloads', async () => {
+  it('keeps one anonymous session per browser in an HttpOnly cookie the page cannot read', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.getByText("Hi! I'm IT Buddy").waitFor();
-    const first = await page.evaluate(() => localStorage.getItem('itbuddy.userId'));
-    expect(first).toMatch(/^web-[0-9a-f]{24}$/);
+    const session = (await context.cookies()).find((c) => c.name === 'itbuddy_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    await expect(page.evaluate('document.cookie')).resolves.not.toContain('itbuddy_session');
+    await expect(page.evaluate(() => localStorage.length)).resolves.toBe(0);
+    const me = () =>
+      page.evaluate(async () => ((await (await fetch('/api/me')).json()) as { id: string }).id);
+    const first = await me();
+    expect(first).toMatch(/^anon:/);
+    await page.getByText('You are chatting anonymously').waitFor();
+    await expect(page.getByRole('link', { name: 'Trial sign-in' }).getAttribute('href')).resolves.toBe(
+      '/auth/trial',
+    );
     await page.reload();
     await page.getByText("Hi! I'm IT Buddy").waitFor();
-    await expect(page.evaluate(() => localStorage.getItem('itbuddy.userId'))).resolves.toBe(first);
+    await expect(me()).resolves.toBe(first);
 
     await ask(page, 'how do I reset my password?');
     await page.getByRole('article', { name: 'Reset a forgotten password' }).waitFor();
@@ -133,6 +156,17 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
       (q) => q.userKey === `web:${first}`,
     );
     expect(mine).toHaveLength(1);
+
+    // Another browser is someone else.
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${server.url}/`);
+    const otherId = await otherPage.evaluate(
+      async () => ((await (await fetch('/api/me')).json()) as { id: string }).id,
+    );
+    expect(otherId).toMatch(/^anon:/);
+    expect(otherId).not.toBe(first);
+    await other.close();
     await context.close();
   });
 
@@ -290,7 +324,6 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     await page.getByRole('button', { name: 'Send to IT' }).click();
     await page.getByText('is with IT.').waitFor();
     expect(sent[1]).toEqual({
-      userId: 'e2e-forms',
       form: {
         formId: 'intake.request',
         values: {
@@ -306,7 +339,7 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     // A choice sends its action once, then the choices are settled.
     await page.getByRole('button', { name: 'Yes', exact: true }).click();
     await page.getByText('You picked intake.yes').waitFor();
-    expect(sent[2]).toEqual({ userId: 'e2e-forms', action: { id: 'intake.yes', value: 'q-1' } });
+    expect(sent[2]).toEqual({ action: { id: 'intake.yes', value: 'q-1' } });
     await expect(page.getByRole('button', { name: 'No', exact: true }).isDisabled()).resolves.toBe(true);
     expect(errors).toEqual([]);
     await page.close();

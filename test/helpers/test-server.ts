@@ -55,15 +55,67 @@ export interface ChatResponse {
   body: { replies?: Array<Record<string, unknown> & { type: string }>; error?: string };
 }
 
-/** Posts `body` (an object, or a raw string sent as-is) to /api/chat and parses the JSON answer. */
+const sessionCookies = new Map<string, string>();
+
+/**
+ * The session cookie (`name=value`) of web user `userId` on the server at `url`, signed in once through the trial
+ * sign-in (on in the test defaults) and reused.
+ */
+export async function sessionFor(url: string, userId: string, name?: string): Promise<string> {
+  const key = `${url} ${userId} ${name ?? ''}`;
+  const known = sessionCookies.get(key);
+  if (known) return known;
+  const res = await fetch(`${url}/auth/trial`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user: userId, ...(name ? { name } : {}) }),
+    redirect: 'manual',
+  });
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] ?? '')
+    .find((c) => c.startsWith('itbuddy_session='));
+  if (res.status !== 303 || !cookie) {
+    throw new Error(`trial sign-in as ${userId} answered ${res.status}: ${await res.text()}`);
+  }
+  sessionCookies.set(key, cookie);
+  return cookie;
+}
+
+/** `fetch(url + path)` as signed-in web user `userId` (through the trial sign-in). */
+export async function fetchAs(
+  url: string,
+  userId: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('cookie', await sessionFor(url, userId));
+  return fetch(`${url}${path}`, { ...init, headers });
+}
+
+/**
+ * Posts `body` (an object, or a raw string sent as-is) to /api/chat and parses the JSON answer. A `userId` in the
+ * body chooses whose session the request carries (signed in through the trial sign-in; `userName` becomes the
+ * display name); the server itself ignores both fields.
+ */
 export async function postChat(
   url: string,
   body: unknown,
   contentType = 'application/json',
 ): Promise<ChatResponse> {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const cookie =
+    typeof fields.userId === 'string'
+      ? await sessionFor(
+          url,
+          fields.userId,
+          typeof fields.userName === 'string' ? fields.userName : undefined,
+        )
+      : undefined;
   const res = await fetch(`${url}/api/chat`, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...(cookie ? { cookie } : {}) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

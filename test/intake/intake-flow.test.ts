@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card, Choices, Form } from '../../src/messages/replies.ts';
 import { createRoleGrantStore } from '../../src/store/repositories/role-grants.ts';
+import { fetchAs } from '../helpers/test-server.ts';
 import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
 
 let s: IntakeServer;
@@ -16,12 +17,12 @@ afterAll(async () => {
 });
 
 async function itInbox(user = 'ivy') {
-  const res = await fetch(`${s.url}/it?user=${user}`);
+  const res = await fetchAs(s.url, user, '/it');
   return { status: res.status, html: await res.text() };
 }
 
 async function inbox(userId: string, all = false) {
-  const res = await fetch(`${s.url}/api/inbox?userId=${userId}${all ? '&all=1' : ''}`);
+  const res = await fetchAs(s.url, userId, `/api/inbox${all ? '?all=1' : ''}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { messages: { id: string; replies: Parameters<typeof textOf>[0] }[] })
     .messages;
@@ -365,8 +366,9 @@ describe('starting, cancelling and the form', () => {
 });
 
 describe('the IT inbox page', () => {
-  async function act(fields: Record<string, string>, headers: Record<string, string> = {}) {
-    const res = await fetch(`${s.url}/it/act`, {
+  /** Presses a button on the page as signed-in web user `user` (the session, not a form field, says who). */
+  async function act({ user, ...fields }: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await fetchAs(s.url, user ?? '', '/it/act', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(fields).toString(),
@@ -414,11 +416,10 @@ describe('the IT inbox page', () => {
     // Declining opens the reason form, whose submission declines with the reason shown to the requester.
     const form = await act({ user: 'ivy', id: 'triage.decline', value: reference });
     expect(form.html).toContain('action="/it/form"');
-    const res = await fetch(`${s.url}/it/form`, {
+    const res = await fetchAs(s.url, 'ivy', '/it/form', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        user: 'ivy',
         formId: 'triage.decline',
         state: reference,
         'field.note': 'Headsets come from Facilities',

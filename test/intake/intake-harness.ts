@@ -16,6 +16,7 @@ import type {
   Scalar,
 } from '../../src/store/document-store.ts';
 import { testConfig } from '../helpers/test-config.ts';
+import { sessionFor } from '../helpers/test-server.ts';
 
 export type ReplyJson = Reply & Record<string, unknown>;
 
@@ -64,10 +65,12 @@ export async function chat(
     | { action: { id: string; value?: string | undefined } }
     | { form: { formId: string; values: Record<string, string>; state?: string | undefined } },
 ): Promise<ReplyJson[]> {
+  // Who is chatting is the session's business: sign in as `userId` (trial sign-in) with a capitalised name.
+  const cookie = await sessionFor(url, userId, userId[0]!.toUpperCase() + userId.slice(1));
   const res = await fetch(`${url}/api/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, userName: userId[0]!.toUpperCase() + userId.slice(1), ...input }),
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify(input),
   });
   if (res.status !== 200) throw new Error(`POST /api/chat answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { replies: ReplyJson[] }).replies;

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fetchAs } from '../helpers/test-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFolderIndex } from '../../adapters/cli/kb-source.ts';
 import { runCli } from '../../adapters/cli/main.ts';
@@ -133,7 +134,7 @@ describe('the KB-gap view in the report', () => {
   });
 
   it('/it/report shows the same sections', async () => {
-    const res = await fetch(`${s.url}/it/report?user=ivy&since=2026-03-01`);
+    const res = await fetchAs(s.url, 'ivy', '/it/report?since=2026-03-01');
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('3 not answered · 1 ended in “None of these” · 2 marked “didn’t help”');

@@ -15,6 +15,7 @@ import {
   type QuestionRecord,
 } from '../../src/store/repositories/question-log.ts';
 import { createRequestRepository, type RequestRepository } from '../../src/store/repositories/requests.ts';
+import { fetchAs } from '../helpers/test-server.ts';
 import { type IntakeServer, startIntakeServer } from './intake-harness.ts';
 
 const minute = 60_000;
@@ -277,7 +278,7 @@ describe('/it/report', () => {
   });
 
   it('shows IT staff the same figures', async () => {
-    const res = await fetch(`${s.url}/it/report?user=ivy&since=2026-03-01`);
+    const res = await fetchAs(s.url, 'ivy', '/it/report?since=2026-03-01');
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toMatch(/<th scope="row">Total<\/th><td>4<\/td>/);
@@ -288,7 +289,7 @@ describe('/it/report', () => {
   });
 
   it('is for IT staff only, and rejects a bad date', async () => {
-    expect((await fetch(`${s.url}/it/report?user=alice`)).status).toBe(403);
-    expect((await fetch(`${s.url}/it/report?user=ivy&since=March`)).status).toBe(400);
+    expect((await fetchAs(s.url, 'alice', '/it/report')).status).toBe(403);
+    expect((await fetchAs(s.url, 'ivy', '/it/report?since=March')).status).toBe(400);
   });
 });

@@ -3,6 +3,7 @@
 // answered directly. Also: a 👍 proposes the question, and buttons act only for the person they were shown to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Form } from '../../src/messages/replies.ts';
+import { fetchAs } from '../helpers/test-server.ts';
 import { chat, type IntakeServer, only, startIntakeServer, textOf } from '../intake/intake-harness.ts';
 
 let s: IntakeServer;
@@ -17,13 +18,13 @@ afterAll(async () => {
 const hard = 'my computer sounds like a jet engine and everything crawls';
 
 async function inbox(userId: string) {
-  const res = await fetch(`${s.url}/api/inbox?userId=${userId}&all=1`);
+  const res = await fetchAs(s.url, userId, '/api/inbox?all=1');
   expect(res.status).toBe(200);
   return ((await res.json()) as { messages: { replies: Parameters<typeof textOf>[0] }[] }).messages;
 }
 
-async function postForm(path: string, fields: Record<string, string>) {
-  return fetch(`${s.url}${path}`, {
+async function postForm(userId: string, path: string, fields: Record<string, string>) {
+  return fetchAs(s.url, userId, path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
@@ -102,16 +103,16 @@ describe('a phrasing IT answered with an article is learned', () => {
     });
 
     // The review page: IT staff see it; someone who is neither IT staff nor an owner is refused.
-    const pageRes = await fetch(`${s.url}/it/kb?user=ivy`);
+    const pageRes = await fetchAs(s.url, 'ivy', '/it/kb');
     expect(pageRes.status).toBe(200);
     expect(await pageRes.text()).toContain(`data-phrasing-id="${proposed!.id}"`);
-    expect((await fetch(`${s.url}/it/kb?user=alice`)).status).toBe(403);
-    const sneaky = await postForm('/it/kb/decide', { user: 'alice', id: proposed!.id, verdict: 'approve' });
+    expect((await fetchAs(s.url, 'alice', '/it/kb')).status).toBe(403);
+    const sneaky = await postForm('alice', '/it/kb/decide', { id: proposed!.id, verdict: 'approve' });
     expect(sneaky.status).toBe(403);
     expect((await s.app.learning.list({ status: 'approved' })).length).toBe(0);
     expect(answerCardOf(await chat(s.url, 'alice', { text: hard }))).toBeUndefined();
 
-    const approved = await postForm('/it/kb/decide', { user: 'ivy', id: proposed!.id, verdict: 'approve' });
+    const approved = await postForm('ivy', '/it/kb/decide', { id: proposed!.id, verdict: 'approve' });
     expect(approved.status).toBe(200);
     expect(await approved.text()).toContain('is approved');
 
@@ -119,7 +120,7 @@ describe('a phrasing IT answered with an article is learned', () => {
     expect(after).toMatchObject({ title: 'Speed up a slow laptop' });
 
     // Rejecting it again takes it back out of the index.
-    await postForm('/it/kb/decide', { user: 'ivy', id: proposed!.id, verdict: 'reject', from: 'approved' });
+    await postForm('ivy', '/it/kb/decide', { id: proposed!.id, verdict: 'reject', from: 'approved' });
     expect(answerCardOf(await chat(s.url, 'alice', { text: hard }))).toBeUndefined();
   });
 });

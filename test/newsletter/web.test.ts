@@ -1,7 +1,7 @@
 // The whole path through the real server: a web liaison announces maintenance, a question about it is answered
 // with the notice before the knowledge-base article, the issue goes out, and the archive and preview pages show it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postChat, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { fetchAs, postChat, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 let server: TestServer;
 
@@ -89,8 +89,8 @@ describe('the newsletter on the web channel', () => {
 
   it('shows the preview to liaisons only', async () => {
     expect((await fetch(`${server.url}/newsletter/preview`)).status).toBe(403);
-    expect((await fetch(`${server.url}/newsletter/preview?user=sam`)).status).toBe(403);
-    const preview = await fetch(`${server.url}/newsletter/preview?user=lee`);
+    expect((await fetchAs(server.url, 'sam', '/newsletter/preview')).status).toBe(403);
+    const preview = await fetchAs(server.url, 'lee', '/newsletter/preview');
     expect(preview.status).toBe(200);
     const html = await preview.text();
     expect(html).toMatch(/Preview of \d{4}-W\d{2}, going out/);

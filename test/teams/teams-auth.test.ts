@@ -145,7 +145,8 @@ describe('local mode (no app id)', () => {
   it.skipIf(!external)(
     'refuses a request from another address even when X-Forwarded-For claims loopback',
     async () => {
-      const t = await startTeamsTestServer({ HOST: '0.0.0.0' });
+      // ALLOWED_HOSTS lets the external address past the Host allow-list, so the refusal tested is local mode's.
+      const t = await startTeamsTestServer({ HOST: '0.0.0.0', ALLOWED_HOSTS: external ?? '' });
       try {
         const port = new URL(t.url).port;
         const res = await fetch(`http://${external}:${port}/api/messages`, {

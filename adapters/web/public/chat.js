@@ -5,8 +5,6 @@
 const networkError = "I couldn't reach IT Buddy. Check your connection and try again.";
 /** Buttons that rate an answer: once one is pressed, the card's rating buttons are done. */
 const feedbackActions = new Set(['answer.helped', 'answer.not_helped']);
-const userIdKey = 'itbuddy.userId';
-const userIdPattern = /^[\w.@-]{1,100}$/;
 const markdownLinkPattern = /^(https?:\/\/|mailto:)[^\s<>"]+$/i;
 
 const transcript = /** @type {HTMLElement} */ (document.getElementById('transcript'));
@@ -17,35 +15,14 @@ const composer = /** @type {HTMLFormElement} */ (document.getElementById('compos
 const input = /** @type {HTMLTextAreaElement} */ (document.getElementById('message'));
 const helpButton = /** @type {HTMLButtonElement} */ (document.getElementById('help-button'));
 
-const userId = resolveUserId();
 let idCounter = 0;
 let pending = 0;
 /** Requests run one after another so replies always appear in the order the user asked. */
 let queue = Promise.resolve();
 
 // ── Identity ────────────────────────────────────────────────────────────────────────────────────────────
-
-/** A stable id for this browser (kept in localStorage); `?user=alice` overrides it for testing. */
-function resolveUserId() {
-  const fromQuery = new URLSearchParams(window.location.search).get('user');
-  if (fromQuery && userIdPattern.test(fromQuery)) return fromQuery;
-  try {
-    const stored = window.localStorage.getItem(userIdKey);
-    if (stored && userIdPattern.test(stored)) return stored;
-    const fresh = newId();
-    window.localStorage.setItem(userIdKey, fresh);
-    return fresh;
-  } catch {
-    // Storage can be blocked (private windows, strict settings): this visit still gets an id of its own.
-    return newId();
-  }
-}
-
-function newId() {
-  const bytes = new Uint8Array(12);
-  window.crypto.getRandomValues(bytes);
-  return `web-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+// The server knows who is chatting from its session cookie (HttpOnly, so this script never sees it): the page
+// sends only what was typed or pressed, and `same-origin` credentials carry the cookie.
 
 function uniqueId(prefix) {
   idCounter += 1;
@@ -568,7 +545,8 @@ async function post(payload) {
       response = await fetch('/api/chat', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ userId, ...payload }),
+        credentials: 'same-origin',
+        body: JSON.stringify(payload),
       });
     } catch {
       addBotRow([renderNotice('error', networkError)]);
@@ -643,6 +621,47 @@ helpButton.addEventListener('click', () => {
   void sendText('help');
 });
 
+// ── Session line ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Says who the chat knows you as, with the way to sign in or out. Without an answer the line stays hidden. */
+async function showSession() {
+  const line = /** @type {HTMLElement} */ (document.getElementById('session-line'));
+  let me;
+  try {
+    const response = await fetch('/api/me', {
+      credentials: 'same-origin',
+      headers: { accept: 'application/json' },
+    });
+    me = response.ok ? await response.json() : undefined;
+  } catch {
+    return;
+  }
+  if (!me || typeof me.id !== 'string') return;
+  if (me.signedIn) {
+    line.append(`Signed in as ${typeof me.name === 'string' && me.name ? me.name : me.id}`);
+    // A single-sign-on proxy decides sessions itself; the others end with a same-origin POST.
+    if (me.via !== 'sso') {
+      const form = el('form', { attrs: { method: 'post', action: '/auth/logout' } }, [
+        el('button', { text: 'Sign out', attrs: { type: 'submit' } }),
+      ]);
+      line.append(' · ', form);
+    }
+  } else if (me.signIn?.oidc) {
+    line.append(
+      'You are chatting anonymously · ',
+      el('a', { text: 'Sign in', attrs: { href: '/auth/login' } }),
+    );
+  } else if (me.signIn?.trial) {
+    line.append(
+      'You are chatting anonymously · ',
+      el('a', { text: 'Trial sign-in', attrs: { href: '/auth/trial' } }),
+    );
+  } else {
+    return;
+  }
+  line.hidden = false;
+}
+
 // ── Welcome ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function welcome() {
@@ -672,4 +691,5 @@ function welcome() {
 }
 
 welcome();
+void showSession();
 if (window.matchMedia('(pointer: fine)').matches) input.focus();
