@@ -346,7 +346,10 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
     const mayDecide = (articleId: string) => app.learning.mayDecide({ userKey, roles }, articleId);
     if (!roles.canTriage() && !app.kb.current().articles.some((a) => ownsArticle(a, userKey))) {
       if (who.via !== 'anonymous') {
-        app.logger.warn({ userKey, path: req.path }, 'IT page refused: neither IT staff nor an article owner');
+        app.logger.warn(
+          { userKey, path: req.path },
+          'IT page refused: neither IT staff nor an article owner',
+        );
       }
       forbidden(app, res, who);
       return undefined;
