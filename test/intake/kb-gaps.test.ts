@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fetchAs } from '../helpers/test-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFolderIndex } from '../../adapters/cli/kb-source.ts';
 import { runCli } from '../../adapters/cli/main.ts';
@@ -12,6 +11,7 @@ import { computeKbGaps, gapKindOf, topicsFromKb } from '../../src/intake/kb-gaps
 import { normaliseQuestion } from '../../src/intake/report.ts';
 import { openEmbeddedStore } from '../../src/store/embedded/sqlite-store.ts';
 import { createQuestionLog, type QuestionRecord } from '../../src/store/repositories/question-log.ts';
+import { fetchAs } from '../helpers/test-server.ts';
 import { type IntakeServer, startIntakeServer } from './intake-harness.ts';
 
 const day = '2026-03-02T09:00:00.000Z';
