@@ -4,7 +4,7 @@
 // messages become the form's field errors), and the form's fields are listed against its keys.
 import { z } from 'zod';
 import type { Form, FormField } from '../messages/replies.ts';
-import { formatLocalInput, parseLocalDateTime } from '../newsletter/zoned-time.ts';
+import { formatLocalInput, parseLocalDateTime } from '../time/zoned-time.ts';
 
 export const announcementCategories = ['change', 'coming_up', 'maintenance', 'tip', 'success'] as const;
 export type AnnouncementCategory = (typeof announcementCategories)[number];

@@ -1,11 +1,10 @@
 // Known issues: maintenance in effect right now whose service keywords match what someone wrote. Questions and
 // new incident requests about it are answered with the notice first ("Known issue: VPN maintenance until 14:00").
 import type { BotFeature } from '../bot/feature.ts';
-import { escapeMarkdown, truncate } from '../messages/markdown.ts';
+import { escapeMarkdown, safeUrl, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
-import { safeUrl } from '../newsletter/compose.ts';
-import { formatClock, formatDayTime, sameLocalDay } from '../newsletter/zoned-time.ts';
 import type { Announcements } from '../store/repositories/announcements.ts';
+import { formatClock, formatDayTime, sameLocalDay } from '../time/zoned-time.ts';
 import type { Announcement } from './announcement.ts';
 
 /** One maintenance in effect that matches a message. */

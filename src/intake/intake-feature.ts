@@ -7,6 +7,7 @@ import type { EscalateHandler } from '../answers/answer-feature.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Form, type Reply, reply } from '../messages/replies.ts';
+import { maskFields, maskSecrets, type SecretKind, secretWarning } from '../privacy/secret-masking.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import type { ConversationAddress, ConversationStates } from '../store/repositories/conversation-state.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
@@ -56,7 +57,6 @@ import {
   validateDraft,
 } from './request-schema.ts';
 import type { Actor, ChangeDecision, RequestService } from './request-service.ts';
-import { maskFields, maskSecrets, type SecretKind, secretWarning } from './secret-masking.ts';
 import { sourceFromState, sourceState } from './source-link.ts';
 
 /** How long a half-finished request is remembered. */

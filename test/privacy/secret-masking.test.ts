@@ -1,7 +1,7 @@
 // Secret masking: passwords, one-time codes, keys and tokens, and card numbers are hidden before anything is
 // stored or posted; ordinary sentences about passwords and codes are left alone.
 import { describe, expect, it } from 'vitest';
-import { luhnValid, maskFields, maskSecrets, secretWarning } from '../../src/intake/secret-masking.ts';
+import { luhnValid, maskFields, maskSecrets, secretWarning } from '../../src/privacy/secret-masking.ts';
 
 describe('passwords', () => {
   it.each([
