@@ -55,7 +55,7 @@ export const envSchema = z.object({
   IT_HELP_PHONE: optionalText,
   IT_HELP_URL: url.optional(),
 
-  // Roles: comma-separated platform:userId entries, e.g. "slack:U012AB3CD,teams:29:1a2b...,web:alice".
+  // Roles: comma-separated platform:userId entries, e.g. "slack:U012AB3CD,teams:<Entra object id>,web:alice".
   IT_STAFF: optionalText,
   LIAISONS: optionalText,
   ADMINS: optionalText,
@@ -73,10 +73,14 @@ export const envSchema = z.object({
   // Microsoft Teams (Bot Framework).
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
-  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  // Single tenant by default: Microsoft no longer creates multi-tenant bots, and docs/teams.md recommends it.
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: optionalText,
   MICROSOFT_APP_CERT_THUMBPRINT: optionalText,
   MICROSOFT_APP_CERT_KEY_FILE: optionalText,
+  // Links in the Teams app package (npm run teams:package); default: IT_HELP_URL, else PUBLIC_URL.
+  TEAMS_PRIVACY_URL: url.optional(),
+  TEAMS_TERMS_URL: url.optional(),
 
   // Weekly newsletter.
   NEWSLETTER_CRON: z.string().trim().min(1).default('0 9 * * 1'),
