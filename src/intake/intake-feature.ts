@@ -574,6 +574,12 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     },
 
     commands: {
+      // "status" alone (the Teams command list, `/itbuddy status`) lists the person's requests; with a reference
+      // ("status IT-0042") the intercept above has already answered.
+      status: async (ctx, args) => {
+        const reference = parseReference(args.trim());
+        return reference ? statusOf(ctx, reference) : myRequests(ctx);
+      },
       request: async (ctx, args) => {
         if (/^form$/i.test(args.trim())) return [requestForm(emptyDraft())];
         // A slash command in a channel, or a message shortcut, cannot hear typed follow-up answers (the
