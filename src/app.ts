@@ -97,6 +97,7 @@ export async function createApp(options: {
         : undefined;
     },
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
+    knownIssues: newsletter.activeKnownIssues,
     ...(options.outbox ? { worker: options.outbox } : {}),
   });
   const answers = createAnswerFeature({ answerer, questions, escalate: intake.escalate });

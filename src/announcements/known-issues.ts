@@ -85,9 +85,11 @@ export function createActiveKnownIssues(
     const realNow = Date.now();
     if (!cache || realNow - cache.at > cacheMs) {
       // Maintenance that began up to a year ago covers any window still open; the end is checked per message.
+      // Asked about a past moment (an incident's IT card), the cache still covers the present for the router.
+      const horizon = Math.max(now.getTime(), realNow) + cacheMs;
       cache = {
         at: realNow,
-        items: await announcements.maintenanceStartedBy(new Date(now.getTime() + cacheMs).toISOString()),
+        items: await announcements.maintenanceStartedBy(new Date(horizon).toISOString()),
       };
     }
     return matchKnownIssues(cache.items, text, now, timeZone);
