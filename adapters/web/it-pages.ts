@@ -1,5 +1,5 @@
 // IT staff pages on the local web channel: the IT inbox (GET /it) with working triage buttons, the report
-// (GET /it/report), and a web user's direct messages (GET /api/inbox). The web channel is for local use and
+// (GET /it/report, with model usage per week), and a web user's direct messages (GET /api/inbox). The web channel is for local use and
 // has no sign-in: `?user=` names the user, and only users listed as `web:<id>` in IT_STAFF or ADMINS get in.
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -7,9 +7,12 @@ import type { App } from '../../src/app.ts';
 import { resolveRoles } from '../../src/bot/roles.ts';
 import { buildReport, formatDuration, type IntakeReport } from '../../src/intake/report.ts';
 import { labels, requestKinds, requestStatuses } from '../../src/intake/request-schema.ts';
+import { weeklyModelUsage } from '../../src/llm/usage-report.ts';
 import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
+import { createModelUsageLog } from '../../src/store/repositories/model-usage.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
+import { modelUsageHtml } from './model-usage-html.ts';
 import type { WebChannel, WebMessage } from './web-channel.ts';
 
 const userIdSchema = z
@@ -187,6 +190,8 @@ function reportHtml(
   report: IntakeReport,
   user: string,
   articleTitle: (id: string) => string | undefined,
+  /** Further sections, such as model usage, placed after the intake figures. */
+  extra = '',
 ): string {
   const r = report.requests;
   const row = (label: string, value: string | number) =>
@@ -231,7 +236,8 @@ ${list(
         g.examples.length ? ` — e.g. ${g.examples.map((e) => `“${escapeHtml(e)}”`).join(', ')}` : ''
       }</li>`,
   ),
-)}`,
+)}
+${extra}`,
   );
 }
 
@@ -345,7 +351,12 @@ export function itPages(app: App, web: WebChannel): Router {
       { requests: app.requests, questions: app.questions },
       { since, until: now },
     );
-    res.type('html').send(reportHtml(report, user, articleTitle));
+    const usage = await weeklyModelUsage(createModelUsageLog(app.store), {
+      since,
+      until: now,
+      prices: app.config.modelPrices,
+    });
+    res.type('html').send(reportHtml(report, user, articleTitle, modelUsageHtml(usage)));
   });
 
   router.get('/api/inbox', async (req, res) => {

@@ -26,6 +26,13 @@ const int = (fallback: number, min: number, max: number) =>
 
 const url = z.url({ error: 'expected a URL such as https://example.com' });
 
+const price = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a price in US dollars, e.g. 0.25' })
+    .min(0, 'expected a price of 0 or more')
+    .max(10_000)
+    .default(fallback);
+
 /** Every variable, with its default. `.env.example` documents each one; a test keeps the two in step. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -96,6 +103,11 @@ export const envSchema = z.object({
   OPENAI_EMBEDDING_MODEL: optionalText,
   OPENAI_TIMEOUT_MS: int(8000, 500, 120_000),
   OPENAI_MONTHLY_TOKEN_BUDGET: int(2_000_000, 0, 2_000_000_000),
+  // Prices in US dollars per million tokens, for the estimated cost in the report (defaults: gpt-5-mini and
+  // text-embedding-3-small list prices).
+  OPENAI_INPUT_PRICE_PER_MILLION: price(0.25),
+  OPENAI_OUTPUT_PRICE_PER_MILLION: price(2),
+  OPENAI_EMBEDDING_PRICE_PER_MILLION: price(0.02),
 });
 
 export type Env = z.infer<typeof envSchema>;

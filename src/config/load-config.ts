@@ -58,6 +58,8 @@ export interface Config {
         timeoutMs: number;
         monthlyTokenBudget: number;
       };
+  /** Model prices in US dollars per million tokens, for the report's estimated cost. */
+  modelPrices: { inputPerMillion: number; outputPerMillion: number; embeddingPerMillion: number };
   /** Variables that look like ours but are not, each with the closest known name. */
   warnings: string[];
 }
@@ -219,6 +221,11 @@ function toConfig(e: Env, warnings: string[], requireCredentials: boolean): Conf
           monthlyTokenBudget: e.OPENAI_MONTHLY_TOKEN_BUDGET,
         }
       : { enabled: false },
+    modelPrices: {
+      inputPerMillion: e.OPENAI_INPUT_PRICE_PER_MILLION,
+      outputPerMillion: e.OPENAI_OUTPUT_PRICE_PER_MILLION,
+      embeddingPerMillion: e.OPENAI_EMBEDDING_PRICE_PER_MILLION,
+    },
     warnings,
   };
 }
