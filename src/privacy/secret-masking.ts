@@ -78,7 +78,7 @@ const bankLabel = /\b(?:iban|account\s+number|bank\s+account|rekeningnummer|kont
 const ssnShape = /\b\d{3}([- ])\d{2}\1\d{4}\b/g;
 const niShape = /\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
 const idLabelled =
-  /(?<![\p{L}\p{N}])((?:ssn|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?|national\s+insurance\s+number|ni\s+number|bsn|burgerservicenummer|sofinummer|sozialversicherungsnummer|steuer-?id|codice\s+fiscale|num[ée]ro\s+de\s+s[ée]curit[ée]\s+sociale|dni|nie|personnummer|personal\s+id(?:\s+number)?)(?:\s+(?:is|was|ist|est|es|è|:))?\s*[:=#]?\s*)([A-Z0-9](?:[A-Z0-9 .-]{4,22}[A-Z0-9]))(?![\p{L}\p{N}])/giu;
+  /(?<![\p{L}\p{N}])((?:ssn|(?:my\s+)?social\s+security(?:\s+(?:number|no\.?|#))?|my\s+social|national\s+insurance\s+number|ni\s+number|bsn|burgerservicenummer|sofinummer|sozialversicherungsnummer|steuer-?id|codice\s+fiscale|num[ée]ro\s+de\s+s[ée]curit[ée]\s+sociale|dni|nie|personnummer|personal\s+id(?:\s+number)?)(?:\s+(?:is|was|ist|est|es|è|:))?\s*[:=#]?\s*)([A-Z0-9](?:[A-Z0-9 .-]{4,22}[A-Z0-9]))(?![\p{L}\p{N}])/giu;
 
 // Credentials inside a web address: scheme://user:password@host, and secret query parameters.
 const urlUserPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/gi;
@@ -169,7 +169,8 @@ const steps: Step[] = [
     ),
   (t, hide) =>
     t.replace(idLabelled, (match, label: string, value: string) =>
-      (value.match(/\d/g)?.length ?? 0) >= 5 ? `${label}${hide('id')}` : match,
+      // Identity numbers are digits and capitals; lower-case words after the label are a sentence, not a number.
+      (value.match(/\d/g)?.length ?? 0) >= 5 && !/[a-z]/.test(value) ? `${label}${hide('id')}` : match,
     ),
   (t, hide) => t.replace(ssnShape, () => hide('id')),
   (t, hide) => t.replace(niShape, () => hide('id')),
