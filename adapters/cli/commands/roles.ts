@@ -31,10 +31,15 @@ export const rolesCommand: CliCommand = {
     let target: { userKey: string; role: NonNullable<ReturnType<typeof parseRole>> } | undefined;
     if (verb !== 'list') {
       const userKey = who ? parseUserKey(who) : undefined;
-      const problem = who ? parseRoleEntry(who) : undefined;
-      if (problem && 'problem' in problem) throw new UsageError(`${problem.problem}.`);
+      const parsed = who ? parseRoleEntry(who) : undefined;
+      // A Teams entry gets the specific advice (conversation id, email); anything else the general shape.
+      if (parsed && 'problem' in parsed && who?.startsWith('teams:'))
+        throw new UsageError(`${parsed.problem}.`);
       const role = roleName ? parseRole(roleName) : undefined;
-      if (!userKey) throw new UsageError(`Expected a user like slack:U012AB3CD (got "${who ?? ''}").`);
+      if (!userKey)
+        throw new UsageError(
+          `Expected a user like slack:U012AB3CD, web:alice or ${teamsUserExample} (got "${who ?? ''}").`,
+        );
       if (!role)
         throw new UsageError(`Expected a role of liaison, it-staff or admin (got "${roleName ?? ''}").`);
       target = { userKey, role };
