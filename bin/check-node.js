@@ -1,7 +1,10 @@
 // Refuses an unsupported Node.js with one line (found, needed, how to install) before any TypeScript loads.
-// Plain JavaScript that Node.js 14 and later parse and run: no optional chaining, no top-level await.
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+// Plain JavaScript that Node.js 12.17 and later parse and run: no optional chaining, no top-level await, no
+// "node:" imports.
+// biome-ignore lint/style/useNodejsImportProtocol: Node.js before 14.18 has no "node:" imports; this must run there
+import { readFileSync } from 'fs';
+// biome-ignore lint/style/useNodejsImportProtocol: as above
+import { pathToFileURL } from 'url';
 
 /** How to install a supported Node.js; the README's prerequisite line says the same. */
 export const installHint =
