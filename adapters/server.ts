@@ -74,7 +74,8 @@ export async function startServer(
     }
     http.use(teams.router);
     app.channels.register(teams.channel);
-    channels.push('teams');
+    // Without an app id Teams is the unauthenticated local test mode: say so, so nobody thinks Teams is connected.
+    channels.push(teamsModeFor(config) === 'local' ? 'teams (local test mode)' : 'teams');
     stoppers.push(() => teams.stop());
   }
   // The web channel keeps what the outbox sends in the store: the IT inbox at /it, users' inboxes at /api/inbox.

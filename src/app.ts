@@ -107,6 +107,7 @@ export async function createApp(options: {
         : undefined;
     },
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
+    knownIssues: newsletter.activeKnownIssues,
     ...(options.outbox ? { worker: options.outbox } : {}),
     articles: articleLookup(kb, config.http),
     onAnsweredByArticle: learning.onAnsweredByArticle,

@@ -19,8 +19,12 @@ export class ConfigError extends CodedError {
 
 /** A knowledge-base file is invalid; the message names the file and the field. */
 export class KbError extends CodedError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('kb_invalid', message, options);
+  /** Every problem found, one message each (the message joins them); a file can have several at once. */
+  readonly problems: string[];
+  constructor(message: string | string[], options?: { cause?: unknown }) {
+    const problems = Array.isArray(message) ? message : [message];
+    super('kb_invalid', problems.join('\n'), options);
+    this.problems = problems;
   }
 }
 

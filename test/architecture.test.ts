@@ -1,5 +1,6 @@
-// The shape of the house: the core speaks no platform, only the Teams adapter touches botbuilder, and shipped
-// code logs through the logger (the command-line tool alone writes to the console).
+// The shape of the house: the core speaks no platform, only the Teams adapter touches botbuilder, features reach
+// each other only through their public modules (shared helpers live in neutral folders), and shipped code logs
+// through the logger (the command-line tool alone writes to the console).
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,34 @@ function reachesAdapters(specifier: string, file: string): boolean {
   return target === 'adapters' || target.startsWith('adapters/');
 }
 
+/** The feature folders of src/, and the modules of each that other features may import (its public surface). */
+const featureSurfaces: Record<string, string[]> = {
+  announcements: ['announcement-feature.ts', 'announcement.ts', 'known-issues.ts'],
+  answers: ['answer-feature.ts', 'answer-card.ts', 'answerer.ts'],
+  intake: ['request-schema.ts'],
+  newsletter: [],
+  roles: ['role-admin.ts', 'roles-feature.ts'],
+};
+
+/** For a relative specifier in a src/ file: the feature folder and module it reaches, when that is another feature. */
+function otherFeatureTarget(
+  specifier: string,
+  file: string,
+): { feature: string; module: string } | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const target = path
+    .relative(root, path.resolve(root, path.dirname(file), specifier))
+    .split(path.sep)
+    .join('/');
+  const [top, feature, ...rest] = target.split('/');
+  const parts = file.split('/');
+  // src/app.ts is the composition root: wiring features together is its job.
+  if (parts.length < 3) return undefined;
+  const own = parts[1];
+  if (top !== 'src' || !feature || !(feature in featureSurfaces) || feature === own) return undefined;
+  return { feature, module: rest.join('/') };
+}
+
 describe('architecture', () => {
   it('finds imports in every form the boundary checks rely on', () => {
     const sample = [
@@ -89,6 +118,24 @@ describe('architecture', () => {
       (s, file) => s.startsWith('@slack/') || /^botbuilder/.test(s) || reachesAdapters(s, file),
     );
     expect(found).toEqual([]);
+  });
+
+  it('features import each other only through public modules, never a helper another feature owns', async () => {
+    const found = await offenders('src', (s, file) => {
+      const target = otherFeatureTarget(s, file);
+      return target !== undefined && !featureSurfaces[target.feature]!.includes(target.module);
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('time-zone helpers and secret masking live in neutral folders, not inside a feature', async () => {
+    const files = await sourceFiles('src');
+    expect(files).toContain('src/time/zoned-time.ts');
+    expect(files).toContain('src/privacy/secret-masking.ts');
+    expect(files.filter((f) => /\/(zoned-time|secret-masking)\.ts$/.test(f))).toEqual([
+      'src/privacy/secret-masking.ts',
+      'src/time/zoned-time.ts',
+    ]);
   });
 
   it('only the Teams adapter imports botbuilder*', async () => {

@@ -1,13 +1,16 @@
-// The App Home tab: the user's open requests, the latest announcements, how to use IT Buddy, and for IT staff the
+// The App Home tab: the user's open requests, current and upcoming announcements, how to use IT Buddy, and for IT staff the
 // newest requests waiting for triage. Built as neutral cards, then rendered like any message (up to 100 blocks).
 //
 // The data comes from the core. When the core offers `app.home(userKey)` (neutral replies), that is used as-is;
 // otherwise this reads what the app exposes (`app.requests`, `app.newsletter.announcements`, role grants)
 // defensively, so the tab still works, with less in it, when a feature is absent.
+
+import { type Announcement, currentAndUpcoming } from '../../src/announcements/announcement.ts';
 import type { App } from '../../src/app.ts';
 import { type RoleGrants, resolveRoles } from '../../src/bot/roles.ts';
 import { escapeMarkdown, truncate } from '../../src/messages/markdown.ts';
 import type { Card, Reply } from '../../src/messages/replies.ts';
+import { formatWindow } from '../../src/time/zoned-time.ts';
 import { type MessageBlock, renderMessage, slackLimits } from './render-blocks.ts';
 
 /** A home view for views.publish. */
@@ -57,11 +60,9 @@ function requestLine(r: Loose): string {
   return `- ${ref ? `**${escapeMarkdown(ref)}** · ` : ''}${escapeMarkdown(title || 'Request')}${status ? ` · _${escapeMarkdown(statusLabel(status))}_` : ''}`;
 }
 
-function announcementLine(a: Loose): string {
-  const title = truncate(str(a, 'title', 'subject'), 120);
-  const what = truncate(str(a, 'what', 'text', 'summary'), 200);
-  const when = str(a, 'startsAt', 'publishedAt', 'createdAt').slice(0, 10);
-  return `- **${escapeMarkdown(title || 'Announcement')}**${when ? ` (${when})` : ''}${what ? ` — ${escapeMarkdown(what)}` : ''}`;
+function announcementLine(a: Announcement, timeZone: string): string {
+  const window = formatWindow(new Date(a.startsAt), a.endsAt ? new Date(a.endsAt) : undefined, timeZone);
+  return `- **${escapeMarkdown(truncate(a.title, 120))}** (${window}) — ${escapeMarkdown(truncate(a.what, 200))}`;
 }
 
 const howTo: Card = {
@@ -103,16 +104,42 @@ export async function homeReplies(app: App, userKey: string): Promise<Reply[]> {
       ],
     });
   }
-  const announcements = member(app, 'announcements') ?? member(member(app, 'newsletter'), 'announcements');
-  const latest =
-    (await callFirst(announcements, ['latest', 'recent'], 5).catch(() => undefined)) ??
-    (await callFirst(announcements, ['byStatus'], 'sent', 5).catch(() => undefined));
-  if (latest && latest.length > 0) {
+  // What is in effect now and what is coming, as soon as it is published: an outage must not wait for the
+  // newsletter to carry it before it shows here.
+  const now = new Date();
+  const published = await app.newsletter.announcements
+    .publishedStartingFrom(new Date(now.getTime() - 366 * 86_400_000).toISOString())
+    .catch(() => undefined);
+  const { current, upcoming } = currentAndUpcoming(published ?? [], now);
+  if (current.length > 0 || upcoming.length > 0) {
     cards.push({
       type: 'card',
       kind: 'announcement',
-      title: 'Latest announcements',
-      sections: [{ text: latest.slice(0, 5).map(announcementLine).join('\n') }],
+      title: 'Announcements',
+      sections: [
+        ...(current.length > 0
+          ? [
+              {
+                heading: 'Now',
+                text: current
+                  .slice(0, 5)
+                  .map((a) => announcementLine(a, app.config.newsletter.timezone))
+                  .join('\n'),
+              },
+            ]
+          : []),
+        ...(upcoming.length > 0
+          ? [
+              {
+                heading: 'Coming up',
+                text: upcoming
+                  .slice(0, 5)
+                  .map((a) => announcementLine(a, app.config.newsletter.timezone))
+                  .join('\n'),
+              },
+            ]
+          : []),
+      ],
     });
   }
   const grants = member(member(app, 'newsletter'), 'roleGrants') as RoleGrants | undefined;

@@ -65,8 +65,9 @@ export function createTeamsAuthentication(
   const settings: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: t.appId ?? '',
     MicrosoftAppPassword: t.appPassword ?? '',
-    // botbuilder spells the managed-identity type "UserAssignedMsi" and compares without case.
-    MicrosoftAppType: t.appType,
+    // botbuilder spells the managed-identity type "UserAssignedMsi" and compares without case. Local mode has no
+    // app id, and botbuilder refuses SingleTenant (the default) without one: there is no tenant to name then.
+    MicrosoftAppType: t.appId ? t.appType : 'MultiTenant',
     MicrosoftAppTenantId: t.tenantId ?? '',
   };
   if (t.certThumbprint) {

@@ -1,6 +1,7 @@
 // IT staff pages on the web channel: the IT inbox (GET /it) with working triage buttons, the report
-// (GET /it/report), and a web user's own direct messages (GET /api/inbox). The session says who is asking
-// (web-sessions.ts); only a signed-in user listed as `web:<id>` in IT_STAFF or ADMINS, or granted the role, gets in.
+// (GET /it/report, with model usage per week), and a web user's own direct messages (GET /api/inbox). The session
+// says who is asking (web-sessions.ts); only a signed-in user listed as `web:<id>` in IT_STAFF or ADMINS, or granted
+// the role, gets in.
 import express, { type Request, type Response, type Router } from 'express';
 import type { App } from '../../src/app.ts';
 import { type Roles, resolveRoles } from '../../src/bot/roles.ts';
@@ -8,13 +9,16 @@ import { topicsFromKb } from '../../src/intake/kb-gaps.ts';
 import { buildReport, formatDuration, type IntakeReport } from '../../src/intake/report.ts';
 import { labels, requestKinds, requestStatuses } from '../../src/intake/request-schema.ts';
 import { ownsArticle } from '../../src/learning/learning-service.ts';
+import { weeklyModelUsage } from '../../src/llm/usage-report.ts';
 import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
 import { type PhrasingStatus, phrasingStatuses } from '../../src/store/repositories/learned-phrasings.ts';
+import { createModelUsageLog } from '../../src/store/repositories/model-usage.ts';
 import { isCrossSite } from '../http/cross-site.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
 import { kbGapsHtml } from './kb-gaps-section.ts';
 import { type KbReviewView, kbReviewPage } from './kb-review-page.ts';
+import { modelUsageHtml } from './model-usage-html.ts';
 import type { WebChannel, WebMessage } from './web-channel.ts';
 import type { WebIdentity, WebSessions } from './web-sessions.ts';
 
@@ -177,7 +181,12 @@ ${items}`,
   );
 }
 
-function reportHtml(report: IntakeReport, articleTitle: (id: string) => string | undefined): string {
+function reportHtml(
+  report: IntakeReport,
+  articleTitle: (id: string) => string | undefined,
+  /** Further sections, such as model usage, placed after the intake figures. */
+  extra = '',
+): string {
   const r = report.requests;
   const row = (label: string, value: string | number) =>
     `<tr><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(String(value))}</td></tr>`;
@@ -210,7 +219,8 @@ ${table(
 )}
 ${table('By department', r.byDepartment.length ? r.byDepartment.map((d) => row(d.department, d.count)) : [row('None', 0)])}
 <h2>Questions</h2><p>${report.questions.total} asked: ${report.questions.answered} answered, ${report.questions.unanswered} unanswered, ${report.questions.notHelped} marked “didn’t help”.</p>
-${kbGapsHtml(report.kbGaps, articleTitle)}`,
+${kbGapsHtml(report.kbGaps, articleTitle)}
+${extra}`,
   );
 }
 
@@ -331,7 +341,15 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
       { requests: app.requests, questions: app.questions },
       { since, until: now, topicOf: topicsFromKb(app.kb.current()) },
     );
-    res.set('Cache-Control', 'no-store').type('html').send(reportHtml(report, articleTitle));
+    const usage = await weeklyModelUsage(createModelUsageLog(app.store), {
+      since,
+      until: now,
+      prices: app.config.modelPrices,
+    });
+    res
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(reportHtml(report, articleTitle, modelUsageHtml(usage)));
   });
 
   /**

@@ -8,7 +8,7 @@ import type { Config } from '../../src/config/load-config.ts';
 import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Card, Reply } from '../../src/messages/replies.ts';
 import type { NewsletterModule } from '../../src/newsletter/newsletter-module.ts';
-import { formatDayTime } from '../../src/newsletter/zoned-time.ts';
+import { formatDayTime } from '../../src/time/zoned-time.ts';
 import { escapeHtml, markdownToHtml, page } from './html.ts';
 import type { WebSessions } from './web-sessions.ts';
 

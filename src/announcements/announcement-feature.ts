@@ -3,8 +3,8 @@
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Card, type Reply, reply } from '../messages/replies.ts';
-import { formatWindow } from '../newsletter/zoned-time.ts';
 import type { Announcements } from '../store/repositories/announcements.ts';
+import { formatWindow } from '../time/zoned-time.ts';
 import {
   type Announcement,
   announceFormId,

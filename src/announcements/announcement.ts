@@ -4,7 +4,7 @@
 // messages become the form's field errors), and the form's fields are listed against its keys.
 import { z } from 'zod';
 import type { Form, FormField } from '../messages/replies.ts';
-import { formatLocalInput, parseLocalDateTime } from '../newsletter/zoned-time.ts';
+import { formatLocalInput, parseLocalDateTime } from '../time/zoned-time.ts';
 
 export const announcementCategories = ['change', 'coming_up', 'maintenance', 'tip', 'success'] as const;
 export type AnnouncementCategory = (typeof announcementCategories)[number];
@@ -89,6 +89,31 @@ export const announcementSchema = z.object({
   sentInIssue: z.string().nullable(),
 });
 export type Announcement = z.infer<typeof announcementSchema>;
+
+/** How far back an announcement without an end still counts as current, and how far ahead upcoming ones show. */
+export const announcementWindow = { recentMs: 14 * 86_400_000, aheadMs: 60 * 86_400_000 } as const;
+
+/**
+ * The announcements in effect at `now` (started, not ended; without an end, started in the last two weeks), newest
+ * first, then the upcoming ones (starting in the next two months), soonest first — whether or not a newsletter has
+ * carried them yet.
+ */
+export function currentAndUpcoming(
+  announcements: readonly Announcement[],
+  now: Date,
+): { current: Announcement[]; upcoming: Announcement[] } {
+  const nowIso = now.toISOString();
+  const recent = new Date(now.getTime() - announcementWindow.recentMs).toISOString();
+  const ahead = new Date(now.getTime() + announcementWindow.aheadMs).toISOString();
+  const published = announcements.filter((a) => a.status === 'scheduled' || a.status === 'sent');
+  const current = published
+    .filter((a) => a.startsAt <= nowIso && (a.endsAt ? a.endsAt > nowIso : a.startsAt >= recent))
+    .sort((a, b) => b.startsAt.localeCompare(a.startsAt));
+  const upcoming = published
+    .filter((a) => a.startsAt > nowIso && a.startsAt <= ahead)
+    .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  return { current, upcoming };
+}
 
 /** The form id adapters render as a Slack modal, a Teams card or an HTML form. */
 export const announceFormId = 'announce.create';

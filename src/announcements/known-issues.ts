@@ -1,11 +1,10 @@
 // Known issues: maintenance in effect right now whose service keywords match what someone wrote. Questions and
 // new incident requests about it are answered with the notice first ("Known issue: VPN maintenance until 14:00").
 import type { BotFeature } from '../bot/feature.ts';
-import { escapeMarkdown, truncate } from '../messages/markdown.ts';
+import { escapeMarkdown, safeUrl, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
-import { safeUrl } from '../newsletter/compose.ts';
-import { formatClock, formatDayTime, sameLocalDay } from '../newsletter/zoned-time.ts';
 import type { Announcements } from '../store/repositories/announcements.ts';
+import { formatClock, formatDayTime, sameLocalDay } from '../time/zoned-time.ts';
 import type { Announcement } from './announcement.ts';
 
 /** One maintenance in effect that matches a message. */
@@ -86,9 +85,11 @@ export function createActiveKnownIssues(
     const realNow = Date.now();
     if (!cache || realNow - cache.at > cacheMs) {
       // Maintenance that began up to a year ago covers any window still open; the end is checked per message.
+      // Asked about a past moment (an incident's IT card), the cache still covers the present for the router.
+      const horizon = Math.max(now.getTime(), realNow) + cacheMs;
       cache = {
         at: realNow,
-        items: await announcements.maintenanceStartedBy(new Date(now.getTime() + cacheMs).toISOString()),
+        items: await announcements.maintenanceStartedBy(new Date(horizon).toISOString()),
       };
     }
     return matchKnownIssues(cache.items, text, now, timeZone);

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { copy, howToReachIt } from '../bot/copy.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
-import { maskSecrets } from '../intake/secret-masking.ts';
 import { escapeMarkdown, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
+import { maskSecrets } from '../privacy/secret-masking.ts';
 import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
 import { answerActions, answerCard, articleUrl } from './answer-card.ts';
 import type { Answerer } from './answerer.ts';

@@ -26,6 +26,13 @@ const int = (fallback: number, min: number, max: number) =>
 
 const url = z.url({ error: 'expected a URL such as https://example.com' });
 
+const price = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a price in US dollars, e.g. 0.25' })
+    .min(0, 'expected a price of 0 or more')
+    .max(10_000)
+    .default(fallback);
+
 /** Every variable, with its default. `.env.example` documents each one; a test keeps the two in step. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -73,7 +80,7 @@ export const envSchema = z.object({
   IT_HELP_PHONE: optionalText,
   IT_HELP_URL: url.optional(),
 
-  // Roles: comma-separated platform:userId entries, e.g. "slack:U012AB3CD,teams:29:1a2b...,web:alice".
+  // Roles: comma-separated platform:userId entries, e.g. "slack:U012AB3CD,teams:<Entra object id>,web:alice".
   IT_STAFF: optionalText,
   LIAISONS: optionalText,
   ADMINS: optionalText,
@@ -91,10 +98,14 @@ export const envSchema = z.object({
   // Microsoft Teams (Bot Framework).
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
-  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  // Single tenant by default: Microsoft no longer creates multi-tenant bots, and docs/teams.md recommends it.
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: optionalText,
   MICROSOFT_APP_CERT_THUMBPRINT: optionalText,
   MICROSOFT_APP_CERT_KEY_FILE: optionalText,
+  // Links in the Teams app package (npm run teams:package); default: IT_HELP_URL, else PUBLIC_URL.
+  TEAMS_PRIVACY_URL: url.optional(),
+  TEAMS_TERMS_URL: url.optional(),
 
   // Weekly newsletter.
   NEWSLETTER_CRON: z.string().trim().min(1).default('0 9 * * 1'),
@@ -110,6 +121,11 @@ export const envSchema = z.object({
   OPENAI_EMBEDDING_MODEL: optionalText,
   OPENAI_TIMEOUT_MS: int(8000, 500, 120_000),
   OPENAI_MONTHLY_TOKEN_BUDGET: int(2_000_000, 0, 2_000_000_000),
+  // Prices in US dollars per million tokens, for the estimated cost in the report (defaults: gpt-5-mini and
+  // text-embedding-3-small list prices).
+  OPENAI_INPUT_PRICE_PER_MILLION: price(0.25),
+  OPENAI_OUTPUT_PRICE_PER_MILLION: price(2),
+  OPENAI_EMBEDDING_PRICE_PER_MILLION: price(0.02),
 });
 
 export type Env = z.infer<typeof envSchema>;

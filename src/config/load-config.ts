@@ -39,6 +39,9 @@ export interface Config {
     tenantId: string | undefined;
     certThumbprint: string | undefined;
     certKeyFile: string | undefined;
+    /** Privacy and terms links of the Teams app package. */
+    privacyUrl: string | undefined;
+    termsUrl: string | undefined;
   };
   newsletter: {
     cron: string;
@@ -58,6 +61,8 @@ export interface Config {
         timeoutMs: number;
         monthlyTokenBudget: number;
       };
+  /** Model prices in US dollars per million tokens, for the report's estimated cost. */
+  modelPrices: { inputPerMillion: number; outputPerMillion: number; embeddingPerMillion: number };
   /** Variables that look like ours but are not, each with the closest known name. */
   warnings: string[];
 }
@@ -75,7 +80,11 @@ function withoutBlanks(vars: Record<string, string | undefined>): Record<string,
  */
 export function loadConfig(
   source: NodeJS.ProcessEnv = process.env,
-  options: { envFile?: string | false } = {},
+  options: {
+    envFile?: string | false;
+    /** False for tools that never sign in (the Teams package needs the app id, not its secret). */
+    requireCredentials?: boolean;
+  } = {},
 ): Config {
   const merged: Record<string, string | undefined> = {
     ...withoutBlanks(readEnvFile(options.envFile)),
@@ -91,7 +100,7 @@ export function loadConfig(
       `${name}: ${issue?.message ?? 'invalid value'} (${shown}). Fix it in .env or the environment.`,
     );
   }
-  return toConfig(parsed.data, unknownVariableWarnings(merged));
+  return toConfig(parsed.data, unknownVariableWarnings(merged), options.requireCredentials ?? true);
 }
 
 function readEnvFile(file: string | false | undefined): Record<string, string> {
@@ -120,7 +129,7 @@ function unknownVariableWarnings(vars: Record<string, string | undefined>): stri
     });
 }
 
-function toConfig(e: Env, warnings: string[]): Config {
+function toConfig(e: Env, warnings: string[], requireCredentials: boolean): Config {
   if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
     throw new ConfigError(
       'SLACK_BOT_TOKEN: expected a bot token (xoxb-...) because SLACK_SIGNING_SECRET is set.',
@@ -137,6 +146,7 @@ function toConfig(e: Env, warnings: string[]): Config {
     );
   }
   if (
+    requireCredentials &&
     e.MICROSOFT_APP_ID &&
     !e.MICROSOFT_APP_PASSWORD &&
     !e.MICROSOFT_APP_CERT_THUMBPRINT &&
@@ -146,8 +156,15 @@ function toConfig(e: Env, warnings: string[]): Config {
       'MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (or set MICROSOFT_APP_CERT_THUMBPRINT and MICROSOFT_APP_CERT_KEY_FILE).',
     );
   }
-  if (e.MICROSOFT_APP_TYPE === 'SingleTenant' && e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_TENANT_ID) {
-    throw new ConfigError('MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE is SingleTenant.');
+  if (
+    requireCredentials &&
+    e.MICROSOFT_APP_TYPE === 'SingleTenant' &&
+    e.MICROSOFT_APP_ID &&
+    !e.MICROSOFT_APP_TENANT_ID
+  ) {
+    throw new ConfigError(
+      'MICROSOFT_APP_TENANT_ID: required for a single-tenant bot (the default MICROSOFT_APP_TYPE). Find it as "Directory (tenant) ID" on the app registration, or set MICROSOFT_APP_TYPE=MultiTenant for an existing multi-tenant bot.',
+    );
   }
   const roles = {
     itStaff: parseRoleList('IT_STAFF', e.IT_STAFF),
@@ -193,6 +210,8 @@ function toConfig(e: Env, warnings: string[]): Config {
       tenantId: e.MICROSOFT_APP_TENANT_ID,
       certThumbprint: e.MICROSOFT_APP_CERT_THUMBPRINT,
       certKeyFile: e.MICROSOFT_APP_CERT_KEY_FILE,
+      privacyUrl: e.TEAMS_PRIVACY_URL,
+      termsUrl: e.TEAMS_TERMS_URL,
     },
     newsletter: {
       cron: e.NEWSLETTER_CRON,
@@ -212,6 +231,11 @@ function toConfig(e: Env, warnings: string[]): Config {
           monthlyTokenBudget: e.OPENAI_MONTHLY_TOKEN_BUDGET,
         }
       : { enabled: false },
+    modelPrices: {
+      inputPerMillion: e.OPENAI_INPUT_PRICE_PER_MILLION,
+      outputPerMillion: e.OPENAI_OUTPUT_PRICE_PER_MILLION,
+      embeddingPerMillion: e.OPENAI_EMBEDDING_PRICE_PER_MILLION,
+    },
     warnings,
   };
 }

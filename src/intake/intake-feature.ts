@@ -7,6 +7,7 @@ import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-featur
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Form, type Reply, reply } from '../messages/replies.ts';
+import { maskFields, maskSecrets, type SecretKind, secretWarning } from '../privacy/secret-masking.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import type { ConversationAddress, ConversationStates } from '../store/repositories/conversation-state.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
@@ -57,7 +58,6 @@ import {
   validateDraft,
 } from './request-schema.ts';
 import type { Actor, ChangeDecision, RequestService } from './request-service.ts';
-import { maskFields, maskSecrets, type SecretKind, secretWarning } from './secret-masking.ts';
 import { sourceFromState, sourceState } from './source-link.ts';
 
 /** How long a half-finished request is remembered. */
@@ -680,6 +680,12 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     },
 
     commands: {
+      // "status" alone (the Teams command list, `/itbuddy status`) lists the person's requests; with a reference
+      // ("status IT-0042") the intercept above has already answered.
+      status: async (ctx, args) => {
+        const reference = parseReference(args.trim());
+        return reference ? statusOf(ctx, reference) : myRequests(ctx);
+      },
       request: async (ctx, args) => {
         if (/^form$/i.test(args.trim())) return [requestForm(emptyDraft())];
         // A slash command in a channel, or a message shortcut, cannot hear typed follow-up answers (the

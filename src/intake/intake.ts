@@ -25,7 +25,8 @@ import {
   type OutboxWorkerOptions,
   type Rendered,
 } from './outbox-worker.ts';
-import { directMessage, summaryCard } from './request-cards.ts';
+import { directMessage, type LinkedKnownIssue, summaryCard } from './request-cards.ts';
+import type { RequestRecord } from './request-schema.ts';
 import { createRequestService, type RequestService } from './request-service.ts';
 import { parseRouting, type Routing } from './routing.ts';
 
@@ -52,6 +53,11 @@ export interface IntakeOptions {
   articles?: ArticleLookup;
   /** Called when IT answered a request with an article (learning proposes the request's words). */
   onAnsweredByArticle?: ArticleMatchHook;
+  /**
+   * Known issues (announced maintenance) in effect at a time that match a text: the IT card of an incident links
+   * the ones in effect when it was raised. Given by the announcements side; intake works without it.
+   */
+  knownIssues?: (text: string, at: Date) => Promise<LinkedKnownIssue[]>;
   /** Worker tuning (tests use a fixed clock and run passes by hand). */
   worker?: Partial<Omit<OutboxWorkerOptions, 'store' | 'outbox' | 'channels' | 'render' | 'logger'>>;
 }
@@ -68,6 +74,16 @@ export function createIntake(options: IntakeOptions): Intake {
   const outbox = createOutboxRepository(store);
   const conversations = createConversationStates(store);
 
+  /** The known issues an incident was about when it was raised; none when that cannot be told right now. */
+  async function knownIssuesOf(record: RequestRecord): Promise<LinkedKnownIssue[]> {
+    if (record.kind !== 'incident' || !options.knownIssues) return [];
+    const text = [record.title, record.description, record.affected].filter(Boolean).join('\n');
+    return options.knownIssues(text, new Date(record.createdAt)).catch((error: unknown) => {
+      log.warn({ err: error, reference: record.reference }, 'Could not look up known issues for the IT card');
+      return [];
+    });
+  }
+
   async function render(job: OutboxJob): Promise<Rendered> {
     const record = await requests.get(job.subject);
     if (!record) return { kind: 'wait', reason: 'the request is not stored yet' };
@@ -76,7 +92,7 @@ export function createIntake(options: IntakeOptions): Intake {
       if (!entry) return { kind: 'wait', reason: 'the change is not stored yet' };
       return { kind: 'send', replies: directMessage(record, entry) };
     }
-    return { kind: 'send', replies: [summaryCard(record)] };
+    return { kind: 'send', replies: [summaryCard(record, await knownIssuesOf(record))] };
   }
 
   const worker = createOutboxWorker({ store, outbox, channels, render, logger: log, ...options.worker });

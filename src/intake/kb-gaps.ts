@@ -3,8 +3,8 @@
 // write next. Pure over question-log records; the topic of a question comes from a function the caller gives.
 import type { KbIndex } from '../kb/search-index.ts';
 import { truncate } from '../messages/markdown.ts';
+import { maskSecrets } from '../privacy/secret-masking.ts';
 import type { QuestionRecord } from '../store/repositories/question-log.ts';
-import { maskSecrets } from './secret-masking.ts';
 
 /** The three ways a question shows a gap. */
 export const gapKinds = ['abstained', 'noneOfThese', 'notHelped'] as const;

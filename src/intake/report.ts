@@ -3,6 +3,7 @@
 // the CLI (`itbuddy report`) and the web page (/it/report) show the same numbers.
 import { terms } from '../kb/text-analysis.ts';
 import { truncate } from '../messages/markdown.ts';
+import { maskSecrets } from '../privacy/secret-masking.ts';
 import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
 import { computeKbGaps, formatKbGaps, type KbGaps, otherTopic, type TopicOf } from './kb-gaps.ts';
@@ -14,7 +15,6 @@ import {
   requestKinds,
   requestStatuses,
 } from './request-schema.ts';
-import { maskSecrets } from './secret-masking.ts';
 
 /** A group of similar unanswered questions. */
 export interface UnansweredGroup {

@@ -1,6 +1,6 @@
 // The neutral replies of intake: the questions, the summary to confirm, the card IT triages from, status
 // cards and the requester's direct messages. Every user-typed value goes through escapeMarkdown.
-import { escapeMarkdown, truncate } from '../messages/markdown.ts';
+import { escapeMarkdown, safeUrl, truncate } from '../messages/markdown.ts';
 import { type Button, type Card, type Field, type Reply, reply } from '../messages/replies.ts';
 import {
   type DraftField,
@@ -197,8 +197,14 @@ export function triageButtons(record: RequestRecord): Button[] {
   }
 }
 
-/** The structured summary posted to IT channels and updated in place as it changes. */
-export function summaryCard(record: RequestRecord): Card {
+/** A known issue (an announced outage or maintenance) an incident request is about, as the IT card links it. */
+export interface LinkedKnownIssue {
+  title: string;
+  url: string | undefined;
+}
+
+/** The structured summary posted to IT channels and updated in place as it changes, with matching known issues. */
+export function summaryCard(record: RequestRecord, knownIssues: readonly LinkedKnownIssue[] = []): Card {
   const fields: Field[] = [
     { label: 'Status', value: labels.status[record.status] },
     { label: 'Priority', value: record.priority },
@@ -214,6 +220,21 @@ export function summaryCard(record: RequestRecord): Card {
     title: `${record.reference} · ${escapeMarkdown(record.title)}`,
     subtitle: `${labels.kind[record.kind]} · ${record.priority} · ${labels.status[record.status]}`,
     sections: [
+      ...(knownIssues.length > 0
+        ? [
+            {
+              heading: 'Known issue',
+              text: knownIssues
+                .map((k) =>
+                  k.url && /^https?:\/\//i.test(k.url)
+                    ? `[${escapeMarkdown(k.title)}](${safeUrl(k.url)})`
+                    : `**${escapeMarkdown(k.title)}**`,
+                )
+                .map((line) => `- ${line} was announced for this service when the request came in.`)
+                .join('\n'),
+            },
+          ]
+        : []),
       ...detailSections(record),
       { fields },
       { heading: 'History', text: recent.map(historyLine).join('\n') },

@@ -65,22 +65,24 @@ export function parseArticle(source: string, file: string): Article {
       },
     );
   }
+  // Every problem of the file at once, so a writer fixes them in one go rather than one per check.
+  const problems: string[] = [];
   const parsed = frontMatterSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || 'front matter';
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: id, title, tags, questions, owner, updated`
-        : issue.message;
-    throw new KbError(`${file}: field "${field}": ${message}.`);
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.join('.') || 'front matter';
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `unknown field(s) ${issue.keys.join(', ')}; allowed: id, title, tags, questions, owner, updated`
+          : issue.message;
+      problems.push(`${file}: field "${field}": ${message}.`);
+    }
   }
   const body = match[2]!.replace(/\r\n/g, '\n').trim();
   if (body.replace(/^#+.*$/gm, '').trim().length < 20) {
-    throw new KbError(
-      `${file}: the article body is empty. Write a short intro and at least one "## " section.`,
-    );
+    problems.push(`${file}: the article body is empty. Write a short intro and at least one "## " section.`);
   }
+  if (!parsed.success || problems.length > 0) throw new KbError(problems);
   const fm = parsed.data;
   const { intro, sections } = splitSections(body);
   return {

@@ -42,7 +42,8 @@ export async function loadKb(dir: string, options: { fallbackSynonyms?: string }
       seen.set(article.id, rel);
       articles.push(article);
     } catch (error) {
-      problems.push(error instanceof KbError ? error.message : `${rel}: ${(error as Error).message}`);
+      if (error instanceof KbError) problems.push(...error.problems);
+      else problems.push(`${rel}: ${(error as Error).message}`);
     }
   }
   const synonyms =

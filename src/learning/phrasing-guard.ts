@@ -1,7 +1,7 @@
 // Decides whether a question may become a learned phrasing. A phrasing is read by IT staff, indexed, and may be
 // written into the knowledge base in git, so anything carrying a secret or something personal is never proposed:
 // refusing a good phrasing costs one more sighting, keeping a person's data costs their trust.
-import { maskSecrets } from '../intake/secret-masking.ts';
+import { maskSecrets } from '../privacy/secret-masking.ts';
 import { phrasingLimits } from '../store/repositories/learned-phrasings.ts';
 
 /** Why a phrasing was not proposed. */

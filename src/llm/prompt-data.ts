@@ -1,7 +1,8 @@
 // Keeps prompts safe: text from the knowledge base and from users goes to the model only as JSON inside tagged
 // data blocks it cannot break out of, and only after personal identifiers and secrets are taken out.
-import { maskSecrets } from '../intake/secret-masking.ts';
+
 import { stripControl } from '../messages/markdown.ts';
+import { maskSecrets } from '../privacy/secret-masking.ts';
 
 /**
  * A tagged data block: `<tag>` + the JSON of `value` + `</tag>`. `<`, `>` and `&` are JSON-escaped, so no text

@@ -1,6 +1,8 @@
-// This month's language-model usage against the budget, for `itbuddy report` and the admin views.
+// Language-model usage: this month's against the budget, and calls, tokens and estimated cost per week, for
+// `itbuddy report` and the /it/report page.
 import type { ModelUsageLog } from '../store/repositories/model-usage.ts';
 import { usageMonth } from '../store/repositories/model-usage.ts';
+import { isoWeekKey } from '../time/zoned-time.ts';
 
 /** Usage of one month. */
 export interface ModelUsageSummary {
@@ -64,6 +66,76 @@ export function formatModelUsage(summary: ModelUsageSummary): string[] {
   for (const r of summary.rows) {
     lines.push(
       `  ${r.feature} (${r.model}): ${n(r.calls)} calls, ${n(r.promptTokens)} prompt + ${n(r.completionTokens)} completion tokens${r.failures ? `, ${n(r.failures)} fell back` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** Prices in US dollars per million tokens (the configuration's `modelPrices`). */
+export interface ModelPrices {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  embeddingPerMillion: number;
+}
+
+/** One ISO week of model usage. */
+export interface WeeklyModelUsage {
+  /** `YYYY-Www` (UTC). */
+  week: string;
+  calls: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Estimated from the configured prices, in US dollars. */
+  estimatedCostUsd: number;
+}
+
+/** The ISO weeks (UTC) that overlap `since` … `until`, oldest first. */
+export function weeksBetween(since: Date, until: Date): string[] {
+  const weeks = new Set<string>();
+  for (let t = since.getTime(); t < until.getTime(); t += 86_400_000)
+    weeks.add(isoWeekKey(new Date(t), 'UTC'));
+  if (until > since) weeks.add(isoWeekKey(new Date(until.getTime() - 1), 'UTC'));
+  return [...weeks];
+}
+
+/** Calls, tokens and estimated cost per ISO week from `since` to `until` (weeks without calls included as 0). */
+export async function weeklyModelUsage(
+  usage: ModelUsageLog,
+  options: { since: Date; until: Date; prices: ModelPrices },
+): Promise<WeeklyModelUsage[]> {
+  const weeks = weeksBetween(options.since, options.until);
+  const rows = await usage.weeks(weeks);
+  const p = options.prices;
+  return weeks.map((week) => {
+    const of = rows.filter((r) => r.week === week);
+    const cost = of.reduce(
+      (sum, r) =>
+        sum +
+        (r.feature === 'embedding'
+          ? ((r.promptTokens + r.completionTokens) * p.embeddingPerMillion) / 1e6
+          : (r.promptTokens * p.inputPerMillion + r.completionTokens * p.outputPerMillion) / 1e6),
+      0,
+    );
+    return {
+      week,
+      calls: of.reduce((n, r) => n + r.calls, 0),
+      failures: of.reduce((n, r) => n + r.failures, 0),
+      promptTokens: of.reduce((n, r) => n + r.promptTokens, 0),
+      completionTokens: of.reduce((n, r) => n + r.completionTokens, 0),
+      estimatedCostUsd: Math.round(cost * 10_000) / 10_000,
+    };
+  });
+}
+
+/** Plain-text lines of the weekly usage, for the terminal report. */
+export function formatWeeklyModelUsage(weeks: WeeklyModelUsage[]): string[] {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const lines = ['Language model usage per week (cost estimated from OPENAI_*_PRICE_PER_MILLION):'];
+  if (weeks.every((w) => w.calls === 0)) return [...lines, '  No model calls in this period.'];
+  for (const w of weeks) {
+    lines.push(
+      `  ${w.week}: ${n(w.calls)} calls${w.failures ? ` (${n(w.failures)} fell back)` : ''}, ${n(w.promptTokens)} prompt + ${n(w.completionTokens)} completion tokens, about $${w.estimatedCostUsd.toFixed(2)}`,
     );
   }
   return lines;

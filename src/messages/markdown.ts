@@ -140,3 +140,8 @@ export function toPlainText(markdown: string): string {
     })
     .join('\n');
 }
+
+/** Percent-encodes the characters that would end a markdown link early. */
+export function safeUrl(url: string): string {
+  return url.replace(/[()\s<>"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

@@ -4,10 +4,10 @@
 // stops at 3,000 characters, a Teams card at about 28 KB): a long section is split into several, and beyond
 // `maxItemsPerSection` items the rest is left to the web archive with an "and N more" link.
 import type { Announcement, AnnouncementCategory } from '../announcements/announcement.ts';
-import { escapeMarkdown, truncate } from '../messages/markdown.ts';
+import { escapeMarkdown, safeUrl, truncate } from '../messages/markdown.ts';
 import type { Card, Reply, Section } from '../messages/replies.ts';
 import { reply } from '../messages/replies.ts';
-import { formatDay, formatWindow } from './zoned-time.ts';
+import { formatDay, formatWindow } from '../time/zoned-time.ts';
 
 /** Section ids in the order they appear. */
 export const sectionOrder = ['changing', 'coming_up', 'maintenance', 'tips', 'success'] as const;
@@ -132,11 +132,6 @@ export function renderItem(a: Announcement, timeZone: string, maxChars: number):
   const tail = `${who}${link}`;
   const room = Math.max(40, maxChars - head.length - tail.length - 2);
   return `${head}\n${escapeMarkdown(truncate(a.what, room))}\n${tail}`;
-}
-
-/** Percent-encodes the characters that would end a markdown link early. */
-export function safeUrl(url: string): string {
-  return url.replace(/[()\s<>"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /**

@@ -2,7 +2,7 @@
 // (node-cron only looks forward, so the previous fire is found by matching candidate times backwards).
 import cron, { type ScheduledTask } from 'node-cron';
 import { ConfigError } from '../errors.ts';
-import { isValidTimeZone } from './zoned-time.ts';
+import { isValidTimeZone } from '../time/zoned-time.ts';
 
 /** A validated schedule. */
 export interface CronSchedule {

@@ -9,10 +9,10 @@ import type { NewsletterIssues, ReactionValue } from '../store/repositories/news
 import { reactionValues } from '../store/repositories/newsletter-issues.ts';
 import type { Subscriptions } from '../store/repositories/subscriptions.ts';
 import type { TopicSuggestions } from '../store/repositories/topic-suggestions.ts';
+import { formatDayTime } from '../time/zoned-time.ts';
 import { newsletterActions } from './compose.ts';
 import type { NewsletterService } from './newsletter-service.ts';
 import type { NewsletterScheduler } from './scheduler.ts';
-import { formatDayTime } from './zoned-time.ts';
 
 export const suggestFormId = 'newsletter.suggest';
 

@@ -16,6 +16,7 @@ import type { Announcements } from '../store/repositories/announcements.ts';
 import type { Delivery, Issue, NewsletterIssues } from '../store/repositories/newsletter-issues.ts';
 import type { QuestionLog } from '../store/repositories/question-log.ts';
 import type { Subscriptions } from '../store/repositories/subscriptions.ts';
+import { issueKeyFor } from '../time/zoned-time.ts';
 import {
   archiveLimits,
   type ComposeResult,
@@ -32,7 +33,6 @@ import {
   realTiming,
   type Timing,
 } from './rate-limiter.ts';
-import { issueKeyFor } from './zoned-time.ts';
 
 export interface NewsletterServiceDeps {
   config: Config;

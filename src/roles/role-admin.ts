@@ -1,8 +1,8 @@
 // Role administration shared by the chat command and the CLI: list, grant and revoke, with configuration roles
 // shown alongside store grants (configuration cannot be changed from here, and the message says where it can).
 import type { Role, RoleGrants } from '../bot/roles.ts';
-import { parseDestination } from '../channels/channel-adapter.ts';
 import type { Config } from '../config/load-config.ts';
+import { parseRoleEntry } from '../config/role-list.ts';
 import type { RoleGrantStore } from '../store/repositories/role-grants.ts';
 
 /** Role names people may type, mapped to roles. */
@@ -31,9 +31,10 @@ export function parseRole(text: string): Role | undefined {
 
 /** Reads "platform:userId" (e.g. slack:U012AB3CD); undefined when malformed. */
 export function parseUserKey(text: string): string | undefined {
-  const parsed = parseDestination(text.trim());
-  if (!parsed || /\s/.test(parsed.id) || parsed.id.length > 200) return undefined;
-  return `${parsed.platform}:${parsed.id}`;
+  // The same forms as the role variables: Teams users by Entra object id, however it was pasted.
+  const parsed = parseRoleEntry(text);
+  if ('problem' in parsed || parsed.entry.userId.length > 200) return undefined;
+  return `${parsed.entry.platform}:${parsed.entry.userId}`;
 }
 
 /** RoleGrants (what the router asks on every turn) over the store. */

@@ -62,6 +62,19 @@ describe('itbuddy kb check', () => {
     expect(run.stdout).toContain('1 article(s) usable, 1 error(s)');
   });
 
+  it('reports every problem of a file, not just the first', async () => {
+    const bad = path.join(dir, 'many-problems-kb');
+    await mkdir(bad);
+    await writeFile(path.join(bad, 'vpn.md'), '---\nid: Not An Id\ntitle: Hi\ncolour: blue\n---\n# VPN\n');
+    const run = await itbuddy(['kb', 'check', bad]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('✗ vpn.md: field "id"');
+    expect(run.stdout).toContain('✗ vpn.md: field "title"');
+    expect(run.stdout).toContain('✗ vpn.md: field "front matter": unknown field(s) colour');
+    expect(run.stdout).toContain('✗ vpn.md: the article body is empty');
+    expect(run.stdout).toContain('0 article(s) usable, 4 error(s)');
+  });
+
   it('reports a folder that does not exist', async () => {
     const run = await itbuddy(['kb', 'check', path.join(dir, 'nowhere')]);
     expect(run.code).toBe(1);

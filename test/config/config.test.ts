@@ -34,7 +34,7 @@ describe('defaults', () => {
     expect(config.questionLogRetentionDays).toBe(180);
     expect(config.slack).toEqual({ enabled: false });
     expect(config.openai).toEqual({ enabled: false });
-    expect(config.teams.appType).toBe('MultiTenant');
+    expect(config.teams.appType).toBe('SingleTenant');
     expect(config.teams.appId).toBeUndefined();
     expect(config.newsletter).toEqual({
       cron: '0 9 * * 1',
@@ -83,11 +83,30 @@ describe('defaults', () => {
 
   it('role lists become platform-qualified user ids', () => {
     const sso = { WEB_SSO_HEADER: 'X-Forwarded-User', WEB_SSO_PROXIES: '127.0.0.1' };
-    expect(load({ ADMINS: 'web:alice, slack:U012AB3CD,teams:29:1a2b', ...sso }).roles.admins).toEqual([
+    const objectId = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+    expect(load({ ADMINS: `web:alice, slack:U012AB3CD,teams:${objectId}`, ...sso }).roles.admins).toEqual([
       { platform: 'web', userId: 'alice' },
       { platform: 'slack', userId: 'U012AB3CD' },
-      { platform: 'teams', userId: '29:1a2b' },
+      { platform: 'teams', userId: objectId },
     ]);
+  });
+
+  it('Teams users pasted as a bare object id, in upper case, in braces or as 8:orgid: are the same person', () => {
+    const objectId = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+    const forms = [objectId, objectId.toUpperCase(), `teams:{${objectId}}`, `teams:8:orgid:${objectId}`];
+    expect(load({ LIAISONS: forms.join(',') }).roles.liaisons).toEqual(
+      forms.map(() => ({ platform: 'teams', userId: objectId })),
+    );
+  });
+
+  it('refuses a Teams conversation id or an email address, saying to use the Entra object id', () => {
+    const conversation = configError({ LIAISONS: 'teams:29:1a2bXyZ' }).message;
+    expect(conversation).toMatch(/^LIAISONS: "teams:29:1a2bXyZ" is a Teams conversation id, not a person/);
+    expect(conversation).toContain('Entra admin center → Users → the person → Object ID');
+    expect(conversation).toContain('teams:<Entra object id>');
+    expect(configError({ ADMINS: 'teams:alice@contoso.com' }).message).toMatch(
+      /not a Teams user id.*Object ID/,
+    );
   });
 });
 

@@ -244,6 +244,9 @@ describe('a request from plain words to triage', () => {
   it("shows requesters their own requests and nobody else's", async () => {
     const mine = textOf(await chat(s.url, 'alice', { text: 'my requests' }));
     expect(mine).toContain(reference);
+    // "status" alone, as the Teams command list and /itbuddy usage suggest, lists them too.
+    expect(textOf(await chat(s.url, 'alice', { text: 'status' }))).toBe(mine);
+    expect(textOf(await chat(s.url, 'bob', { text: 'status' }))).toMatch(/haven't asked IT for anything/);
     const status = only(await chat(s.url, 'alice', { text: `status ${reference}` }), 'card') as Card;
     expect(status.subtitle).toMatch(/Resolved/);
     expect(textOf([status])).toMatch(/resolved it/);

@@ -61,6 +61,11 @@ describe('itbuddy roles', () => {
     expect((await itbuddy(['roles', 'grant', 'slack:ULEE', 'boss'])).stderr).toContain(
       'liaison, it-staff or admin',
     );
+    // A Teams conversation id is not a person: the answer says what to use instead.
+    const conversation = await itbuddy(['roles', 'grant', 'teams:29:1a2bXyZ', 'liaison']);
+    expect(conversation.code).toBe(2);
+    expect(conversation.stderr).toContain('is a Teams conversation id, not a person');
+    expect(conversation.stderr).toContain('Object ID');
   });
 });
 

@@ -188,7 +188,7 @@ describe('a destination that is gone', () => {
   it('is recorded as failed, not retried, reported to liaisons and shown in the history', async () => {
     const config = newsletterConfig({
       NEWSLETTER_DESTINATIONS: 'slack:CGONE,slack:CFINE',
-      LIAISONS: 'slack:ULEE,teams:29:liaison',
+      LIAISONS: 'slack:ULEE,teams:0d9c8b7a-6f5e-4d3c-8b2a-1f0e9d8c7b6a',
     });
     const slack = new FakeChannel('slack');
     slack.script = (d) => (d === 'CGONE' ? 'gone' : 'ok');

@@ -8,7 +8,7 @@ import {
   createRateLimiter,
   type Timing,
 } from '../../src/newsletter/rate-limiter.ts';
-import { issueKeyFor, parseLocalDateTime } from '../../src/newsletter/zoned-time.ts';
+import { issueKeyFor, parseLocalDateTime } from '../../src/time/zoned-time.ts';
 
 /** A clock that only moves when the limiter sleeps. */
 function virtualTiming(): Timing & { sends: number[] } {

@@ -318,6 +318,59 @@ describe('App Home', () => {
     expect(JSON.stringify(view.blocks)).toContain('How to use IT Buddy');
   });
 
+  it('shows current and upcoming announcements at once, before any newsletter carried them, and not ended ones', async () => {
+    const hour = 3_600_000;
+    const at = (offset: number) => new Date(Date.now() + offset).toISOString();
+    const base = {
+      who: 'Everyone',
+      link: null,
+      keywords: ['vpn'],
+      authorKey: 'slack:U0LEE',
+      authorName: 'Lee',
+      status: 'scheduled' as const,
+      createdAt: at(-2 * hour),
+      updatedAt: at(-2 * hour),
+      sentInIssue: null,
+    };
+    const announcements = t.server.app.newsletter.announcements;
+    await announcements.insert({
+      ...base,
+      id: 'ann-home-1',
+      title: 'VPN outage right now',
+      what: 'The VPN gateway is down; we are on it.',
+      startsAt: at(-hour),
+      endsAt: at(3 * hour),
+      category: 'maintenance',
+    });
+    await announcements.insert({
+      ...base,
+      id: 'ann-home-2',
+      title: 'Printer fleet upgrade',
+      what: 'New printers arrive on every floor.',
+      startsAt: at(48 * hour),
+      endsAt: null,
+      category: 'coming_up',
+    });
+    await announcements.insert({
+      ...base,
+      id: 'ann-home-3',
+      title: 'Old maintenance long over',
+      what: 'This one ended last week.',
+      startsAt: at(-200 * hour),
+      endsAt: at(-190 * hour),
+      category: 'maintenance',
+      status: 'sent',
+      sentInIssue: '2026-W01',
+    });
+    await sendEvent(t.url, signingSecret, fixture('event-app-home-opened', { event_id: newEventId() }));
+    const [publish] = await t.fake.waitFor('views.publish');
+    const blocks = JSON.stringify((publish!.args.view as Loose).blocks);
+    expect(blocks).toContain('VPN outage right now');
+    expect(blocks).toContain('Printer fleet upgrade');
+    expect(blocks.indexOf('Now')).toBeLessThan(blocks.indexOf('Coming up'));
+    expect(blocks).not.toContain('Old maintenance long over');
+  });
+
   it('the Messages tab opening publishes nothing', async () => {
     await sendEvent(
       t.url,

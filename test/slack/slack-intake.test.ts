@@ -121,6 +121,18 @@ describe('an IT request from Slack', () => {
     expect(dm).toBeDefined();
   });
 
+  it("`/itbuddy status` with no reference lists the requester's requests", async () => {
+    const [record] = await t.server.app.requests.byRequester('slack:U0ALICE');
+    await sendCommand(
+      t.url,
+      signingSecret,
+      fixture('command-itbuddy', { text: 'status', response_url: t.fake.responseUrl('st') }),
+    );
+    const [answer] = await t.fake.waitFor('response:st');
+    expect(JSON.stringify(answer!.args)).toContain(record!.reference);
+    expect(JSON.stringify(answer!.args)).toContain('Visio for the floor plans');
+  });
+
   it('the message shortcut fills the modal from the message, and the saved request links back to it', async () => {
     const carol = { id: 'U0CAROL', username: 'carol', team_id: 'T0001', name: 'carol' };
     await sendInteraction(

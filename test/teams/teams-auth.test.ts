@@ -166,6 +166,17 @@ describe('local mode (no app id)', () => {
     },
   );
 
+  it('is named "local test mode" among the channels at start-up, so nobody takes it for a connected Teams', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-teams-local-'));
+    const running = await startServer(testConfig({ DATA_DIR: dataDir }), silentLogger());
+    try {
+      expect(running.channels).toEqual(['web', 'teams (local test mode)']);
+    } finally {
+      await running.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('is not started in production: no Teams endpoint, and building one fails naming MICROSOFT_APP_ID', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-teams-prod-'));
     const running = await startServer(

@@ -138,4 +138,11 @@ describe('a request in Teams', () => {
     const record = await createRequestRepository(t.app.store).get(reference);
     expect(record?.assignee?.name).toBe('Sam Okafor');
   });
+
+  it("the command list's `status`, with no reference, lists the requester's requests", async () => {
+    await t.post(t.activity('personal-message', { id: 'flow-5', text: 'status' }));
+    const sent = await t.connector.replyTo('flow-5');
+    expect(cardText(sent.body)).toContain(reference);
+    expect(cardText(sent.body)).toContain('Visio for floor plans');
+  });
 });

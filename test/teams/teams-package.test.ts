@@ -46,24 +46,28 @@ describe('npm run teams:package', () => {
   let dir: string;
   let files: Map<string, Buffer>;
   let manifest: TeamsManifest;
+  // The server's configuration, for comparison: the package must carry the app id it authenticates with.
   const config = testConfig({
     MICROSOFT_APP_ID: appId,
     MICROSOFT_APP_PASSWORD: 'not-a-real-secret',
+    MICROSOFT_APP_TENANT_ID: '11111111-2222-3333-4444-555555555555',
     PUBLIC_URL: 'https://itbuddy.northwind.example',
   });
+  let output: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-teams-pkg-'));
     const script = path.resolve('adapters/teams/package/build-package.ts');
-    await promisify(execFile)(process.execPath, [script], {
+    // As documented: the app id and the public address alone, no secret and no tenant.
+    const run = await promisify(execFile)(process.execPath, [script], {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
         MICROSOFT_APP_ID: appId,
-        MICROSOFT_APP_PASSWORD: 'not-a-real-secret',
         PUBLIC_URL: 'https://itbuddy.northwind.example',
       },
     });
+    output = run.stdout;
     files = unzip(await readFile(path.join(dir, 'dist/teams/itbuddy-teams.zip')));
     manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as TeamsManifest;
   });
@@ -74,6 +78,7 @@ describe('npm run teams:package', () => {
   it('is the npm script', async () => {
     const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['teams:package']).toBe('node adapters/teams/package/build-package.ts');
+    expect(pkg.scripts['preteams:package']).toBe('node bin/check-node.js');
   });
 
   it('holds exactly the manifest and both icons, at the root', () => {
@@ -86,6 +91,31 @@ describe('npm run teams:package', () => {
     expect(manifest.validDomains).toEqual(['itbuddy.northwind.example']);
     expect(manifest.developer.websiteUrl).toBe(config.http.publicUrl);
     expect(JSON.stringify(manifest)).not.toContain('{{');
+  });
+
+  it('builds without the app password, and says where the privacy and terms links point', () => {
+    expect(output).toContain('Teams app package written to dist/teams/itbuddy-teams.zip');
+    expect(output).toContain('TEAMS_PRIVACY_URL and TEAMS_TERMS_URL');
+    expect(manifest.developer.privacyUrl).toBe('https://itbuddy.northwind.example');
+  });
+
+  it('links the privacy notice and terms of use configured for the package', async () => {
+    const script = path.resolve('adapters/teams/package/build-package.ts');
+    const run = await promisify(execFile)(process.execPath, [script], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        MICROSOFT_APP_ID: appId,
+        PUBLIC_URL: 'https://itbuddy.northwind.example',
+        TEAMS_PRIVACY_URL: 'https://northwind.example/privacy',
+        TEAMS_TERMS_URL: 'https://northwind.example/terms',
+      },
+    });
+    expect(run.stdout).not.toContain('TEAMS_PRIVACY_URL');
+    const built = unzip(await readFile(path.join(dir, 'dist/teams/itbuddy-teams.zip')));
+    const developer = (JSON.parse(built.get('manifest.json')!.toString('utf8')) as TeamsManifest).developer;
+    expect(developer.privacyUrl).toBe('https://northwind.example/privacy');
+    expect(developer.termsOfUseUrl).toBe('https://northwind.example/terms');
   });
 
   it('offers the bot in personal chats, teams and group chats, with the adapter’s commands in each', () => {
@@ -157,6 +187,14 @@ describe('buildTeamsPackage', () => {
     expect(() =>
       buildTeamsPackage({ appId: undefined, publicUrl: 'https://x.example', version: '1.0.0', outFile: out }),
     ).toThrow(ConfigError);
+  });
+
+  it('refuses privacy or terms links that are not https, naming the variable', () => {
+    const base = { appId, publicUrl: 'https://x.example', version: '1.0.0', outFile: out };
+    expect(() => buildTeamsPackage({ ...base, privacyUrl: 'http://x.example/p' })).toThrow(
+      /TEAMS_PRIVACY_URL/,
+    );
+    expect(() => buildTeamsPackage({ ...base, termsUrl: 'ftp://x.example/t' })).toThrow(/TEAMS_TERMS_URL/);
   });
 
   it('refuses a PUBLIC_URL Teams cannot reach, naming PUBLIC_URL', () => {

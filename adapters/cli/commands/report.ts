@@ -1,9 +1,12 @@
 // `itbuddy report [--since DATE]`: requests by kind, status and department, median times to acknowledge and
-// resolve, and the knowledge base's gaps, from the configured store (the same numbers as /it/report).
+// resolve, the knowledge base's gaps, and model calls, tokens and estimated cost per week, from the configured
+// store (the same numbers as /it/report).
 import { parseArgs } from 'node:util';
 import { topicsFromKb } from '../../../src/intake/kb-gaps.ts';
 import { buildReport, formatReport } from '../../../src/intake/report.ts';
+import { formatWeeklyModelUsage, weeklyModelUsage } from '../../../src/llm/usage-report.ts';
 import { openStore } from '../../../src/store/open-store.ts';
+import { createModelUsageLog } from '../../../src/store/repositories/model-usage.ts';
 import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
 import { createRequestRepository } from '../../../src/store/repositories/requests.ts';
 import { type CliCommand, println, UsageError } from '../command.ts';
@@ -21,7 +24,7 @@ export function parseDay(option: string, value: string): Date {
 
 export const reportCommand: CliCommand = {
   name: ['report'],
-  summary: 'Requests by kind, status and department, response times, and knowledge-base gaps',
+  summary: 'Requests by kind, status and department, response times, knowledge-base gaps, model usage',
   usage: [
     '  itbuddy report [--since DATE] [--until DATE] [--json]',
     '',
@@ -55,14 +58,22 @@ export const reportCommand: CliCommand = {
         { requests: createRequestRepository(store), questions: createQuestionLog(store) },
         { since, until, ...(kb ? { topicOf: topicsFromKb(kb.index) } : {}) },
       );
+      // Model usage is its own section, beside the intake figures rather than inside them.
+      const modelUsage = await weeklyModelUsage(createModelUsageLog(store), {
+        since,
+        until,
+        prices: config.modelPrices,
+      });
       if (values.json) {
-        println(io.stdout, JSON.stringify(report, null, 2));
+        println(io.stdout, JSON.stringify({ ...report, modelUsage }, null, 2));
         return 0;
       }
       println(
         io.stdout,
         formatReport(report, (id) => kb?.index.get(id)?.title),
       );
+      println(io.stdout);
+      println(io.stdout, formatWeeklyModelUsage(modelUsage).join('\n'));
       return 0;
     } finally {
       await store.close();

@@ -1,5 +1,6 @@
 // `itbuddy roles list|grant|revoke <platform:user> <role>`: who may publish (liaison), triage (it-staff) and
 // administer (admin). Configuration roles are listed too; grants and revocations change the store only.
+import { parseRoleEntry, teamsUserExample } from '../../../src/config/role-list.ts';
 import { createRoleAdmin, parseRole, parseUserKey } from '../../../src/roles/role-admin.ts';
 import { openStore } from '../../../src/store/open-store.ts';
 import { createRoleGrantStore } from '../../../src/store/repositories/role-grants.ts';
@@ -11,7 +12,8 @@ const usage = [
   '  itbuddy roles grant <platform:user> <role>',
   '  itbuddy roles revoke <platform:user> <role>',
   '',
-  '  <platform:user>  e.g. slack:U012AB3CD, teams:29:1a2b…, web:alice',
+  '  <platform:user>  e.g. slack:U012AB3CD, web:alice, or a Teams user by Entra object id:',
+  `                   ${teamsUserExample}`,
   '  <role>           liaison, it-staff or admin',
   '',
   '  Roles set in LIAISONS, IT_STAFF and ADMINS always apply; change those in the configuration.',
@@ -29,8 +31,15 @@ export const rolesCommand: CliCommand = {
     let target: { userKey: string; role: NonNullable<ReturnType<typeof parseRole>> } | undefined;
     if (verb !== 'list') {
       const userKey = who ? parseUserKey(who) : undefined;
+      const parsed = who ? parseRoleEntry(who) : undefined;
+      // A Teams entry gets the specific advice (conversation id, email); anything else the general shape.
+      if (parsed && 'problem' in parsed && who?.startsWith('teams:'))
+        throw new UsageError(`${parsed.problem}.`);
       const role = roleName ? parseRole(roleName) : undefined;
-      if (!userKey) throw new UsageError(`Expected a user like slack:U012AB3CD (got "${who ?? ''}").`);
+      if (!userKey)
+        throw new UsageError(
+          `Expected a user like slack:U012AB3CD, web:alice or ${teamsUserExample} (got "${who ?? ''}").`,
+        );
       if (!role)
         throw new UsageError(`Expected a role of liaison, it-staff or admin (got "${roleName ?? ''}").`);
       target = { userKey, role };

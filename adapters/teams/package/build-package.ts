@@ -1,6 +1,7 @@
 // `npm run teams:package`: the upload-ready Teams app package (dist/teams/itbuddy-teams.zip): the manifest with
-// the bot's app id and the public host filled in, and both icons. The app id and host come from the same
-// configuration the server reads (MICROSOFT_APP_ID, PUBLIC_URL).
+// the bot's app id, the public host and the privacy and terms links filled in, and both icons. The values come
+// from the same configuration the server reads (MICROSOFT_APP_ID, PUBLIC_URL, TEAMS_PRIVACY_URL, TEAMS_TERMS_URL);
+// no secret is needed, since building a package signs nothing in.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,9 @@ export interface PackageOptions {
   appId: string | undefined;
   /** The public https address of IT Buddy. */
   publicUrl: string;
+  /** The organisation's privacy notice and terms of use (https); default: the public address. */
+  privacyUrl?: string | undefined;
+  termsUrl?: string | undefined;
   /** The app version (semver); Teams wants it raised on every update. */
   version: string;
   /** Where to write the zip. */
@@ -45,7 +49,7 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Fills the manifest template; throws a ConfigError naming the variable when a value cannot be used. */
 export function fillManifest(
   template: string,
-  options: Pick<PackageOptions, 'appId' | 'publicUrl' | 'version'>,
+  options: Pick<PackageOptions, 'appId' | 'publicUrl' | 'version' | 'privacyUrl' | 'termsUrl'>,
 ): TeamsManifest {
   if (!options.appId || !guid.test(options.appId)) {
     throw new ConfigError(
@@ -65,10 +69,13 @@ export function fillManifest(
       `PUBLIC_URL: Teams needs IT Buddy's public https address (got ${url.origin}). Set PUBLIC_URL to the address Teams reaches, e.g. https://itbuddy.example.com.`,
     );
   }
+  const publicUrl = url.origin + url.pathname.replace(/\/+$/, '');
   const values: Record<string, string> = {
     MICROSOFT_APP_ID: options.appId.toLowerCase(),
-    PUBLIC_URL: url.origin + url.pathname.replace(/\/+$/, ''),
+    PUBLIC_URL: publicUrl,
     PUBLIC_HOST: url.host,
+    PRIVACY_URL: httpsLink('TEAMS_PRIVACY_URL', options.privacyUrl) ?? publicUrl,
+    TERMS_URL: httpsLink('TEAMS_TERMS_URL', options.termsUrl) ?? publicUrl,
   };
   const filled = template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
     const value = values[name];
@@ -79,6 +86,15 @@ export function fillManifest(
   manifest.version = options.version;
   checkCommands(manifest);
   return manifest;
+}
+
+/** Teams accepts only https links in the manifest; throws a ConfigError naming the variable otherwise. */
+function httpsLink(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^https:\/\/[^\s]+$/i.test(value)) {
+    throw new ConfigError(`${variable}: Teams needs an https address (got ${value}).`);
+  }
+  return value;
 }
 
 /** The manifest must suggest exactly the commands the adapter knows, in every scope. */
@@ -109,17 +125,29 @@ export function buildTeamsPackage(options: PackageOptions): { file: string; mani
 
 if (import.meta.main) {
   try {
-    const config = loadConfig();
+    // The package needs the app id and the public address, never the app's secret or tenant.
+    const config = loadConfig(process.env, { requireCredentials: false });
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    // Without their own setting, the links go to the IT portal when it is https, else to IT Buddy itself.
+    const portal = config.itHelp.url?.startsWith('https:') ? config.itHelp.url : undefined;
+    const privacyUrl = config.teams.privacyUrl ?? portal;
+    const termsUrl = config.teams.termsUrl ?? portal;
     const { file } = buildTeamsPackage({
       appId: config.teams.appId,
       publicUrl: config.http.publicUrl,
+      privacyUrl,
+      termsUrl,
       version: pkg.version,
       outFile: path.resolve('dist/teams/itbuddy-teams.zip'),
     });
     process.stdout.write(
       `Teams app package written to ${path.relative(process.cwd(), file)}.\nUpload it in Teams (Apps → Manage your apps → Upload an app) or in the Teams admin center.\n`,
     );
+    if (!privacyUrl || !termsUrl) {
+      process.stdout.write(
+        "Note: the privacy and terms links point at IT Buddy itself; set TEAMS_PRIVACY_URL and TEAMS_TERMS_URL to your organisation's pages.\n",
+      );
+    }
   } catch (error) {
     process.stderr.write(
       `Could not build the Teams package: ${error instanceof CodedError ? error.message : String(error)}\n`,

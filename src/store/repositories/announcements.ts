@@ -27,6 +27,8 @@ export interface Announcements {
   byStatus(status: Announcement['status'], limit?: number): Promise<Announcement[]>;
   /** Published maintenance whose window has begun by `nowIso` (callers check the end). */
   maintenanceStartedBy(nowIso: string): Promise<Announcement[]>;
+  /** Published announcements (scheduled or sent) starting at or after `fromIso`, latest start first. */
+  publishedStartingFrom(fromIso: string, limit?: number): Promise<Announcement[]>;
   /** Marks the announcements as carried by `issueKey` (only those still scheduled). */
   markSent(ids: string[], issueKey: string, atIso: string): Promise<void>;
 }
@@ -52,6 +54,13 @@ export function createAnnouncements(store: DocumentStore): Announcements {
         limit: 200,
       });
     },
+    publishedStartingFrom: (fromIso, limit = 200) =>
+      c.find({
+        whereIn: { field: 'status', values: ['scheduled', 'sent'] },
+        range: { field: 'startsAt', gte: fromIso },
+        orderBy: { field: 'startsAt', direction: 'desc' },
+        limit,
+      }),
     async markSent(ids, issueKey, atIso) {
       for (const id of ids) {
         const a = await c.get(id);

@@ -1,15 +1,21 @@
-// Language-model usage: prompt and completion tokens per month, feature and model, for the monthly budget and
-// the usage report. One document per (month, feature, model), updated with optimistic concurrency so replicas
-// sharing one database never lose a count.
+// Language-model usage: prompt and completion tokens per month, ISO week, feature and model, for the monthly budget
+// and the weekly usage report. One document per (month, week, feature, model), updated with optimistic concurrency
+// so replicas sharing one database never lose a count. A week that spans two months has a row in each.
 import { z } from 'zod';
 import { DuplicateKeyError } from '../../errors.ts';
+import { isoWeekKey } from '../../time/zoned-time.ts';
 import type { DocumentStore } from '../document-store.ts';
 
 export const modelUsageSchema = z.object({
-  /** `month|feature|model`. */
+  /** `month|week|feature|model` (`month|feature|model` for rows written before weeks were kept). */
   id: z.string(),
   /** Calendar month in UTC, `YYYY-MM`. */
   month: z.string().regex(/^\d{4}-\d{2}$/),
+  /** ISO week in UTC, `YYYY-Www`; missing on rows written before weeks were kept. */
+  week: z
+    .string()
+    .regex(/^\d{4}-W\d{2}$/)
+    .optional(),
   /** What the call was for: `answer`, `rewrite`, `embedding`, `extract`, `newsletter`. */
   feature: z.string().min(1).max(40),
   model: z.string().min(1).max(200),
@@ -27,7 +33,7 @@ export const modelUsageCollection = {
   name: 'model_usage',
   schema: modelUsageSchema,
   key: 'id',
-  indexes: [{ fields: ['month'] }],
+  indexes: [{ fields: ['month'] }, { fields: ['week'] }],
   // Written after every model call; a power cut may lose the last second of usage, not the budget's meaning.
   durability: 'relaxed',
 } as const;
@@ -49,6 +55,8 @@ export interface ModelUsageLog {
   add(entry: ModelUsageEntry): Promise<void>;
   /** Every row of `month` (`YYYY-MM`). */
   month(month: string): Promise<ModelUsageRecord[]>;
+  /** Every row of the ISO weeks given (`YYYY-Www`). */
+  weeks(weeks: string[]): Promise<ModelUsageRecord[]>;
   /** Prompt plus completion tokens used in `month`. */
   monthTotal(month: string): Promise<number>;
 }
@@ -65,7 +73,8 @@ export function createModelUsageLog(store: DocumentStore): ModelUsageLog {
   return {
     async add(entry) {
       const m = usageMonth(entry.at);
-      const id = `${m}|${entry.feature}|${entry.model}`;
+      const week = isoWeekKey(entry.at, 'UTC');
+      const id = `${m}|${week}|${entry.feature}|${entry.model}`;
       const updatedAt = entry.at.toISOString();
       // Read, add, write if nobody else wrote in between; a handful of attempts covers any realistic contention.
       for (let attempt = 0; attempt < 8; attempt++) {
@@ -75,6 +84,7 @@ export function createModelUsageLog(store: DocumentStore): ModelUsageLog {
             await c.insert({
               id,
               month: m,
+              week,
               feature: entry.feature,
               model: entry.model,
               calls: entry.calls,
@@ -104,6 +114,7 @@ export function createModelUsageLog(store: DocumentStore): ModelUsageLog {
       throw new Error(`model_usage: could not update ${id} after repeated concurrent writes`);
     },
     month,
+    weeks: (weeks) => c.find({ whereIn: { field: 'week', values: weeks } }),
     async monthTotal(m) {
       return (await month(m)).reduce((sum, r) => sum + r.promptTokens + r.completionTokens, 0);
     },

@@ -1,7 +1,13 @@
 // Secret masking: passwords, one-time codes, keys and tokens, and card numbers are hidden before anything is
 // stored or posted; ordinary sentences about passwords and codes are left alone.
 import { describe, expect, it } from 'vitest';
-import { luhnValid, maskFields, maskSecrets, secretWarning } from '../../src/intake/secret-masking.ts';
+import {
+  ibanValid,
+  luhnValid,
+  maskFields,
+  maskSecrets,
+  secretWarning,
+} from '../../src/privacy/secret-masking.ts';
 
 describe('passwords', () => {
   it.each([
@@ -112,6 +118,26 @@ describe('card numbers', () => {
   });
 });
 
+describe('bank accounts, identity numbers, card codes and web addresses', () => {
+  it('checks IBANs with the mod-97 rule', () => {
+    expect(ibanValid('DE89 3704 0044 0532 0130 00')).toBe(true);
+    expect(ibanValid('DE89 3704 0044 0532 0130 01')).toBe(false);
+  });
+
+  it.each([
+    ['IBAN DE89 3704 0044 0532 0130 00 please', 'IBAN [bank account hidden] please', 'bank'],
+    ['my SSN is 123-45-6789', 'my SSN is [id number hidden]', 'id'],
+    ['CVV 123 on my card', 'CVV [card code hidden] on my card', 'card'],
+    [
+      'see https://admin:S3cret@intranet.example.com/x',
+      'see https://admin:[password hidden]@intranet.example.com/x',
+      'password',
+    ],
+  ])('hides %j', (input, expected, kind) => {
+    expect(maskSecrets(input)).toEqual({ text: expected, found: [kind] });
+  });
+});
+
 describe('around masking', () => {
   it('reports every kind found once, and masks each string field of a form', () => {
     const { values, found } = maskFields({
@@ -129,7 +155,7 @@ describe('around masking', () => {
 
   it('tells the user what was hidden and how to share it safely', () => {
     const text = secretWarning(['password', 'card']);
-    expect(text).toMatch(/a password and a card number/);
+    expect(text).toMatch(/a password and card details/);
     expect(text).toMatch(/never share/);
     expect(text).toMatch(/call you|password manager/);
   });

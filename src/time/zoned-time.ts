@@ -123,10 +123,15 @@ export function isoWeek(date: Date, timeZone: string): { year: number; week: num
   return { year, week };
 }
 
-/** The newsletter issue key for a send time: its ISO week in `timeZone`, e.g. "2026-W48". */
-export function issueKeyFor(date: Date, timeZone: string): string {
+/** The ISO week of `date` in `timeZone` as a key, e.g. "2026-W48". */
+export function isoWeekKey(date: Date, timeZone: string): string {
   const { year, week } = isoWeek(date, timeZone);
   return `${year}-W${pad(week)}`;
+}
+
+/** The newsletter issue key for a send time: its ISO week in `timeZone`, e.g. "2026-W48". */
+export function issueKeyFor(date: Date, timeZone: string): string {
+  return isoWeekKey(date, timeZone);
 }
 
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
