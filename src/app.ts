@@ -99,7 +99,12 @@ export async function createApp(options: {
     ...(llm ? { prefill: (text: string) => llm.extractRequest(text) } : {}),
     ...(options.outbox ? { worker: options.outbox } : {}),
   });
-  const answers = createAnswerFeature({ answerer, questions, escalate: intake.escalate });
+  const answers = createAnswerFeature({
+    answerer,
+    questions,
+    article: (id) => kb.current().get(id),
+    escalate: intake.escalate,
+  });
   // Intake comes first so its intercept holds an ongoing request conversation before anything else reads it.
   const features: BotFeature[] = [intake.feature, answers, ...newsletter.features];
   const bot = createBot({

@@ -19,11 +19,17 @@ export interface SearchHit {
   confidence: number;
 }
 
-/** The outcome of a search: ranked hits, and whether the best one is good enough to answer with. */
+/**
+ * The outcome of a search: ranked hits, and one of three verdicts. `answered`: the best hit is good enough to
+ * answer with. Otherwise `offered` holds the articles plausible enough to ask "is it one of these?" about (up to
+ * three, best first); when it is empty nothing is plausible and the bot abstains.
+ */
 export interface SearchOutcome {
   query: string;
   hits: SearchHit[];
   answered: boolean;
+  /** Articles to offer as choices when not answered; always empty when answered. */
+  offered: SearchHit[];
   confidence: number;
   /** The signals behind the top hit's confidence, for tuning and for the question log. */
   signals?: ConfidenceSignals;
@@ -54,8 +60,17 @@ export interface KbIndex {
   explain(query: string): { word: string; terms: string[]; info: number; known: boolean }[];
 }
 
-/** Confidence below which the bot says it does not know. See docs/answering.md for how it was chosen. */
+/** Confidence at which the bot answers directly. See docs/answering.md for how it was chosen. */
 export const defaultMinConfidence = 0.5;
+
+/**
+ * Below the answer threshold the bot offers choices when the best article reaches `min`; other articles join it
+ * when they reach `others`. Below `min` it abstains. Chosen as described in docs/answering.md.
+ */
+export const defaultOffer = { min: 0.3, others: 0.3 } as const;
+
+/** The most articles offered as choices. */
+export const maxOffered = 3;
 
 const fieldNames = ['title', 'questions', 'tags', 'headings', 'body'] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -293,15 +308,21 @@ export function build(articles: readonly Article[], concepts: ConceptMatcher, tu
 export function buildIndex(
   articles: readonly Article[],
   synonyms: SynonymGroups = [],
-  options: { minConfidence?: number | undefined; tuning?: Partial<Tuning> } = {},
+  options: {
+    minConfidence?: number | undefined;
+    /** Overrides the clarify thresholds (see `defaultOffer`). */
+    offer?: { min: number; others: number } | undefined;
+    tuning?: Partial<Tuning>;
+  } = {},
 ): KbIndex {
   const minConfidence = options.minConfidence ?? defaultMinConfidence;
+  const offer = options.offer ?? defaultOffer;
   const tuning: Tuning = { ...defaultTuning, ...options.tuning };
   const byId = new Map(articles.map((a) => [a.id, a]));
   const concepts = new ConceptMatcher(synonyms);
   const tables = build(articles, concepts, tuning);
   const slotsOf = queryReader(tables, concepts, tuning);
-  const rank = ranker(tables, tuning, minConfidence);
+  const rank = ranker(tables, tuning, minConfidence, offer);
   // Only what searching needs is kept: closures holding `tables` would keep `analysed`, which weighs more.
   const { termNames } = tables;
   return {
@@ -441,13 +462,15 @@ export function ranker(
   tables: Built,
   tuning: Tuning,
   minConfidence: number,
+  offer: { min: number; others: number } = defaultOffer,
 ): (query: string, slots: readonly Slot[], limit: number) => SearchOutcome {
   const { k1, bodyOnlyCoverage } = tuning;
   const { postings, idf, docs, passageIndex } = tables;
   const n = docs.length;
   const work = new Workspace(n, idf);
   return (query, slots, limit) => {
-    if (slots.length === 0 || n === 0) return { query, hits: [], answered: false, confidence: 0 };
+    if (slots.length === 0 || n === 0)
+      return { query, hits: [], answered: false, offered: [], confidence: 0 };
     let totalInfo = 0;
     for (let i = 0; i < slots.length; i++) totalInfo += slots[i]!.info;
     let unseenInfo = 0;
@@ -460,6 +483,7 @@ export function ranker(
         query,
         hits: [],
         answered: false,
+        offered: [],
         confidence: 0,
         signals: { coverage: 0, questionMatch: 0, margin: 0, unknown, evidence: 0, passage: 0 },
       };
@@ -499,7 +523,8 @@ export function ranker(
       });
     }
     const confidence = hits[0]!.confidence;
-    return { query, hits, answered: confidence >= minConfidence, confidence, signals };
+    const answered = confidence >= minConfidence;
+    return { query, hits, answered, offered: answered ? [] : offerable(hits, offer), confidence, signals };
   };
 }
 
@@ -808,6 +833,13 @@ function confidenceOf(
     w.evidence * evidence +
     w.passage * passage;
   return 1 / (1 + Math.exp(-z));
+}
+
+/** The hits worth asking "is it one of these?" about: none unless the best reaches `offer.min`. */
+function offerable(hits: readonly SearchHit[], offer: { min: number; others: number }): SearchHit[] {
+  const top = hits[0];
+  if (!top || top.confidence < offer.min) return [];
+  return [top, ...hits.slice(1, maxOffered).filter((h) => h.confidence >= offer.others)];
 }
 
 /** Splits text into sentences and list items. */

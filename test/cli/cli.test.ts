@@ -87,6 +87,7 @@ describe('itbuddy ask', () => {
       'articleId',
       'confidence',
       'alternatives',
+      'offered',
     ]);
     expect(lines[0]).toMatchObject({
       question: 'how do I reset my password?',
@@ -95,7 +96,8 @@ describe('itbuddy ask', () => {
     });
     expect(lines[0].alternatives.length).toBeLessThanOrEqual(3);
     expect(lines[0].alternatives).not.toContain('reset-password');
-    expect(lines[1]).toMatchObject({ answered: false, articleId: null });
+    expect(lines[0].offered).toEqual([]);
+    expect(lines[1]).toMatchObject({ answered: false, articleId: null, offered: [] });
     expect(lines[1].confidence).toBeLessThan(0.5);
   });
 
