@@ -2,6 +2,7 @@
 // correction, synonym concepts, phrase (bigram) signals and matching against each article's own questions.
 // A calibrated confidence from how much of the question the best article explains decides when to abstain.
 import type { Article } from './article.ts';
+import { builtInLexicon, type Lexicon } from './lexicon.ts';
 import type { SynonymGroups } from './load-kb.ts';
 import {
   indexPassages,
@@ -10,7 +11,7 @@ import {
   type PassageReading,
   readPassages,
 } from './passage-index.ts';
-import { analyse, ConceptMatcher, editDistance, typoBudget } from './text-analysis.ts';
+import { analyse, ConceptMatcher, editDistance, type Token, typoBudget } from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
 export interface SearchHit {
@@ -312,6 +313,8 @@ export function buildIndex(
     minConfidence?: number | undefined;
     /** Overrides the clarify thresholds (see `defaultOffer`). */
     offer?: { min: number; others: number } | undefined;
+    /** Everyday phrases read as IT words; the product's general IT lexicon unless given. */
+    lexicon?: Lexicon;
     tuning?: Partial<Tuning>;
   } = {},
 ): KbIndex {
@@ -321,7 +324,7 @@ export function buildIndex(
   const byId = new Map(articles.map((a) => [a.id, a]));
   const concepts = new ConceptMatcher(synonyms);
   const tables = build(articles, concepts, tuning);
-  const slotsOf = queryReader(tables, concepts, tuning);
+  const slotsOf = queryReader(tables, concepts, tuning, options.lexicon ?? builtInLexicon());
   const rank = ranker(tables, tuning, minConfidence, offer);
   // Only what searching needs is kept: closures holding `tables` would keep `analysed`, which weighs more.
   const { termNames } = tables;
@@ -347,6 +350,7 @@ export function queryReader(
   tables: Built,
   concepts: ConceptMatcher,
   tuning: Tuning,
+  lexicon?: Lexicon,
 ): (query: string) => Slot[] {
   const { conceptWeight, typoWeight, prefixWeight } = tuning;
   const { termIds, termNames, idf, vocabulary } = tables;
@@ -391,8 +395,9 @@ export function queryReader(
   };
 
   // Plain loops and no closure per word: this runs for every question, and each closure was garbage.
+  const knownToken = (t: Token): boolean => known(t.stem) || concepts.words.has(t.word);
   return (query: string): Slot[] => {
-    const tokens = analyse(query);
+    const tokens = lexicon ? lexicon.rewrite(analyse(query), knownToken) : analyse(query);
     const typo = new Array<number>(tokens.length).fill(0);
     const filler = new Array<boolean>(tokens.length).fill(false);
     const base = new Array<string | undefined>(tokens.length);
