@@ -2,6 +2,7 @@
 // correction, synonym concepts, phrase (bigram) signals and matching against each article's own questions.
 // A calibrated confidence from how much of the question the best article explains decides when to abstain.
 import type { Article } from './article.ts';
+import { isEnglishWord } from './english-words.ts';
 import { builtInLexicon, type Lexicon } from './lexicon.ts';
 import type { SynonymGroups } from './load-kb.ts';
 import {
@@ -228,7 +229,7 @@ export function build(articles: readonly Article[], concepts: ConceptMatcher, tu
           ids.push(id);
           if (field !== bodyField && prev >= 0) bigrams.add(prev * pairBase + id);
           prev = id;
-          if (t.word.length >= 4) {
+          if (t.word.length >= 3) {
             const entry = vocabulary.get(t.word);
             if (entry) entry.df++;
             else vocabulary.set(t.word, { stem: t.stem, df: 1 });
@@ -251,7 +252,7 @@ export function build(articles: readonly Article[], concepts: ConceptMatcher, tu
     };
   });
   for (const word of concepts.words) {
-    if (word.length >= 4 && !vocabulary.has(word))
+    if (word.length >= 3 && !vocabulary.has(word))
       vocabulary.set(word, { stem: analyse(word)[0]?.stem ?? word, df: 0 });
   }
 
@@ -372,10 +373,14 @@ export function queryReader(
   const correct = (word: string): { word: string; distance: number } | null => {
     const cached = corrections.get(word);
     if (cached !== undefined) return cached;
-    const budget = typoBudget(word);
+    // A short word may carry one slip too, but only towards a word starting with the same letter: with three or
+    // four letters almost anything else is one edit away.
+    const short = word.length < 5;
+    const budget = short ? 1 : typoBudget(word);
     let best: { word: string; distance: number; df: number } | null = null;
     for (let len = word.length - budget; len <= word.length + budget; len++) {
       for (const candidate of vocabularyByLength.get(len) ?? []) {
+        if (short && candidate[0] !== word[0]) continue;
         const d = editDistance(word, candidate, best ? Math.min(best.distance, budget) : budget);
         if (d > budget) continue;
         const df = vocabulary.get(candidate)!.df;
@@ -413,7 +418,8 @@ export function queryReader(
         continue;
       }
       if (known(t.stem) || concepts.words.has(t.word)) continue;
-      const fix = /\d/.test(t.word) || t.word.length < 5 ? null : correct(t.word);
+      // Only a word that is not English is a typo: a real word the articles do not use is a topic they lack.
+      const fix = /\d/.test(t.word) || t.word.length < 3 || isEnglishWord(t.word) ? null : correct(t.word);
       if (fix) {
         tokens[i] = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false };
         typo[i] = fix.distance;
