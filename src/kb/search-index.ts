@@ -63,13 +63,13 @@ export interface KbIndex {
 }
 
 /** Confidence at which the bot answers directly. See docs/answering.md for how it was chosen. */
-export const defaultMinConfidence = 0.5;
+export const defaultMinConfidence = 0.65;
 
 /**
  * Below the answer threshold the bot offers choices when the best article reaches `min`; other articles join it
  * when they reach `others`. Below `min` it abstains. Chosen as described in docs/answering.md.
  */
-export const defaultOffer = { min: 0.3, others: 0.3 } as const;
+export const defaultOffer = { min: 0.35, others: 0.2 } as const;
 
 /** The most articles offered as choices. */
 export const maxOffered = 3;
