@@ -97,13 +97,16 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
         via: 'index',
       }),
     );
-    if (decision.kind === 'clarify') {
-      const options = decision.options.map((h) =>
+    // An answerer that abstains with close articles (the model path does) gets the same choice list.
+    const plausible = decision.kind === 'clarify' ? decision.options : decision.closest;
+    if (plausible.length > 0) {
+      const options = plausible.slice(0, 3).map((h) =>
         // Slack caps button labels at 75 characters; titles are the knowledge base's, not the user's.
         reply.button(truncate(h.article.title, 75), answerActions.choose, choiceValue.of(id, h.article.id)),
       );
       options.push(reply.button(clarifyCopy.noneOfThese, answerActions.noneOfThese, id));
-      return [reply.choices(clarifyCopy.prompt, options)];
+      const choices = reply.choices(clarifyCopy.prompt, options);
+      return decision.kind === 'clarify' ? [choices] : [reply.text(copy.dontKnow), choices];
     }
     return [
       reply.text(`${copy.dontKnow} ${copy.offerIt}`),

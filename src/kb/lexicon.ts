@@ -54,12 +54,9 @@ export class Lexicon {
         continue;
       }
       out ??= tokens.slice(0, i);
-      // A phrase of several words is an idiom: its words say something else together ("new job" is leaving, not
-      // a new thing), so they give way to its meaning. A single word keeps counting when the articles use it.
-      const idiom = entry.stems.length > 1;
       for (let k = 0; k < entry.stems.length; k++) {
         const t = tokens[i + k]!;
-        out.push(t.stop || (!idiom && known(t)) ? t : { ...t, stop: true });
+        out.push(t.stop || known(t) ? t : { ...t, stop: true });
       }
       out.push(...entry.replacement);
       i += entry.stems.length - 1;
