@@ -25,6 +25,13 @@ interface Labelled {
 /** Something that picks an article for a question, or null to abstain. */
 type Picker = (q: string) => string | null;
 
+/** What an engine did with a question: the article it answered with directly (or null), and the choices offered. */
+interface Verdict {
+  answered: string | null;
+  offered: readonly string[];
+}
+type Decider = (q: string) => Verdict;
+
 /** The baseline: MiniSearch with default options over title, questions, tags and body; top hit, never abstains. */
 export function baselinePicker(articles: readonly Article[]): Picker {
   const mini = new MiniSearch({ fields: ['title', 'questions', 'tags', 'body'] });
@@ -42,30 +49,67 @@ function baselineDoc(a: Article) {
   };
 }
 
-/** Top-1 accuracy on in-scope questions and abstention on out-of-scope ones, overall and by kind. */
-export function score(questions: readonly Labelled[], pick: Picker): Record<string, unknown> {
-  const inScope = questions.filter((q) => q.expect);
-  const outOfScope = questions.filter((q) => !q.expect);
-  const right = (q: Labelled) => pick(q.q) === q.expect;
+/**
+ * The issue's measures: direct top-1 (answered directly with the right article), resolved (right article answered
+ * or among the choices), wrong direct answers (of in-scope questions), negatives answered directly (of
+ * out-of-scope ones) and negatives offered choices; by kind, direct/resolved.
+ */
+export function score(questions: readonly Labelled[], decide: Decider | Picker): Record<string, unknown> {
+  // A picker (article id or null) is an engine that never offers choices.
+  const verdictOf = (q: string): Verdict => {
+    const v = decide(q);
+    return v === null || typeof v === 'string' ? { answered: v, offered: [] } : v;
+  };
+  const verdicts = questions.map((q) => ({ q, v: verdictOf(q.q) }));
+  const inScope = verdicts.filter(({ q }) => q.expect);
+  const outOfScope = verdicts.filter(({ q }) => !q.expect);
+  const direct = ({ q, v }: (typeof verdicts)[number]) => v.answered === q.expect;
+  const resolved = (x: (typeof verdicts)[number]) => direct(x) || x.v.offered.includes(x.q.expect ?? '');
   const byKind: Record<string, string> = {};
   for (const kind of [...new Set(questions.map((q) => q.kind ?? 'all'))]) {
-    const group = questions.filter((q) => (q.kind ?? 'all') === kind);
-    byKind[kind] = `${group.filter(right).length}/${group.length}`;
+    const group = verdicts.filter(({ q }) => (q.kind ?? 'all') === kind);
+    byKind[kind] = group[0]?.q.expect
+      ? `${group.filter(direct).length}/${group.filter(resolved).length}/${group.length}`
+      : `${group.filter(({ v }) => v.answered === null).length}/${group.length} not answered`;
   }
-  const top1 = inScope.filter(right).length;
-  const abstained = outOfScope.filter((q) => pick(q.q) === null).length;
+  const count = (list: typeof verdicts, test: (x: (typeof verdicts)[number]) => boolean) =>
+    list.filter(test).length;
+  const n = inScope.length;
+  const m = outOfScope.length;
+  const figures = {
+    directTop1: count(inScope, direct),
+    resolved: count(inScope, resolved),
+    wrongDirect: count(inScope, ({ q, v }) => v.answered !== null && v.answered !== q.expect),
+    negativesAnsweredDirectly: count(outOfScope, ({ v }) => v.answered !== null),
+    negativesOffered: count(outOfScope, ({ v }) => v.answered === null && v.offered.length > 0),
+  };
   return {
-    inScopeTop1: ratio(top1, inScope.length),
-    inScopeTop1Count: `${top1}/${inScope.length}`,
-    outOfScopeAbstained: ratio(abstained, outOfScope.length),
-    outOfScopeAbstainedCount: `${abstained}/${outOfScope.length}`,
-    byKind,
+    inScope: n,
+    outOfScope: m,
+    directTop1: ratio(figures.directTop1, n),
+    resolved: ratio(figures.resolved, n),
+    wrongDirect: ratio(figures.wrongDirect, n),
+    negativesAnsweredDirectly: ratio(figures.negativesAnsweredDirectly, m),
+    negativesOffered: ratio(figures.negativesOffered, m),
+    counts: figures,
+    byKindDirectResolvedOf: byKind,
   };
 }
 
 function ratio(n: number, d: number): number {
   return d === 0 ? 0 : Math.round((n / d) * 1000) / 1000;
 }
+
+async function readLabelled(file: string): Promise<Labelled[]> {
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Labelled);
+}
+
+/** The repository's own kb-eval question sets: the held-out one (never tuned on) and the tuning one. */
+const heldOutFile = path.join(repoRoot, 'test', 'fixtures', 'kb-eval-heldout.jsonl');
+const tuningFile = path.join(repoRoot, 'test', 'fixtures', 'kb-eval-tuning.jsonl');
 
 async function kbEvalFigures(): Promise<Record<string, unknown>> {
   const questionsFile = path.join(evalDir, 'questions-dev.jsonl');
@@ -74,30 +118,33 @@ async function kbEvalFigures(): Promise<Record<string, unknown>> {
       skipped: `no evaluation set at ../shared/kb-eval beside the repository (${path.basename(evalDir)})`,
     };
   }
-  const questions = (await readFile(questionsFile, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Labelled);
+  const questions = await readLabelled(questionsFile);
   const articlesDir = path.join(evalDir, 'articles');
   const { index } = await loadFolderIndex(articlesDir);
-  const ours: Picker = (q) => {
+  const ours: Decider = (q) => {
     const outcome = index.search(q);
-    return outcome.answered ? (outcome.hits[0]?.article.id ?? null) : null;
+    return {
+      answered: outcome.answered ? (outcome.hits[0]?.article.id ?? null) : null,
+      offered: outcome.offered.map((h) => h.article.id),
+    };
   };
-  const ranking: Picker = (q) => index.search(q).hits[0]?.article.id ?? null;
   const { articles } = await loadKb(articlesDir);
-  const halves = [0, 1].map((h) => questions.filter((_, i) => i % 2 === h));
-  return {
-    questions: questions.length,
-    articles: articles.length,
-    itBuddy: score(questions, ours),
-    itBuddyRankingOnly: score(questions, ranking),
-    itBuddyHalves: halves.map((half) => {
-      const s = score(half, ours);
-      return { inScopeTop1: s.inScopeTop1, outOfScopeAbstained: s.outOfScopeAbstained };
-    }),
-    baselineMiniSearch: score(questions, baselinePicker(articles)),
+  const pick = baselinePicker(articles);
+  const baseline: Decider = (q) => ({ answered: pick(q), offered: [] });
+  // Fixed halves by line parity: lines 1, 3, 5, ... tune the method; lines 2, 4, 6, ... are only reported.
+  const [tuningHalf, otherHalf] = [0, 1].map((h) => questions.filter((_, i) => i % 2 === h));
+  const sets: Record<string, Labelled[]> = {
+    devTuningHalf: tuningHalf!,
+    devOtherHalf: otherHalf!,
+    devAll: questions,
+    heldOut: await readLabelled(heldOutFile),
+    ownTuningSet: await readLabelled(tuningFile),
   };
+  const out: Record<string, unknown> = { articles: articles.length };
+  for (const [name, set] of Object.entries(sets)) {
+    out[name] = { itBuddy: score(set, ours), baselineMiniSearch: score(set, baseline) };
+  }
+  return out;
 }
 
 /** What one fresh process measures for one engine on the synthetic knowledge base. */

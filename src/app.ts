@@ -115,8 +115,10 @@ export async function createApp(options: {
   const answers = createAnswerFeature({
     answerer,
     questions,
+    article: (id) => kb.current().get(id),
     escalate: intake.escalate,
     onHelpful: learning.onHelpful,
+    onArticleChosen: learning.onArticleChosen,
   });
   // Intake comes first so its intercept holds an ongoing request conversation before anything else reads it.
   const features: BotFeature[] = [intake.feature, answers, ...newsletter.features];

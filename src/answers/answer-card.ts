@@ -10,7 +10,27 @@ export const answerActions = {
   helped: 'answer.helped',
   notHelped: 'answer.not_helped',
   askIt: 'answer.ask_it',
+  /** A choice after a clarification; the value is "<question-log id> <article id>". */
+  choose: 'answer.choose',
+  /** "None of these" after a clarification; the value is the question-log id. */
+  noneOfThese: 'answer.none',
 } as const;
+
+/** The words of a clarification, shared by every channel and the CLI. */
+export const clarifyCopy = {
+  prompt: "I'm not quite sure which article you need. Is it one of these?",
+  noneOfThese: 'None of these — ask IT',
+  afterNone: "Sorry I couldn't find it. Want me to pass your question to IT? They can help.",
+} as const;
+
+/** Builds and reads the value of a choice button: the question-log id and the article id. */
+export const choiceValue = {
+  of: (questionId: string, articleId: string): string => `${questionId} ${articleId}`,
+  parse(value: string | undefined): { questionId: string; articleId: string } | undefined {
+    const match = /^(\S+) (\S+)$/.exec(value ?? '');
+    return match ? { questionId: match[1]!, articleId: match[2]! } : undefined;
+  },
+};
 
 /** The section of the article that best matches the question (ties go to the first section with steps). */
 export function bestSection(article: Article, question: string): ArticleSection | undefined {

@@ -2,11 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { copy, howToReachIt } from '../bot/copy.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
+import type { Article } from '../kb/article.ts';
 import { escapeMarkdown, truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
 import { maskSecrets } from '../privacy/secret-masking.ts';
 import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
-import { answerActions, answerCard, articleUrl } from './answer-card.ts';
+import { answerActions, answerCard, articleUrl, choiceValue, clarifyCopy } from './answer-card.ts';
 import type { Answerer } from './answerer.ts';
 
 /** What happens when someone presses 'Ask IT': intake replaces the default, which says how to reach IT. */
@@ -19,11 +20,36 @@ export type ArticleMatchHook = (match: {
   userKey: string;
 }) => Promise<void>;
 
+/** What a pick after a clarification tells a listener: the (masked) question and the article chosen. */
+export interface ArticleChosen {
+  question: string;
+  articleId: string;
+  userKey: string;
+  /** The question-log id of the clarified question. */
+  questionId: string;
+}
+
+/** What "None of these" after a clarification tells a listener. */
+export interface NoneChosen {
+  question: string;
+  userKey: string;
+  questionId: string;
+}
+
 export interface AnswerFeatureDeps {
   answerer: Answerer;
   questions: QuestionLog;
+  /** The live knowledge base's article by id, to show the article someone picked from a clarification. */
+  article?: (id: string) => Article | undefined;
   /** Called on 'Ask IT'; defaults to telling the user how to reach IT. */
   escalate?: EscalateHandler;
+  /**
+   * Called when someone picks an article offered by a clarification, before the answer card is sent (so learning
+   * can keep the phrasing first). Failures are logged and never cost the user the answer. Default: nothing.
+   */
+  onArticleChosen?: (event: ArticleChosen, ctx: TurnContext) => Promise<void> | void;
+  /** Called when someone answers a clarification with "None of these". Default: nothing. */
+  onNoneOfThese?: (event: NoneChosen, ctx: TurnContext) => Promise<void> | void;
   /** Called after the asker's first 👍 on an answer, with the (masked) question and the article. */
   onHelpful?: ArticleMatchHook;
 }
@@ -90,6 +116,8 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
         }),
       ];
     }
+    // An answerer that abstains with close articles (the model path does) gets the same choice list.
+    const plausible = decision.kind === 'clarify' ? decision.options : decision.closest;
     await logSafely(ctx, () =>
       deps.questions.record({
         ...base,
@@ -97,24 +125,82 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
         confidence: decision.confidence,
         answered: false,
         via: 'index',
+        // The KB-gap report tells a clarification (choices shown) from an abstention by this field.
+        clarifyOutcome: plausible.length > 0 ? 'pending' : null,
       }),
     );
-    const replies: Reply[] = [reply.text(`${copy.dontKnow} ${copy.offerIt}`)];
-    const options = [reply.button('Yes, pass it to IT', answerActions.askIt, id, 'primary')];
-    if (decision.closest.length > 0) {
-      replies.push(
-        reply.text(
-          `These might be related:\n${decision.closest
-            .map(
-              (h) =>
-                `- [${escapeMarkdown(h.article.title)}](${articleUrl(ctx.config.http.publicUrl, h.article.id)})`,
-            )
-            .join('\n')}`,
-        ),
+    if (plausible.length > 0) {
+      const options = plausible.slice(0, 3).map((h) =>
+        // Slack caps button labels at 75 characters; titles are the knowledge base's, not the user's.
+        reply.button(truncate(h.article.title, 75), answerActions.choose, choiceValue.of(id, h.article.id)),
       );
+      options.push(reply.button(clarifyCopy.noneOfThese, answerActions.noneOfThese, id));
+      const choices = reply.choices(clarifyCopy.prompt, options);
+      return decision.kind === 'clarify' ? [choices] : [reply.text(copy.dontKnow), choices];
     }
-    replies.push(reply.choices('Shall I pass it on?', options));
-    return replies;
+    return [
+      reply.text(`${copy.dontKnow} ${copy.offerIt}`),
+      reply.choices('Shall I pass it on?', [
+        reply.button('Yes, pass it to IT', answerActions.askIt, id, 'primary'),
+      ]),
+    ];
+  }
+
+  /** A pick from a clarification: the article's answer card, as if the question had been answered directly. */
+  async function choose(ctx: TurnContext, value: string | undefined): Promise<Reply[]> {
+    const picked = choiceValue.parse(value);
+    const entry = await askersEntry(deps.questions, ctx, picked?.questionId);
+    if (entry.kind === 'not-yours') return entry.reply;
+    if (!picked || entry.kind !== 'mine') return [reply.text(copy.unknownAction)];
+    const record = entry.record;
+    const article = deps.article?.(picked.articleId);
+    if (!article) {
+      // The knowledge base changed since the choices were shown.
+      return [
+        reply.text(`That article is no longer in the knowledge base. ${copy.offerIt}`),
+        reply.choices('Shall I pass it on?', [
+          reply.button('Yes, pass it to IT', answerActions.askIt, record.id, 'primary'),
+        ]),
+      ];
+    }
+    ctx.logger.info({ questionId: record.id, articleId: article.id }, 'Clarification answered');
+    await logSafely(ctx, async () => {
+      await deps.questions.setClarifyOutcome(record.id, 'chosen', article.id);
+    });
+    const chosen = {
+      question: record.text,
+      articleId: article.id,
+      userKey: ctx.userKey,
+      questionId: record.id,
+    };
+    await hookSafely(ctx, 'onArticleChosen', () => deps.onArticleChosen?.(chosen, ctx));
+    return [
+      answerCard({
+        article,
+        question: record.text,
+        questionId: record.id,
+        publicUrl: ctx.config.http.publicUrl,
+      }),
+    ];
+  }
+
+  /** "None of these": offer to pass the question to IT, as an abstention does. */
+  async function noneOfThese(ctx: TurnContext, value: string | undefined): Promise<Reply[]> {
+    const entry = await askersEntry(deps.questions, ctx, value);
+    if (entry.kind === 'not-yours') return entry.reply;
+    if (entry.kind !== 'mine') return [reply.text(copy.unknownAction)];
+    const record = entry.record;
+    await logSafely(ctx, async () => {
+      await deps.questions.setClarifyOutcome(record.id, 'none_of_these');
+    });
+    const none = { question: record.text, userKey: ctx.userKey, questionId: record.id };
+    await hookSafely(ctx, 'onNoneOfThese', () => deps.onNoneOfThese?.(none, ctx));
+    return [
+      reply.text(clarifyCopy.afterNone),
+      reply.choices('Shall I pass it on?', [
+        reply.button('Yes, pass it to IT', answerActions.askIt, record.id, 'primary'),
+      ]),
+    ];
   }
 
   async function feedback(ctx: TurnContext, id: string | undefined, verdict: 'helped' | 'not_helped') {
@@ -154,6 +240,8 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     actions: {
       [answerActions.helped]: (ctx, value) => feedback(ctx, value, 'helped'),
       [answerActions.notHelped]: (ctx, value) => feedback(ctx, value, 'not_helped'),
+      [answerActions.choose]: choose,
+      [answerActions.noneOfThese]: noneOfThese,
       [answerActions.askIt]: async (ctx, value) => {
         const entry = await askersEntry(deps.questions, ctx, value);
         if (entry.kind === 'not-yours') return entry.reply;
@@ -165,6 +253,19 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     },
     help: () => ['`ask <question>` – how to do something (or just type your question)'],
   };
+}
+
+/** A listener must never cost the user their answer either. */
+async function hookSafely(
+  ctx: TurnContext,
+  name: string,
+  run: () => Promise<void> | void | undefined,
+): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    ctx.logger.warn({ err: error, hook: name }, 'An answering listener failed');
+  }
 }
 
 /** The log must never cost the user their answer: failures are logged and the answer still goes out. */

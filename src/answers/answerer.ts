@@ -3,9 +3,10 @@
 import type { Article } from '../kb/article.ts';
 import type { KbIndex, SearchHit } from '../kb/search-index.ts';
 
-/** The answer to a question, or a reasoned abstention. */
+/** The answer to a question, a "which of these?" clarification, or a reasoned abstention. */
 export type AnswerDecision =
   | { kind: 'answer'; article: Article; confidence: number; via: 'index' | 'model'; answerText?: string }
+  | { kind: 'clarify'; confidence: number; options: SearchHit[] }
   | { kind: 'abstain'; confidence: number; closest: SearchHit[] };
 
 /** Something that answers questions from the knowledge base. */
@@ -13,10 +14,10 @@ export interface Answerer {
   answer(question: string, signal?: AbortSignal): Promise<AnswerDecision>;
 }
 
-/** Hits at least this confident are offered as "closest articles" when the bot abstains. */
+/** Hits at least this confident are listed as "closest articles" by answerers that abstain without choices. */
 export const closeEnough = 0.3;
 
-/** The deterministic answerer: the best hit when it clears the threshold, else an abstention. */
+/** The deterministic answerer: the best hit when confident, a choice of plausible ones, or an abstention. */
 export function createIndexAnswerer(index: () => KbIndex): Answerer {
   return {
     async answer(question) {
@@ -25,11 +26,11 @@ export function createIndexAnswerer(index: () => KbIndex): Answerer {
       if (outcome.answered && top) {
         return { kind: 'answer', article: top.article, confidence: top.confidence, via: 'index' };
       }
-      return {
-        kind: 'abstain',
-        confidence: outcome.confidence,
-        closest: outcome.hits.filter((h) => h.confidence >= closeEnough).slice(0, 3),
-      };
+      if (outcome.offered.length > 0) {
+        return { kind: 'clarify', confidence: outcome.confidence, options: outcome.offered };
+      }
+      // Nothing was plausible enough to offer: listing weaker articles anyway would only be noise.
+      return { kind: 'abstain', confidence: outcome.confidence, closest: [] };
     },
   };
 }

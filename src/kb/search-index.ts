@@ -2,6 +2,8 @@
 // correction, synonym concepts, phrase (bigram) signals and matching against each article's own questions.
 // A calibrated confidence from how much of the question the best article explains decides when to abstain.
 import type { Article } from './article.ts';
+import { isEnglishWord } from './english-words.ts';
+import { builtInLexicon, type Lexicon } from './lexicon.ts';
 import type { SynonymGroups } from './load-kb.ts';
 import {
   indexPassages,
@@ -10,7 +12,7 @@ import {
   type PassageReading,
   readPassages,
 } from './passage-index.ts';
-import { analyse, ConceptMatcher, editDistance, typoBudget } from './text-analysis.ts';
+import { analyse, ConceptMatcher, editDistance, type Token, typoBudget } from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
 export interface SearchHit {
@@ -19,11 +21,17 @@ export interface SearchHit {
   confidence: number;
 }
 
-/** The outcome of a search: ranked hits, and whether the best one is good enough to answer with. */
+/**
+ * The outcome of a search: ranked hits, and one of three verdicts. `answered`: the best hit is good enough to
+ * answer with. Otherwise `offered` holds the articles plausible enough to ask "is it one of these?" about (up to
+ * three, best first); when it is empty nothing is plausible and the bot abstains.
+ */
 export interface SearchOutcome {
   query: string;
   hits: SearchHit[];
   answered: boolean;
+  /** Articles to offer as choices when not answered; always empty when answered. */
+  offered: SearchHit[];
   confidence: number;
   /** The signals behind the top hit's confidence, for tuning and for the question log. */
   signals?: ConfidenceSignals;
@@ -54,8 +62,17 @@ export interface KbIndex {
   explain(query: string): { word: string; terms: string[]; info: number; known: boolean }[];
 }
 
-/** Confidence below which the bot says it does not know. See docs/answering.md for how it was chosen. */
-export const defaultMinConfidence = 0.5;
+/** Confidence at which the bot answers directly. See docs/answering.md for how it was chosen. */
+export const defaultMinConfidence = 0.65;
+
+/**
+ * Below the answer threshold the bot offers choices when the best article reaches `min`; other articles join it
+ * when they reach `others`. Below `min` it abstains. Chosen as described in docs/answering.md.
+ */
+export const defaultOffer = { min: 0.35, others: 0.2 } as const;
+
+/** The most articles offered as choices. */
+export const maxOffered = 3;
 
 const fieldNames = ['title', 'questions', 'tags', 'headings', 'body'] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -212,7 +229,7 @@ export function build(articles: readonly Article[], concepts: ConceptMatcher, tu
           ids.push(id);
           if (field !== bodyField && prev >= 0) bigrams.add(prev * pairBase + id);
           prev = id;
-          if (t.word.length >= 4) {
+          if (t.word.length >= 3) {
             const entry = vocabulary.get(t.word);
             if (entry) entry.df++;
             else vocabulary.set(t.word, { stem: t.stem, df: 1 });
@@ -235,7 +252,7 @@ export function build(articles: readonly Article[], concepts: ConceptMatcher, tu
     };
   });
   for (const word of concepts.words) {
-    if (word.length >= 4 && !vocabulary.has(word))
+    if (word.length >= 3 && !vocabulary.has(word))
       vocabulary.set(word, { stem: analyse(word)[0]?.stem ?? word, df: 0 });
   }
 
@@ -293,15 +310,23 @@ export function build(articles: readonly Article[], concepts: ConceptMatcher, tu
 export function buildIndex(
   articles: readonly Article[],
   synonyms: SynonymGroups = [],
-  options: { minConfidence?: number | undefined; tuning?: Partial<Tuning> } = {},
+  options: {
+    minConfidence?: number | undefined;
+    /** Overrides the clarify thresholds (see `defaultOffer`). */
+    offer?: { min: number; others: number } | undefined;
+    /** Everyday phrases read as IT words; the product's general IT lexicon unless given. */
+    lexicon?: Lexicon;
+    tuning?: Partial<Tuning>;
+  } = {},
 ): KbIndex {
   const minConfidence = options.minConfidence ?? defaultMinConfidence;
+  const offer = options.offer ?? defaultOffer;
   const tuning: Tuning = { ...defaultTuning, ...options.tuning };
   const byId = new Map(articles.map((a) => [a.id, a]));
   const concepts = new ConceptMatcher(synonyms);
   const tables = build(articles, concepts, tuning);
-  const slotsOf = queryReader(tables, concepts, tuning);
-  const rank = ranker(tables, tuning, minConfidence);
+  const slotsOf = queryReader(tables, concepts, tuning, options.lexicon ?? builtInLexicon());
+  const rank = ranker(tables, tuning, minConfidence, offer);
   // Only what searching needs is kept: closures holding `tables` would keep `analysed`, which weighs more.
   const { termNames } = tables;
   return {
@@ -326,6 +351,7 @@ export function queryReader(
   tables: Built,
   concepts: ConceptMatcher,
   tuning: Tuning,
+  lexicon?: Lexicon,
 ): (query: string) => Slot[] {
   const { conceptWeight, typoWeight, prefixWeight } = tuning;
   const { termIds, termNames, idf, vocabulary } = tables;
@@ -347,10 +373,14 @@ export function queryReader(
   const correct = (word: string): { word: string; distance: number } | null => {
     const cached = corrections.get(word);
     if (cached !== undefined) return cached;
-    const budget = typoBudget(word);
+    // A short word may carry one slip too, but only towards a word starting with the same letter: with three or
+    // four letters almost anything else is one edit away.
+    const short = word.length < 5;
+    const budget = short ? 1 : typoBudget(word);
     let best: { word: string; distance: number; df: number } | null = null;
     for (let len = word.length - budget; len <= word.length + budget; len++) {
       for (const candidate of vocabularyByLength.get(len) ?? []) {
+        if (short && candidate[0] !== word[0]) continue;
         const d = editDistance(word, candidate, best ? Math.min(best.distance, budget) : budget);
         if (d > budget) continue;
         const df = vocabulary.get(candidate)!.df;
@@ -370,8 +400,9 @@ export function queryReader(
   };
 
   // Plain loops and no closure per word: this runs for every question, and each closure was garbage.
+  const knownToken = (t: Token): boolean => known(t.stem) || concepts.words.has(t.word);
   return (query: string): Slot[] => {
-    const tokens = analyse(query);
+    const tokens = lexicon ? lexicon.rewrite(analyse(query), knownToken) : analyse(query);
     const typo = new Array<number>(tokens.length).fill(0);
     const filler = new Array<boolean>(tokens.length).fill(false);
     const base = new Array<string | undefined>(tokens.length);
@@ -387,7 +418,8 @@ export function queryReader(
         continue;
       }
       if (known(t.stem) || concepts.words.has(t.word)) continue;
-      const fix = /\d/.test(t.word) || t.word.length < 5 ? null : correct(t.word);
+      // Only a word that is not English is a typo: a real word the articles do not use is a topic they lack.
+      const fix = /\d/.test(t.word) || t.word.length < 3 || isEnglishWord(t.word) ? null : correct(t.word);
       if (fix) {
         tokens[i] = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false };
         typo[i] = fix.distance;
@@ -441,13 +473,15 @@ export function ranker(
   tables: Built,
   tuning: Tuning,
   minConfidence: number,
+  offer: { min: number; others: number } = defaultOffer,
 ): (query: string, slots: readonly Slot[], limit: number) => SearchOutcome {
   const { k1, bodyOnlyCoverage } = tuning;
   const { postings, idf, docs, passageIndex } = tables;
   const n = docs.length;
   const work = new Workspace(n, idf);
   return (query, slots, limit) => {
-    if (slots.length === 0 || n === 0) return { query, hits: [], answered: false, confidence: 0 };
+    if (slots.length === 0 || n === 0)
+      return { query, hits: [], answered: false, offered: [], confidence: 0 };
     let totalInfo = 0;
     for (let i = 0; i < slots.length; i++) totalInfo += slots[i]!.info;
     let unseenInfo = 0;
@@ -460,6 +494,7 @@ export function ranker(
         query,
         hits: [],
         answered: false,
+        offered: [],
         confidence: 0,
         signals: { coverage: 0, questionMatch: 0, margin: 0, unknown, evidence: 0, passage: 0 },
       };
@@ -499,7 +534,8 @@ export function ranker(
       });
     }
     const confidence = hits[0]!.confidence;
-    return { query, hits, answered: confidence >= minConfidence, confidence, signals };
+    const answered = confidence >= minConfidence;
+    return { query, hits, answered, offered: answered ? [] : offerable(hits, offer), confidence, signals };
   };
 }
 
@@ -808,6 +844,13 @@ function confidenceOf(
     w.evidence * evidence +
     w.passage * passage;
   return 1 / (1 + Math.exp(-z));
+}
+
+/** The hits worth asking "is it one of these?" about: none unless the best reaches `offer.min`. */
+function offerable(hits: readonly SearchHit[], offer: { min: number; others: number }): SearchHit[] {
+  const top = hits[0];
+  if (!top || top.confidence < offer.min) return [];
+  return [top, ...hits.slice(1, maxOffered).filter((h) => h.confidence >= offer.others)];
 }
 
 /** Splits text into sentences and list items. */

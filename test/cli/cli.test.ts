@@ -100,6 +100,7 @@ describe('itbuddy ask', () => {
       'articleId',
       'confidence',
       'alternatives',
+      'offered',
     ]);
     expect(lines[0]).toMatchObject({
       question: 'how do I reset my password?',
@@ -108,8 +109,27 @@ describe('itbuddy ask', () => {
     });
     expect(lines[0].alternatives.length).toBeLessThanOrEqual(3);
     expect(lines[0].alternatives).not.toContain('reset-password');
-    expect(lines[1]).toMatchObject({ answered: false, articleId: null });
+    expect(lines[0].offered).toEqual([]);
+    expect(lines[1]).toMatchObject({ answered: false, articleId: null, offered: [] });
     expect(lines[1].confidence).toBeLessThan(0.5);
+  });
+
+  it('lists the offered article ids when it clarifies, and "answered" stays false', async () => {
+    const fixture = path.resolve(import.meta.dirname, '../fixtures/kb-clarify');
+    // A threshold no answer reaches puts every plausible question in the clarify band.
+    const run = await itbuddy(
+      ['ask', '--kb', fixture, '--jsonl', '--min-confidence', '0.99'],
+      'printer problem\nWhat is the capital of Australia?\n',
+    );
+    expect(run.code).toBe(0);
+    const [clarified, abstained] = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(clarified).toMatchObject({ answered: false, articleId: null });
+    expect(clarified.offered).toContain('printer-offline');
+    expect(clarified.offered.length).toBeLessThanOrEqual(3);
+    expect(abstained).toMatchObject({ answered: false, articleId: null, offered: [] });
   });
 
   it('prints a readable answer with the matching section', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../bench/synth-kb.ts';
 import type { Article } from '../../src/kb/article.ts';
+import { builtInLexicon } from '../../src/kb/lexicon.ts';
 import { loadKb } from '../../src/kb/load-kb.ts';
 import {
   type Built,
@@ -129,7 +130,8 @@ describe('ranking on the product knowledge base', () => {
     const kb = await loadKb(path.resolve(import.meta.dirname, '../../kb'));
     const concepts = new ConceptMatcher(kb.synonyms);
     tables = build(kb.articles, concepts, defaultTuning);
-    read = queryReader(tables, concepts, defaultTuning);
+    // The index reads questions through the product's lexicon; the reference reads them the same way.
+    read = queryReader(tables, concepts, defaultTuning, builtInLexicon());
     rank = ranker(tables, defaultTuning, defaultMinConfidence);
     const labelled = productQuestions();
     const own = kb.articles.flatMap((a) => [a.title, ...a.questions]);

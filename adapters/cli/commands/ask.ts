@@ -2,8 +2,7 @@
 // It builds the search index directly from the folder: no store, no server.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { bestSection } from '../../../src/answers/answer-card.ts';
-import { closeEnough } from '../../../src/answers/answerer.ts';
+import { bestSection, clarifyCopy } from '../../../src/answers/answer-card.ts';
 import { copy } from '../../../src/bot/copy.ts';
 import type { KbIndex, SearchOutcome } from '../../../src/kb/search-index.ts';
 import { toPlainText } from '../../../src/messages/markdown.ts';
@@ -20,6 +19,8 @@ export interface AskResult {
   confidence: number;
   /** Up to three other articles, best first. */
   alternatives: string[];
+  /** The articles offered as choices ("is it one of these?") when IT Buddy clarifies; empty otherwise. */
+  offered: string[];
 }
 
 /** Turns a search outcome into the --jsonl shape. */
@@ -35,6 +36,7 @@ export function toAskResult(question: string, outcome: SearchOutcome): AskResult
       .map((h) => h.article.id)
       .filter((id) => id !== articleId)
       .slice(0, 3),
+    offered: outcome.offered.map((h) => h.article.id),
   };
 }
 
@@ -48,7 +50,8 @@ export const askCommand: CliCommand = {
     '  --kb DIR             knowledge-base folder (default: KB_DIR from the configuration)',
     '  --json               print the answer as JSON',
     '  --jsonl              read one question per stdin line, write one JSON object per line:',
-    '                       {"question","answered","articleId","confidence","alternatives"}',
+    '                       {"question","answered","articleId","confidence","alternatives","offered"}',
+    '                       ("answered" only for a direct answer; "offered": article ids shown as choices)',
     '                       (a line holding a JSON object with "q" or "question" is read as that question)',
     "  --synonyms FILE      synonym groups to use (default: the folder's _synonyms.yaml, else the built-in list)",
     '  --min-confidence N   answer only at or above this confidence, 0 to 1 (default: ANSWER_MIN_CONFIDENCE)',
@@ -150,13 +153,14 @@ function answerText(question: string, outcome: SearchOutcome): string {
   const top = outcome.hits[0];
   const confidence = `confidence ${outcome.confidence.toFixed(2)}`;
   if (!outcome.answered || !top) {
-    const closest = outcome.hits.filter((h) => h.confidence >= closeEnough).slice(0, 3);
-    return [
-      `${copy.dontKnow} (${confidence})`,
-      ...(closest.length > 0
-        ? ['', 'These might be related:', ...closest.map((h) => `  - ${h.article.title} (${h.article.id})`)]
-        : []),
-    ].join('\n');
+    if (outcome.offered.length > 0) {
+      return [
+        `${clarifyCopy.prompt} (${confidence})`,
+        ...outcome.offered.map((h) => `  - ${h.article.title} (${h.article.id})`),
+        `  - ${clarifyCopy.noneOfThese}`,
+      ].join('\n');
+    }
+    return `${copy.dontKnow} (${confidence})`;
   }
   const article = top.article;
   const section = bestSection(article, question);
