@@ -2,6 +2,7 @@
 // so far already answer. Software: which product, for whom, why, by when. Access: which system, what level,
 // manager approval. Hardware: what, where, why. Incident: what is broken, since when, how many, how urgent.
 // Project: the problem, benefit, cost or risk, sponsor, deadline. Only unanswered steps are asked.
+import { z } from 'zod';
 import type { RequestDraft, RequestKind } from './request-schema.ts';
 
 export const planSteps = [
@@ -25,14 +26,15 @@ export const planSteps = [
 export type PlanStep = (typeof planSteps)[number];
 
 /** Details a plan collects that have no field of their own; they are written into the description on saving. */
-export interface PlanNotes {
+export const planNotesSchema = z.object({
   /** The product, system or device named. */
-  subject?: string;
-  accessLevel?: string;
-  approval?: string;
-  deliverTo?: string;
-  since?: string;
-}
+  subject: z.string().optional(),
+  accessLevel: z.string().optional(),
+  approval: z.string().optional(),
+  deliverTo: z.string().optional(),
+  since: z.string().optional(),
+});
+export type PlanNotes = z.infer<typeof planNotesSchema>;
 
 const plans: Record<RequestKind, PlanStep[]> = {
   software: ['what', 'forWhom', 'why', 'byWhen'],

@@ -160,14 +160,15 @@ describe('the record rules', () => {
     ]);
   });
 
-  it('asks project questions only for projects, and why-it-matters for all but incidents', () => {
+  it('requires the problem only of projects; the rest of each plan may be left out with "that\'s all"', () => {
     expect(missingFields({ ...emptyDraft(), kind: 'project' })).toEqual([
       'description',
       'title',
       'businessNeed',
-      'expectedBenefit',
-      'costOrRisk',
-      'sponsor',
+      'urgency',
+      'impact',
+    ]);
+    expect(missingFields({ ...emptyDraft(), kind: 'software', description: 'x', title: 'x' })).toEqual([
       'urgency',
       'impact',
     ]);
@@ -245,7 +246,6 @@ describe('one schema for form, validation and the model', () => {
     expect(result.form.errors).toEqual({
       title: 'Please give a title of a few words.',
       description: 'Please fill in what you need.',
-      businessNeed: 'Please fill in why it matters.',
       urgency: 'Please choose how urgent it is.',
     });
     expect(result.form.values?.title).toBe('ab');
