@@ -13,7 +13,7 @@ import type { RequestRepository } from '../store/repositories/requests.ts';
 import { impactOf, readOpening, titleOf } from './opening-reader.ts';
 import { applyAnswer, isThatsAll, readDateCorrection, readForWhomCorrection } from './plan-answers.ts';
 import {
-  composeDescription,
+  formDraft,
   isEssential,
   missingSteps,
   type PlanNotes,
@@ -749,11 +749,6 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
 
 /** Steps answered with a choice, where a bare "it's urgent" is read as a correction rather than an answer. */
 const choiceSteps = new Set<PlanStep>(['kind', 'urgency', 'howMany']);
-
-/** The draft as forms, summaries and `itbuddy intake parse` show it: the plan's notes written into the description. */
-export function formDraft(draft: RequestDraft, notes: PlanNotes): RequestDraft {
-  return { ...draft, description: composeDescription(draft.description, notes) };
-}
 
 /** What is left unsaid when the user is done: medium urgency, and who it affects read from who it is for, else just them. */
 function settleDefaults(draft: RequestDraft, now: Date): void {

@@ -46,7 +46,7 @@ const softwareWords =
 const devices =
   /\b(laptops?|monitors?|screens?|keyboards?|mouse|mice|headsets?|headphones|dock(?:ing station)?s?|desk ?phones?|phones?|printers?|scanners?|chargers?|webcams?|cameras?|computers?|desktops?|pcs?|macs?|macbooks?|tablets?|ipads?|cables?|adapters?|battery|batteries|projectors?|tv screen|tvs?|shredders?|chairs?|standing desk(?: converter)?|privacy screen|equipment|devices?|speakers?|microphones?|badges?|usb sticks?|hard drives?)\b/i;
 const systems =
-  /\b(shared (?:drive|folder|mailbox|inbox|calendar)|[a-z]+ (?:drive|folder|share|mailbox|inbox|site|workspace|dashboard|channel|portal)|sharepoint(?: site)?|intranet|crm|erp|vpn|wifi|wi-fi|email|network|internet|website|booking (?:system|website)|payroll(?: system)?|distribution list|github(?: org)?|jira|confluence|sap|xero|salesforce|tableau|figma|power ?bi|archive drive|board pack folder|analytics workspace|guest account|account)\b/i;
+  /\b(shared (?:drive|folder|mailbox|inbox|calendar)|[a-z]+ (?:drive|folder|share|mailbox|inbox|site|workspace|dashboard|channel|portal)|sharepoint(?: site)?|intranet|crm|erp|vpn|wifi|wi-fi|email|network|internet|website|booking (?:system|website)|payroll(?: system)?|distribution list|github(?: org)?|jira|confluence|sap|xero|salesforce|tableau|figma|power ?bi|archive drive|board pack folder|analytics workspace|guest account|admin rights|account)\b/i;
 
 const questionStart =
   /^(?:how|what|whats|what's|where|why|when|which|who|whom|is there|are there|does|do|did|should|would|will|am i|are|is)\b/i;
@@ -257,19 +257,39 @@ function tidyName(name: string): string {
 const leadIns =
   /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)/i;
 
-/** A short title: the thing named and what it is for ("Visio for process maps"), else the ask without lead-ins. */
-export function titleOf(text: string, kind: RequestKind | null, subject: string | null): string {
-  const firstSentence = (text.split(/(?<=[.!?])\s+|\n/)[0] ?? text).trim();
-  const purpose =
-    /\bfor\s+((?:a |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|—|-)\b|$)/i.exec(
+/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
+export function purposeOf(text: string): string | null {
+  const m =
+    /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/i.exec(
       text,
-    )?.[1];
+    );
+  const purpose = m?.[1]?.replace(/^(?:a|an|the|our|my)\s+/i, '');
+  if (!purpose) return null;
+  if (
+    /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
+      purpose,
+    )
+  )
+    return null;
+  return purpose;
+}
+
+/** A short title: the thing named and what it is for ("Visio for process maps"), else the ask without lead-ins. */
+export function titleOf(
+  text: string,
+  kind: RequestKind | null,
+  subject: string | null,
+  person?: string | null,
+): string {
+  const firstSentence = (text.split(/(?<=[.!?])\s+|\n/)[0] ?? text).trim();
+  const purpose = purposeOf(text);
+  const forWhat = person ? ` for ${person}` : purpose ? ` for ${purpose}` : '';
   let title: string;
-  if (kind === 'software' && subject) {
-    const usefulPurpose =
-      purpose && !/^(?:a |the )?(?:project|me|my (?:laptop|machine))$/i.test(purpose) ? purpose : undefined;
-    title = usefulPurpose ? `${subject} for ${usefulPurpose.replace(/^(?:a|the|my|our)\s+/i, '')}` : subject;
-  } else if (kind === 'incident' && subject) {
+  if (kind === 'software' && subject) title = `${subject}${forWhat}`;
+  else if (kind === 'hardware' && subject && !/\b(?:collect|pick up|dispose)\b/i.test(text))
+    title = `${capitalise(subject)}${forWhat}`;
+  else if (kind === 'access' && subject) title = `Access to ${subject}${person ? ` for ${person}` : ''}`;
+  else if (kind === 'incident' && subject) {
     const what =
       /\b(cracked|broken|smashed|not working|stopped working|won'?t turn on|keeps freezing|flickering|died)\b/i.exec(
         text,
@@ -352,9 +372,12 @@ export function readOpening(text: string, context: ReadingContext): OpeningReadi
   draft.description = truncate(t, maxLengths.description);
   const subject = subjectOf(t, draft.kind);
   if (subject) notes.subject = subject;
-  draft.title = titleOf(t, draft.kind, subject);
   const person = personOf(t);
   if (person) draft.affected = person;
+  draft.title = titleOf(t, draft.kind, subject, person);
+  // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.
+  const purpose = draft.kind !== 'project' && draft.kind !== 'incident' ? purposeOf(t) : null;
+  if (purpose) draft.businessNeed = `For ${purpose}`;
   if (draft.kind === 'incident') {
     const since = mentionsSince(t);
     if (since) notes.since = since;

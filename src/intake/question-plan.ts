@@ -166,3 +166,8 @@ export function composeDescription(description: string | null, notes: PlanNotes)
   if (lines.length === 0) return description;
   return [description ?? '', '', ...lines].join('\n').trim();
 }
+
+/** The draft as forms, summaries and `itbuddy intake parse` show it: the plan's notes written into the description. */
+export function formDraft(draft: RequestDraft, notes: PlanNotes): RequestDraft {
+  return { ...draft, description: composeDescription(draft.description, notes) };
+}
