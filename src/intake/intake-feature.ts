@@ -16,7 +16,6 @@ import {
   formDraft,
   isEssential,
   missingSteps,
-  type PlanNotes,
   type PlanStep,
   planNotesSchema,
   planSteps,
