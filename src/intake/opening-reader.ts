@@ -236,7 +236,13 @@ function subjectOf(text: string, kind: RequestKind | null): string | null {
   }
   if (kind === 'hardware' || kind === 'incident') {
     const d = devices.exec(text);
-    return d ? d[0].toLowerCase() : null;
+    if (!d) return null;
+    // Keep the word that says which one: "second monitor", "new battery", "wireless keyboard".
+    const before =
+      /\b(second|new|bigger|spare|extra|replacement|wireless|standing|external|larger)\s+$/i.exec(
+        text.slice(0, d.index),
+      );
+    return `${before && kind === 'hardware' ? `${before[1]!.toLowerCase()} ` : ''}${d[0].toLowerCase()}`;
   }
   return null;
 }
@@ -365,7 +371,8 @@ export function readOpening(text: string, context: ReadingContext): OpeningReadi
   else if (problem) {
     const urgent = draft.urgency === 'high' || draft.urgency === 'critical';
     const wide = draft.impact === 'team' || draft.impact === 'department' || draft.impact === 'company';
-    route = urgent || wide || damage.test(t) ? 'request' : 'problem';
+    // Password and sign-in trouble is self-service first: the article, whose card still offers 'Ask IT'.
+    route = urgent || wide || damage.test(t) ? 'request' : selfService.test(t) ? 'answer' : 'problem';
   } else route = 'answer';
   const kind = route === 'answer' ? null : kindOf(t, brokenThing);
   draft.kind = outage ? 'incident' : kind;
