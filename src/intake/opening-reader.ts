@@ -58,7 +58,7 @@ const askFor =
 const askYou =
   /\b(?:can|could|would)\s+(?:you|someone|somebody|it|you guys)\s+(?:please\s+)?(?!tell|show|explain|help me understand|let me know)(?:[a-z]+)\b/i;
 const needSomething =
-  /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to know\b|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
+  /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
 const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
 const pleaseDo =
   /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
@@ -235,7 +235,8 @@ function subjectOf(text: string, kind: RequestKind | null): string | null {
     return s ? s[0] : null;
   }
   if (kind === 'hardware' || kind === 'incident') {
-    const d = devices.exec(text);
+    // "laptop screen", "laptop charger": the part is the subject, named with its device.
+    const d = new RegExp(`${devices.source}\\s+${devices.source}`, 'i').exec(text) ?? devices.exec(text);
     if (!d) return null;
     // Keep the word that says which one: "second monitor", "new battery", "wireless keyboard".
     const before =
@@ -302,7 +303,7 @@ export function titleOf(
       )?.[1];
     title = what
       ? /cracked|broken|smashed/i.test(what)
-        ? `${capitalise(what.toLowerCase())} ${/\blaptop\b/i.test(text) && subject !== 'laptop' ? `laptop ${subject}` : subject}`
+        ? `${capitalise(what.toLowerCase())} ${/\blaptop\b/i.test(text) && !subject.includes('laptop') ? `laptop ${subject}` : subject}`
         : `${capitalise(subject)} ${what.toLowerCase()}`
       : firstSentence;
   } else title = firstSentence;
