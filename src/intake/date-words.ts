@@ -24,6 +24,11 @@ const rewrites: [RegExp, string][] = [
   [/\b(by|before|for|until|till|at)\s+(?:the\s+)?month[-\s]end\b/gi, '$1 the end of the month'],
   [/\b(by|before|for|until|till|at)\s+(?:the\s+)?end of (?:the|this) year\b/gi, '$1 31 December'],
   [/\b(by|before|for|until|till|at)\s+(?:the\s+)?year[-\s]end\b/gi, '$1 31 December'],
+  // "Monday 14th": the day of the month decides (chrono would take the weekday alone).
+  [
+    /\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/gi,
+    'the $1',
+  ],
 ];
 
 // A moment in the past or a time of day is not a needed-by date.
@@ -71,7 +76,7 @@ export function readDateWords(text: string, now: Date, timeZone: string): string
   }
   // "from the 12th", "the date is the 20th": a day of the month alone is its next occurrence.
   const ordinal =
-    /\b(?:by|before|from|on|for|until|is|the)\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/i.exec(
+    /\b(?:by|before|from|on|for|until|till|is|starting|after)\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|floor|time|line|row|desk|place|person|week|month|year|party|generation|gen)\b)/i.exec(
       t,
     );
   if (ordinal) {

@@ -601,6 +601,18 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       return state ? continueConversation(ctx, state) : undefined;
     },
 
+    async preface(ctx) {
+      // A problem report answered by an article: say plainly that IT is one press away if it does not help.
+      if (ctx.message.command || !ctx.text || /^\/?request\b/i.test(ctx.text)) return [];
+      const reading = readOpening(ctx.text, readingContext(ctx));
+      if (reading.route !== 'problem' || !deps.related?.(ctx.text)) return [];
+      return [
+        reply.text(
+          "Here's what usually fixes this. Still stuck? Press **Ask IT** under it and I'll pass it to IT.",
+        ),
+      ];
+    },
+
     async detect(ctx) {
       const reading = readOpening(ctx.text, readingContext(ctx));
       if (reading.route === 'request') return start(ctx, ctx.text, 'detect');

@@ -46,7 +46,7 @@ const softwareWords =
 const devices =
   /\b(laptops?|monitors?|screens?|keyboards?|mouse|mice|headsets?|headphones|dock(?:ing station)?s?|desk ?phones?|phones?|printers?|scanners?|chargers?|webcams?|cameras?|computers?|desktops?|pcs?|macs?|macbooks?|tablets?|ipads?|cables?|adapters?|battery|batteries|projectors?|tv screen|tvs?|shredders?|chairs?|standing desk(?: converter)?|privacy screen|equipment|devices?|speakers?|microphones?|badges?|usb sticks?|hard drives?)\b/i;
 const systems =
-  /\b(shared (?:drive|folder|mailbox|inbox|calendar)|[a-z]+ (?:drive|folder|share|mailbox|inbox|site|workspace|dashboard|channel|portal)|sharepoint(?: site)?|intranet|crm|erp|vpn|wifi|wi-fi|email|network|internet|website|booking (?:system|website)|payroll(?: system)?|distribution list|github(?: org)?|jira|confluence|sap|xero|salesforce|tableau|figma|power ?bi|archive drive|board pack folder|analytics workspace|guest account|admin rights|account)\b/i;
+  /\b(shared (?:drive|folder|mailbox|inbox|calendar)|[a-z]+ (?:drive|folder|share|mailbox|inbox|site|workspace|dashboard|channel|portal|console|database|repo|repository|server)|sharepoint(?: site)?|intranet|crm|erp|vpn|wifi|wi-fi|email|network|internet|website|booking (?:system|website)|payroll(?: system)?|distribution list|github(?: org)?|jira|confluence|sap|xero|salesforce|tableau|figma|power ?bi|archive drive|board pack folder|analytics workspace|guest account|admin rights|account)\b/i;
 
 const questionStart =
   /^(?:how|what|whats|what's|where|why|when|which|who|whom|is there|are there|does|do|did|should|would|will|am i|are|is)\b/i;
@@ -66,11 +66,11 @@ const imperative =
   /^(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|enable|replace|fix|rename)\b/i;
 const politeEnd = /\bplease[.!]?$/i;
 const ideaCue =
-  /\b(?:idea|ideas|suggest(?:ion)?|propos(?:e|al)|feature request|it would be (?:great|nice|good|useful) if|we should|what if we|we'?d love|could (?:it|we) (?:build|look into)|look into|is (?:that|this) something it could|could it build|replace the [a-z ]+ system|automate)\b/i;
+  /\b(?:idea|ideas|suggest(?:ion)?|propos(?:e|al)|feature request|it would be (?:great|nice|good|useful) if|we should|what if we|we'?d love|could (?:it|we) (?:build|look into)|look into|is (?:that|this) something it could|could it build|replace the [a-z ]+ system|automat(?:e|ed|ing)|talk about a project|could be (?:improved|automated|simpler|digital))\b/i;
 const damage =
   /\b(?:cracked|smashed|shattered|broke|broken|snapped|bent|spilled|died|dead|won'?t (?:turn|switch|power) on|fell)\b/i;
 const failure =
-  /\b(?:stopped working|not working|isn'?t working|doesn'?t work|don'?t work|won'?t|can'?t|cannot|couldn'?t|unable to|keeps? [a-z]+ing|keep [a-z]+ing|crash(?:es|ed|ing)?|freez(?:es|ing)|error|errors|offline|jamming|jammed|disconnect(?:s|ing)|dropping|flicker(?:s|ing)?|not detected|isn'?t detected|isn'?t syncing|not syncing|slow|loud|broken|fail(?:s|ed|ing)?|stuck|down|lost (?:internet|network|connection)|no (?:network|internet|signal)|missing|access denied|won'?t pair)\b/i;
+  /\b(?:stopped working|not working|isn'?t working|doesn'?t work|don'?t work|won'?t|can'?t|cannot|couldn'?t|unable to|keeps? [a-z]+ing|keep [a-z]+ing|crash(?:es|ed|ing)?|freez(?:es|ing)|error|errors|offline|jamming|jammed|disconnect(?:s|ing)|dropping|flicker(?:s|ing)?|not detected|isn'?t detected|isn'?t syncing|not syncing|slow|loud|broken|fail(?:s|ed|ing)?|stuck|down|lost (?:internet|network|connection)|no (?:network|internet|signal)|missing|access denied|won'?t pair|out of (?:toner|paper|ink)|went (?:black|blank|dead)|black screen|blue screen|(?:isn'?t|aren'?t|won'?t|doesn'?t) (?:open|load|start|boot|print|connect|charge|show|sync)(?:ing)?)\b/i;
 const down =
   /\b(?:is|are|went|goes|has gone|seems?)\s+(?:all\s+)?(?:down|offline)\b|\bdown (?:for|across)\b|\b(?:lost|has no|have no|no) (?:internet|network|connection|wifi)\b|\boutage\b|\ball offline\b/i;
 const many =
@@ -79,7 +79,7 @@ const selfService = /\b(?:password|passcode|out of office|wi-?fi password)\b/i;
 
 // ── Kind ─────────────────────────────────────────────────────────────────────────────────────────────────────
 const accessCue =
-  /\b(?:access|permissions?|rights|added to|add me to|be added|log ?in to|login|account|unlock|locked out|see the shared|membership|remove [A-Z][a-z]+ from|add [A-Z][a-z]+ to|give [A-Z][a-z]+ (?:from [a-z]+ )?access)\b/;
+  /\b(?:access|permissions?|rights|mfa|2fa|authenticator|multi-factor|added to|add me to|be added|log ?in to|login|account|unlock|locked out|see the shared|membership|remove [A-Z][a-z]+ from|add [A-Z][a-z]+ to|give [A-Z][a-z]+ (?:from [a-z]+ )?access)\b/;
 const newThing =
   /\b(?:new|another|replacement|spare|second|bigger|more|extra|two more|\d+)\s+(?:[a-z]+\s+)?(?:laptops?|monitors?|screens?|keyboards?|mouse|mice|headsets?|chargers?|battery|batteries|phones?|webcams?|docking stations?|chairs?|one)\b|\b(?:collect|pick up|deliver|dispose)/i;
 const otherTask =
@@ -121,6 +121,13 @@ function urgencyOf(text: string, outage: boolean, neededBy: string | null, today
     )
   )
     return 'high';
+  // Something fixed later today ("a board presentation at 2pm") makes it urgent.
+  if (
+    /\b(?:presentation|presenting|meeting|call|interview|demo|deadline|exam|training)\b[^.]*\bat\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?\b/i.test(
+      text,
+    )
+  )
+    return 'high';
   if (neededBy && daysBetween(today, neededBy) <= 1) return 'high';
   if (/\b(?:this week|soon|sometime this week|normal priority|medium)\b/i.test(text)) return 'medium';
   return null;
@@ -139,10 +146,10 @@ export function impactOf(text: string): Impact | null {
   )
     return 'company';
   if (
-    /\b(?:department|warehouse|sales floor|floor|all of (?:customer services|finance|sales|hr|accounts|support|marketing|[a-z]+ services)|division)\b/i.test(
+    // A named group bigger than a team: "the whole warehouse", "all of customer services", "our department".
+    /\b(?:(?:the\s+)?(?:whole|entire)\s+(?:[a-z0-9]+\s+){0,2}(?:department|warehouse|floor|office|division|site|branch|building wing)|(?:our|my|the|whole|entire) (?:[a-z]+ )?department|department[-\s]wide|all of (?:customer services|finance|sales|hr|accounts|support|marketing|[a-z]+ services)|(?:the )?warehouse (?:[a-z]+ )?(?:are|is) (?:all )?(?:down|offline)|(?:the )?warehouse[^.]*\bnobody\b)/i.test(
       text,
-    ) &&
-    /\b(?:whole|entire|all|department|nobody|everyone|our|my|the)\b/i.test(text)
+    )
   )
     return 'department';
   if (
@@ -232,7 +239,13 @@ function subjectOf(text: string, kind: RequestKind | null): string | null {
   }
   if (kind === 'access') {
     const s = systems.exec(text) ?? softwareNames.exec(text);
-    return s ? s[0] : null;
+    if (s) return s[0];
+    // "access to the AWS console", "rights on Snowflake": the name after the preposition.
+    const named =
+      /\b(?:access to|rights (?:on|to)|added to|permissions? (?:on|to|for))\s+(?:the\s+)?([A-Za-z0-9][\w.-]*(?:\s+(?!by\b|before\b|from\b|asap\b|please\b)[A-Za-z0-9][\w.-]*){0,2})/i.exec(
+        text,
+      );
+    return named ? named[1]! : (/\b(mfa|2fa|authenticator)\b/i.exec(text)?.[1]?.toUpperCase() ?? null);
   }
   if (kind === 'hardware' || kind === 'incident') {
     // "laptop screen", "laptop charger": the part is the subject, named with its device.
@@ -262,7 +275,7 @@ function tidyName(name: string): string {
 }
 
 const leadIns =
-  /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)/i;
+  /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)(?:to\s+(?:propose|suggest)\s+(?:that\s+)?)?/i;
 
 /** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
 export function purposeOf(text: string): string | null {
@@ -318,7 +331,12 @@ export function titleOf(
 }
 
 // ── Routing ──────────────────────────────────────────────────────────────────────────────────────────────────
+// Shared services whose being down is an outage whoever reports it (a single printer offline is not).
+const sharedService =
+  /\b(?:wifi|wi-fi|network|internet|email|e-mail|website|server|servers|vpn|phones|phone lines|crm|erp|intranet|sharepoint|teams|portal|[a-z]+ system)\b/i;
+
 function isOutage(text: string): boolean {
+  if (down.test(text) && sharedService.test(text) && !questionStart.test(text.trim())) return true;
   if (
     down.test(text) &&
     (many.test(text) ||
@@ -331,8 +349,13 @@ function isOutage(text: string): boolean {
   );
 }
 
+// "Is it possible to get a second screen?", "would it be possible to install R Studio?": asks, politely.
+const possibleAsk =
+  /\b(?:is it possible|would it be possible|is there any (?:way|chance)|any chance)\b[^?.]*\b(?:to get|to have|to install|to order|i could (?:get|have)|of getting|of having|to be added)\b/i;
+
 function isExplicitAsk(text: string): boolean {
   return (
+    possibleAsk.test(text) ||
     askFor.test(text) ||
     askYou.test(text) ||
     needSomething.test(text) ||

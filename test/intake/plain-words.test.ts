@@ -158,6 +158,19 @@ describe('routing each message to the right job', () => {
     expect(textOf([card])).toMatch(/Urgency: Critical/);
   });
 
+  it('answers a problem report that has an article, with "Still stuck?", and starts a request when none fits', async () => {
+    const answered = await chat(s.url, 'rhea', { text: 'OneDrive is not syncing my files' });
+    expect(textOf(answered)).toMatch(/Still stuck\? Press \*\*Ask IT\*\*/);
+    const card = only(answered, 'card') as Card;
+    expect(card.kind).toBe('answer');
+    expect(card.actions?.map((a) => a.action?.id)).toContain('answer.ask_it');
+    expect(textOf(answered)).not.toMatch(/take this down/);
+
+    const noArticle = await chat(s.url, 'rory', { text: 'The door buzzer at reception stopped working' });
+    expect(textOf(noArticle)).toMatch(/take this down/);
+    expect(textOf(noArticle)).not.toMatch(/Still stuck/);
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
