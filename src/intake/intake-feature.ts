@@ -177,7 +177,9 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     origin: 'detect' | 'command' | 'escalate',
   ): Promise<Reply[]> {
     const masked = maskSecrets(text?.trim() ?? '');
-    const reading = masked.text ? readOpening(masked.text, readingContext(ctx)) : undefined;
+    const reading = masked.text
+      ? readOpening(masked.text, readingContext(ctx), { asRequest: origin !== 'detect' })
+      : undefined;
     const state: IntakeState = {
       draft: reading?.draft ?? emptyDraft(),
       notes: reading?.notes ?? {},
@@ -218,7 +220,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   /** Starts a request as one prefilled form, for places where the conversation cannot continue. */
   async function startAsForm(ctx: TurnContext, text: string): Promise<Reply[]> {
     const masked = maskSecrets(text);
-    const reading = masked.text ? readOpening(masked.text, readingContext(ctx)) : undefined;
+    const reading = masked.text ? readOpening(masked.text, readingContext(ctx), { asRequest: true }) : undefined;
     const draft = reading?.draft ?? emptyDraft();
     if (masked.text) await prefillDraft(ctx, draft, masked.text);
     ctx.logger.info({ origin: 'command-form', kind: draft.kind }, 'Intake started as a form');

@@ -370,8 +370,15 @@ function isExplicitAsk(text: string): boolean {
   );
 }
 
-/** Reads one opening message. */
-export function readOpening(text: string, context: ReadingContext): OpeningReading {
+/**
+ * Reads one opening message. `asRequest` is for text already known to be a request (the `request` command, the
+ * 'Ask IT' button): the kind and details are read even when the words look like a question.
+ */
+export function readOpening(
+  text: string,
+  context: ReadingContext,
+  options: { asRequest?: boolean } = {},
+): OpeningReading {
   const t = text.trim();
   const draft = emptyDraft();
   const notes: PlanNotes = {};
@@ -398,7 +405,7 @@ export function readOpening(text: string, context: ReadingContext): OpeningReadi
     // Password and sign-in trouble is self-service first: the article, whose card still offers 'Ask IT'.
     route = urgent || wide || damage.test(t) ? 'request' : selfService.test(t) ? 'answer' : 'problem';
   } else route = 'answer';
-  const kind = route === 'answer' ? null : kindOf(t, brokenThing);
+  const kind = route === 'answer' && !options.asRequest ? null : kindOf(t, brokenThing);
   draft.kind = outage ? 'incident' : kind;
   draft.description = truncate(t, maxLengths.description);
   const subject = subjectOf(t, draft.kind);
