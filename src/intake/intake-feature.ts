@@ -220,7 +220,9 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   /** Starts a request as one prefilled form, for places where the conversation cannot continue. */
   async function startAsForm(ctx: TurnContext, text: string): Promise<Reply[]> {
     const masked = maskSecrets(text);
-    const reading = masked.text ? readOpening(masked.text, readingContext(ctx), { asRequest: true }) : undefined;
+    const reading = masked.text
+      ? readOpening(masked.text, readingContext(ctx), { asRequest: true })
+      : undefined;
     const draft = reading?.draft ?? emptyDraft();
     if (masked.text) await prefillDraft(ctx, draft, masked.text);
     ctx.logger.info({ origin: 'command-form', kind: draft.kind }, 'Intake started as a form');
