@@ -92,7 +92,7 @@ export function readDateWords(text: string, now: Date, timeZone: string): string
   return null;
 }
 
-/** True when the text names a moment in the past ("since Monday", "this morning") rather than a deadline. */
+/** The words naming when a problem started ("since Monday", "this morning"), or null. */
 export function mentionsSince(text: string): string | null {
   const m =
     /\b(since\s+(?:this morning|yesterday|last\s+\w+|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(?::\d{2})?\s*(?:am|pm)?|the\s+\w+|\w+)|(?:this|yesterday)\s+(?:morning|afternoon|evening)|yesterday|\d+\s+(?:days?|hours?|weeks?)\s+ago)\b/i.exec(

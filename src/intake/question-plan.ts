@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { RequestDraft, RequestKind } from './request-schema.ts';
 
+/** Every question a plan may ask, by name (stored in the conversation state, printed by `intake parse`). */
 export const planSteps = [
   'kind',
   'what',
@@ -34,6 +35,7 @@ export const planNotesSchema = z.object({
   deliverTo: z.string().optional(),
   since: z.string().optional(),
 });
+/** The plan's notes, as the conversation state holds them. */
 export type PlanNotes = z.infer<typeof planNotesSchema>;
 
 const plans: Record<RequestKind, PlanStep[]> = {
