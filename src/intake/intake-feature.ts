@@ -281,7 +281,12 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       return [reply.text(copy.cancelled)];
     }
     if (state.asking === 'confirm' && isConfirm(text)) return confirm(ctx);
-    if (/^(?:edit|edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i.test(text.trim())) {
+    // "edit" answers "what level of access?"; anywhere else it opens the form.
+    const wantsForm =
+      state.asking === 'level'
+        ? /^(?:edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i
+        : /^(?:edit|edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i;
+    if (wantsForm.test(text.trim())) {
       return [...warning, requestForm(formDraft(state.draft, state.notes))];
     }
     if (isThatsAll(text)) {

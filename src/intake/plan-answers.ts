@@ -79,7 +79,8 @@ export function applyAnswer(
   const { draft, notes } = state;
   const kind = draft.kind;
   const date = readDateWords(t, context.now, context.timeZone);
-  if (step !== 'byWhen' && date && dateShaped.test(t) && t.split(/\s+/).length <= 7) {
+  // "Since when?" is answered with a past day ("Tuesday"), never a deadline.
+  if (step !== 'byWhen' && step !== 'since' && date && dateShaped.test(t) && t.split(/\s+/).length <= 7) {
     draft.neededBy = date;
     return { kind: 'date', date };
   }

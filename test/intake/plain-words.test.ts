@@ -126,7 +126,8 @@ describe('answers checked against the question, over the web chat API', () => {
     expect(textOf(dated)).toMatch(/What level of access/);
     const team = await chat(s.url, 'cole', { text: "actually it's for the whole team" });
     expect(only(team, 'notice').text).toMatch(/My team/);
-    expect(textOf(await chat(s.url, 'cole', { text: 'read only' }))).toMatch(/manager approved/);
+    // "edit" answers the level question here; it does not open the form.
+    expect(textOf(await chat(s.url, 'cole', { text: 'edit' }))).toMatch(/manager approved/);
     only(await chat(s.url, 'cole', { text: 'yes' }), 'card');
     const saved = only(await chat(s.url, 'cole', { text: 'send it' }), 'notice');
     const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
@@ -134,7 +135,7 @@ describe('answers checked against the question, over the web chat API', () => {
     expect(record.impact).toBe('team');
     expect(record.neededBy).toMatch(/^\d{4}-\d{2}-20$/);
     expect(record.neededBy! >= today()).toBe(true);
-    expect(record.description).toContain('Access level: read only');
+    expect(record.description).toContain('Access level: edit');
     expect(record.description).toContain('Manager approval: Yes');
   });
 
