@@ -1,6 +1,16 @@
 // The environment variables IT Buddy reads: one zod schema, the single source of truth for names, types and defaults.
 import { z } from 'zod';
 
+/** True for a time zone the runtime knows (IANA names such as Europe/London). */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // A variable set to nothing never reaches the schema: loadConfig treats `NAME=` as not set.
 const optionalText = z.string().trim().optional();
 
@@ -88,6 +98,13 @@ export const envSchema = z.object({
   // Intake: where new requests are posted for triage, and optional routing by kind or department.
   IT_DESTINATIONS: optionalText,
   IT_ROUTES: optionalText,
+  // The time zone dates in words ("by Friday", "from the 12th") are read in when a request is taken down.
+  INTAKE_TIMEZONE: z
+    .string()
+    .trim()
+    .min(1)
+    .refine(isTimeZone, 'expected an IANA time zone such as Europe/London')
+    .default('UTC'),
 
   // Slack.
   SLACK_BOT_TOKEN: optionalText,

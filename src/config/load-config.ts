@@ -22,7 +22,7 @@ export interface Config {
   store: { kind: 'mongo'; uri: string } | { kind: 'embedded'; dataDir: string };
   itHelp: { email: string | undefined; phone: string | undefined; url: string | undefined };
   roles: { itStaff: RoleEntry[]; liaisons: RoleEntry[]; admins: RoleEntry[] };
-  intake: { destinations: string | undefined; routes: string | undefined };
+  intake: { destinations: string | undefined; routes: string | undefined; timeZone: string };
   slack:
     | { enabled: false }
     | {
@@ -193,7 +193,7 @@ function toConfig(e: Env, warnings: string[], requireCredentials: boolean): Conf
       : { kind: 'embedded', dataDir: path.resolve(e.DATA_DIR) },
     itHelp: { email: e.IT_HELP_EMAIL, phone: e.IT_HELP_PHONE, url: e.IT_HELP_URL },
     roles,
-    intake: { destinations: e.IT_DESTINATIONS, routes: e.IT_ROUTES },
+    intake: { destinations: e.IT_DESTINATIONS, routes: e.IT_ROUTES, timeZone: e.INTAKE_TIMEZONE },
     slack: e.SLACK_BOT_TOKEN
       ? {
           enabled: true,

@@ -11,6 +11,17 @@ import { maskFields, maskSecrets, type SecretKind, secretWarning } from '../priv
 import type { DocumentStore } from '../store/document-store.ts';
 import type { ConversationAddress, ConversationStates } from '../store/repositories/conversation-state.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
+import { impactOf, readOpening, titleOf } from './opening-reader.ts';
+import { applyAnswer, isThatsAll, readDateCorrection, readForWhomCorrection } from './plan-answers.ts';
+import {
+  formDraft,
+  isEssential,
+  missingSteps,
+  type PlanStep,
+  planNotesSchema,
+  planSteps,
+  stepQuestion,
+} from './question-plan.ts';
 import {
   confirmCard,
   intakeActions,
@@ -22,19 +33,7 @@ import {
   summaryCard,
   triageActions,
 } from './request-cards.ts';
-import {
-  inferDate,
-  inferDraft,
-  inferImpact,
-  inferKind,
-  inferTitle,
-  inferUrgency,
-  isCancel,
-  isConfirm,
-  looksLikeRequest,
-  parseChoice,
-  parseCorrection,
-} from './request-detection.ts';
+import { inferDate, isCancel, isConfirm, parseChoice, parseCorrection } from './request-detection.ts';
 import { readRequestForm, requestForm, valuesToDraft } from './request-form.ts';
 import {
   type ArticleLink,
@@ -46,7 +45,6 @@ import {
   isFinished,
   labels,
   maxLengths,
-  missingFields,
   type Priority,
   parseReference,
   priorities,
@@ -68,8 +66,12 @@ const feature = 'intake';
 /** What intake remembers between turns. */
 const intakeStateSchema = z.object({
   draft: requestDraftSchema,
-  /** The field last asked for, or 'confirm' while the summary awaits a decision. */
-  asking: z.union([z.enum(draftFields as [DraftField, ...DraftField[]]), z.literal('confirm')]).nullable(),
+  /** Details the question plan collects that have no field of their own (access level, where it goes, ...). */
+  notes: planNotesSchema.default({}),
+  /** Plan steps answered with "none" or "no rush", so they are not asked again. */
+  skipped: z.array(z.enum(planSteps)).default([]),
+  /** The plan step last asked, or 'confirm' while the summary awaits a decision. */
+  asking: z.union([z.enum(planSteps), z.literal('confirm')]).nullable(),
   secretsMasked: z.boolean(),
   /** Identifies this conversation's request, so a double-clicked Confirm saves once. */
   attemptId: z.string(),
@@ -126,15 +128,6 @@ const statusPattern =
   /^\/?(?:status|check|track|where is|where's|what'?s the status of|status of)\s+(?:of\s+)?(?:my\s+)?(?:request\s+|ticket\s+)?#?(it[-\s]?\d{1,9})\s*\??$/i;
 const myRequestsPattern =
   /^\/?(?:show\s+|list\s+|see\s+|view\s+)?(?:me\s+)?(?:all\s+)?my\s+(?:open\s+)?(?:it\s+)?(?:requests|tickets)\s*\??$/i;
-const freeTextFields = new Set<DraftField>([
-  'title',
-  'description',
-  'businessNeed',
-  'expectedBenefit',
-  'costOrRisk',
-  'sponsor',
-  'affected',
-]);
 
 /** The intake feature and the escalate hook for the answer card's 'Ask IT' button. */
 export function createIntakeFeature(deps: IntakeFeatureDeps): {
@@ -169,12 +162,23 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   const save = (ctx: TurnContext, state: IntakeState) =>
     conversations.save(addressOf(ctx), state, ctx.now, ttl);
 
-  /** Asks the next missing thing, or shows the summary when nothing is missing. */
+  const readingContext = (ctx: TurnContext) => ({ now: ctx.now, timeZone: ctx.config.intake.timeZone });
+
+  /** The question for a plan step: buttons for the choices, words for the rest. */
+  function askStep(step: PlanStep, state: IntakeState): Reply {
+    if (step === 'kind') return questionFor('kind');
+    if (step === 'urgency') return questionFor('urgency');
+    if (step === 'howMany') return questionFor('impact');
+    return reply.text(stepQuestion(step, state.draft.kind));
+  }
+
+  /** Asks the next step of the kind's plan, or shows the summary (with sensible defaults) when none is left. */
   async function advance(ctx: TurnContext, state: IntakeState, prefix: Reply[] = []): Promise<Reply[]> {
-    const next = missingFields(state.draft)[0];
+    const next = missingSteps(state.draft, state.notes, state.skipped)[0];
     state.asking = next ?? 'confirm';
+    if (!next) settleDefaults(state.draft, ctx.now);
     await save(ctx, state);
-    return [...prefix, next ? questionFor(next) : confirmCard(state.draft)];
+    return [...prefix, next ? askStep(next, state) : confirmCard(formDraft(state.draft, state.notes))];
   }
 
   function warnIfMasked(found: SecretKind[]): Reply[] {
@@ -187,17 +191,30 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     origin: 'detect' | 'command' | 'escalate',
   ): Promise<Reply[]> {
     const masked = maskSecrets(text?.trim() ?? '');
+    const reading = masked.text
+      ? readOpening(masked.text, readingContext(ctx), { asRequest: origin !== 'detect' })
+      : undefined;
     const state: IntakeState = {
-      draft: masked.text ? inferDraft(masked.text) : emptyDraft(),
+      draft: reading?.draft ?? emptyDraft(),
+      notes: reading?.notes ?? {},
+      skipped: [],
       asking: null,
       secretsMasked: masked.found.length > 0,
       attemptId: randomUUID(),
     };
     if (masked.text) await prefillDraft(ctx, state.draft, masked.text);
-    const questionsLeft = missingFields(state.draft).length;
-    const intro = `${origin === 'escalate' ? "Okay, let's pass this to IT." : "Sure, I'll take this down for IT."}${
-      questionsLeft > 1 ? ' A couple of quick questions first.' : ''
-    }`;
+    // An outage is logged at once: what is known goes straight to the summary, one press from IT.
+    const outage =
+      reading?.route === 'request' && state.draft.kind === 'incident' && state.draft.urgency === 'critical';
+    if (outage) state.skipped.push(...missingSteps(state.draft, state.notes).filter((s) => !isEssential(s)));
+    const questionsLeft = missingSteps(state.draft, state.notes, state.skipped).length;
+    const intro = `${
+      outage
+        ? "That sounds like an outage — I've written it up as an incident for IT right away."
+        : origin === 'escalate'
+          ? "Okay, let's pass this to IT."
+          : "Sure, I'll take this down for IT."
+    }${questionsLeft > 1 ? ' A couple of quick questions first.' : ''}`;
     const prefix: Reply[] = [
       reply.text(`${intro} You can say _cancel_ at any point, or correct me (like _actually it's urgent_).`),
     ];
@@ -206,7 +223,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     if (related) {
       prefix.push(
         reply.text(
-          `While I take this down: [${escapeMarkdown(related.title)}](${related.url}) might already have the answer.`,
+          `This might help while IT picks it up: [${escapeMarkdown(related.title)}](${related.url}).`,
         ),
       );
     }
@@ -217,10 +234,16 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   /** Starts a request as one prefilled form, for places where the conversation cannot continue. */
   async function startAsForm(ctx: TurnContext, text: string): Promise<Reply[]> {
     const masked = maskSecrets(text);
-    const draft = masked.text ? inferDraft(masked.text) : emptyDraft();
+    const reading = masked.text
+      ? readOpening(masked.text, readingContext(ctx), { asRequest: true })
+      : undefined;
+    const draft = reading?.draft ?? emptyDraft();
     if (masked.text) await prefillDraft(ctx, draft, masked.text);
     ctx.logger.info({ origin: 'command-form', kind: draft.kind }, 'Intake started as a form');
-    return [...warnIfMasked(masked.found), requestForm(draft, undefined, sourceState(ctx.message.sourceUrl))];
+    return [
+      ...warnIfMasked(masked.found),
+      requestForm(formDraft(draft, reading?.notes ?? {}), undefined, sourceState(ctx.message.sourceUrl)),
+    ];
   }
 
   /** Adds what the prefill hook read, only where the deterministic reading found nothing; never fails the turn. */
@@ -247,15 +270,6 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     }
   }
 
-  /** Fills what a newly given description tells, without overwriting what the user already said. */
-  function absorbDescription(draft: RequestDraft, text: string): void {
-    draft.description = text.slice(0, maxLengths.description);
-    draft.title ??= inferTitle(text);
-    draft.kind ??= inferKind(text);
-    draft.urgency ??= inferUrgency(text);
-    draft.impact ??= inferImpact(text);
-  }
-
   function setField(draft: RequestDraft, field: DraftField, value: string | null): void {
     (draft as Record<DraftField, string | null>)[field] = value;
   }
@@ -269,54 +283,80 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     return `${fieldLabel(field)}: **${shown}**`;
   }
 
-  /** Reads the answer to the field being asked; undefined when it is not an answer. */
-  function readAnswer(field: DraftField, text: string): string | null | undefined {
-    if (field === 'kind' || field === 'urgency' || field === 'impact') return parseChoice(field, text);
-    if (field === 'neededBy') {
-      if (/^(?:no|none|no date|nope|skip|n\/a)$/i.test(text.trim())) return null;
-      const d = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? text.trim() : undefined;
-      return d;
-    }
-    const t = text.trim();
-    if (t.length < 2) return undefined;
-    const max = (maxLengths as Record<string, number>)[field] ?? 2000;
-    return t.slice(0, max);
-  }
-
   async function continueConversation(ctx: TurnContext, state: IntakeState): Promise<Reply[]> {
     const masked = maskSecrets(ctx.text);
     const text = masked.text;
     if (masked.found.length > 0) state.secretsMasked = true;
     const warning = warnIfMasked(masked.found);
+    const context = readingContext(ctx);
     if (isCancel(text)) {
       await conversations.clear(addressOf(ctx));
       ctx.logger.info('Intake cancelled');
       return [reply.text(copy.cancelled)];
     }
     if (state.asking === 'confirm' && isConfirm(text)) return confirm(ctx);
-    if (/^(?:edit|edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i.test(text.trim())) {
-      return [...warning, requestForm(state.draft)];
+    // "edit" answers "what level of access?"; anywhere else it opens the form.
+    const wantsForm =
+      state.asking === 'level'
+        ? /^(?:edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i
+        : /^(?:edit|edit (?:it )?as (?:a )?form|form|use the form|open the form)[.!]?$/i;
+    if (wantsForm.test(text.trim())) {
+      return [...warning, requestForm(formDraft(state.draft, state.notes))];
+    }
+    if (isThatsAll(text)) {
+      const needed = missingSteps(state.draft, state.notes, state.skipped).find(isEssential);
+      if (needed) {
+        state.asking = needed;
+        await save(ctx, state);
+        return [...warning, reply.text('Nearly — I still need this one.'), askStep(needed, state)];
+      }
+      state.skipped.push(...missingSteps(state.draft, state.notes, state.skipped));
+      return advance(ctx, state, warning);
     }
     const asking = state.asking;
+    const date = readDateCorrection(text, context);
+    if (date) {
+      state.draft.neededBy = date;
+      return advance(ctx, state, [
+        ...warning,
+        reply.notice('success', `Got it — ${describe('neededBy', date)}.`),
+      ]);
+    }
+    const forWhom = readForWhomCorrection(text);
+    if (forWhom) {
+      if (forWhom.impact) state.draft.impact = forWhom.impact as RequestDraft['impact'];
+      if (forWhom.affected) state.draft.affected = forWhom.affected;
+      const shown = forWhom.impact
+        ? describe('impact', forWhom.impact)
+        : describe('affected', forWhom.affected ?? null);
+      return advance(ctx, state, [...warning, reply.notice('success', `Got it — ${shown}.`)]);
+    }
     const correction = parseCorrection(text, {
-      explicitOnly: asking !== null && asking !== 'confirm' && freeTextFields.has(asking),
+      explicitOnly: asking !== null && asking !== 'confirm' && !choiceSteps.has(asking),
     });
     if (correction) {
       setField(state.draft, correction.field, correction.value);
       if (correction.field === 'description' && correction.value)
-        absorbDescription(state.draft, correction.value);
+        state.draft.title = titleOf(correction.value, state.draft.kind, state.notes.subject ?? null);
       return advance(ctx, state, [
         ...warning,
         reply.notice('success', `Got it — ${describe(correction.field, correction.value)}.`),
       ]);
     }
     if (asking && asking !== 'confirm') {
-      const answer = readAnswer(asking, text);
-      if (answer === undefined) {
-        return [...warning, reply.text("Sorry, I didn't catch that."), questionFor(asking)];
+      const outcome = applyAnswer(asking, text, state, context);
+      if (outcome.kind === 'retry') {
+        await save(ctx, state);
+        return [...warning, reply.text(outcome.message), askStep(asking, state)];
       }
-      if (asking === 'description' && answer) absorbDescription(state.draft, answer);
-      else setField(state.draft, asking, answer);
+      if (outcome.kind === 'date') {
+        await save(ctx, state);
+        return [
+          ...warning,
+          reply.notice('success', `Noted — ${describe('neededBy', outcome.date)}.`),
+          askStep(asking, state),
+        ];
+      }
       return advance(ctx, state, warning);
     }
     await save(ctx, state);
@@ -325,7 +365,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       reply.text(
         'Shall I send it? Press **Confirm**, tell me what to change (like _change the title to …_), or say _cancel_.',
       ),
-      confirmCard(state.draft),
+      confirmCard(formDraft(state.draft, state.notes)),
     ];
   }
 
@@ -377,7 +417,8 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   async function confirm(ctx: TurnContext): Promise<Reply[]> {
     const state = await load(ctx);
     if (!state) return [reply.text(copy.expired)];
-    const valid = validateDraft(state.draft);
+    settleDefaults(state.draft, ctx.now);
+    const valid = validateDraft(formDraft(state.draft, state.notes));
     if (!valid.ok) {
       // Whatever is invalid is asked again (or, if optional, dropped) rather than shown once more.
       for (const field of Object.keys(valid.errors) as DraftField[]) setField(state.draft, field, null);
@@ -675,8 +716,24 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       return state ? continueConversation(ctx, state) : undefined;
     },
 
+    async preface(ctx) {
+      // A problem report answered by an article: say plainly that IT is one press away if it does not help.
+      if (ctx.message.command || !ctx.text || /^\/?request\b/i.test(ctx.text)) return [];
+      const reading = readOpening(ctx.text, readingContext(ctx));
+      if (reading.route !== 'problem' || !deps.related?.(ctx.text)) return [];
+      return [
+        reply.text(
+          "Here's what usually fixes this. Still stuck? Press **Ask IT** under it and I'll pass it to IT.",
+        ),
+      ];
+    },
+
     async detect(ctx) {
-      return looksLikeRequest(ctx.text) ? start(ctx, ctx.text, 'detect') : undefined;
+      const reading = readOpening(ctx.text, readingContext(ctx));
+      if (reading.route === 'request') return start(ctx, ctx.text, 'detect');
+      // A problem report goes to the matching article (whose card offers 'Ask IT'); with none, straight to IT.
+      if (reading.route === 'problem' && !deps.related?.(ctx.text)) return start(ctx, ctx.text, 'detect');
+      return undefined;
     },
 
     commands: {
@@ -707,12 +764,13 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         const chosen = parseChoice(field, raw);
         if (!chosen) return [questionFor(field)];
         setField(state.draft, field, chosen);
+        if (field === 'kind') state.skipped = [];
         return advance(ctx, state);
       },
       [intakeActions.confirm]: (ctx) => confirm(ctx),
       [intakeActions.edit]: async (ctx) => {
         const state = await load(ctx);
-        return [requestForm(state?.draft ?? emptyDraft())];
+        return [requestForm(state ? formDraft(state.draft, state.notes) : emptyDraft())];
       },
       [intakeActions.cancel]: async (ctx) => {
         await conversations.clear(addressOf(ctx));
@@ -820,4 +878,18 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   };
 
   return { feature: intakeFeature, escalate };
+}
+
+/** Steps answered with a choice, where a bare "it's urgent" is read as a correction rather than an answer. */
+const choiceSteps = new Set<PlanStep>(['kind', 'urgency', 'howMany']);
+
+/** What is left unsaid when the user is done: medium urgency, and who it affects read from who it is for, else just them. */
+function settleDefaults(draft: RequestDraft, now: Date): void {
+  if (draft.urgency === null) {
+    const soon =
+      draft.neededBy !== null && Date.parse(`${draft.neededBy}T00:00:00Z`) - now.getTime() < 2 * 86_400_000;
+    draft.urgency = soon ? 'high' : 'medium';
+  }
+  draft.impact ??= (draft.affected ? impactOf(draft.affected) : null) ?? 'me';
+  if (draft.title === null && draft.description) draft.title = titleOf(draft.description, draft.kind, null);
 }

@@ -1,57 +1,14 @@
-// Deterministic reading of what people type: is this a request (not a how-to question)? What kind, how urgent,
-// who is affected, what title? And how to read an answer or a correction ("actually it's urgent").
-// Conservative on purpose: when unsure, the text is left to the knowledge base, whose answers offer 'Ask IT'.
-import { truncate } from '../messages/markdown.ts';
+// Reading short answers and corrections mid-conversation ("actually it's urgent", "change the title to …",
+// "cancel", "yes"). Opening messages are read by opening-reader.ts; the impact rule is shared with it.
+import { impactOf } from './opening-reader.ts';
 import {
   type DraftField,
-  emptyDraft,
   type Impact,
   labels,
-  maxLengths,
-  type RequestDraft,
   type RequestKind,
   requestKinds,
   type Urgency,
 } from './request-schema.ts';
-
-const questionStart =
-  /^(how|what|whats|what's|where|why|when|which|who|whom|is there|are there|is it|does|do|did|should|would|will|am i|are|is)\b/i;
-const askingPermission =
-  /^(?:hi[,!]?\s+|hey[,!]?\s+|hello[,!]?\s+)?(?:please\s+)?(?:can|could|may)\s+(?:i|we)\s+(?:please\s+)?(?:get|have|be given|be added|order)\b/i;
-const needSomething =
-  /\b(?:i|we)\s+(?:really\s+|urgently\s+|still\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?!to\b|help\b|some help\b|assistance\b|advice\b|info\b|information\b|instructions?\b|a hand\b|you to\b|someone to\b|it to\b)\S/i;
-const needToGet =
-  /\b(?:i|we)\s+need\s+to\s+(?:get|have|be given|be added|order)\s+(?:access|a|an|new|more|some|admin|permission)/i;
-const pleaseDo = /\bplease\s+(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase)\b/i;
-const damage =
-  /\b(?:is|are|was|got|has been|have been|it's|its|arrived)\s+(?:\w+\s+)?(?:broken|cracked|smashed|shattered|damaged|bent|snapped)\b|\bspilled\b.*\bon\b|\b(?:broke|cracked|smashed|dropped and broke)\s+(?:my|the|our)\b/i;
-const outage =
-  /\b(?:is|are)\s+down\s+for\s+(?:everyone|everybody|the whole|all|our|my team|the team)|\boutage\b/i;
-const idea =
-  /\b(?:i|we)\s+(?:have|had|'ve got|’ve got|'ve had)\s+(?:an?\s+)?(?:idea|suggestion|proposal)\b|\bidea for\b|\bfeature request\b|^(?:i\s+)?(?:suggest|propose)\b|\bit would be (?:great|nice|good) if\b/i;
-const explicitRequest =
-  /\b(?:i'?d like to request|i want to request|requesting|raise a (?:request|ticket)|open a ticket|log a ticket)\b/i;
-// Self-service topics the knowledge base handles better than a request.
-const selfService = /\b(?:password|passcode|reset|unlock|locked out|out of office|wi-?fi password)\b/i;
-
-/** True when the text asks IT for something, as opposed to asking how to do something. */
-export function looksLikeRequest(text: string): boolean {
-  const t = text.trim();
-  if (t.length < 6) return false;
-  if (selfService.test(t)) return false;
-  const isQuestion = questionStart.test(t) || /\bhow (?:do|can|to|would|should)\b/i.test(t);
-  if (askingPermission.test(t)) return !/\bhow\b/i.test(t);
-  if (isQuestion) return false;
-  return (
-    needSomething.test(t) ||
-    needToGet.test(t) ||
-    pleaseDo.test(t) ||
-    damage.test(t) ||
-    outage.test(t) ||
-    idea.test(t) ||
-    explicitRequest.test(t)
-  );
-}
 
 const kindRules: [RequestKind, RegExp][] = [
   [
@@ -109,37 +66,9 @@ export function inferUrgency(text: string): Urgency | null {
   return null;
 }
 
-/** Who is affected, from cues like "whole team" or "everyone", or null. */
+/** Who is affected, from cues like "whole team" or "everyone", or null: the opening reader's own rule. */
 export function inferImpact(text: string): Impact | null {
-  if (
-    /\b(?:whole|entire|all the|the)\s+company\b|\beveryone\b|\beverybody\b|\ball staff\b|\bcompany[-\s]wide\b|\ball offices\b/i.test(
-      text,
-    )
-  ) {
-    return 'company';
-  }
-  if (/\b(?:whole|entire|our|my|the)\s+department\b|\bdepartment[-\s]wide\b/i.test(text)) return 'department';
-  if (/\b(?:whole|entire|our|my|the)\s+team\b|\bteam[-\s]wide\b|\ball of us\b|\bwe all\b/i.test(text))
-    return 'team';
-  if (/\b(?:just|only) (?:me|for me|mine)\b|\bonly affects me\b/i.test(text)) return 'me';
-  return null;
-}
-
-const leadIns =
-  /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:please\s+)?(?:(?:can|could|may)\s+(?:i|we|you)\s+(?:please\s+)?(?:get|have|be given|be added to|order)\s+|(?:i|we)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order)\s+)?|i'?d like to request\s+|requesting\s+|(?:i|we)\s+(?:have|had|'ve got)\s+an?\s+(?:idea|suggestion|proposal)\s+(?:for|about|to)?\s*)/i;
-
-/** A short title from the text: lead-ins like "I need" dropped, first letter capitalised, cut at a word. */
-export function inferTitle(text: string): string {
-  const firstSentence = text.split(/(?<=[.!?])\s+|\n/)[0] ?? text;
-  let t = firstSentence
-    .replace(leadIns, '')
-    .replace(/[\s.!?,;:]+$/, '')
-    .trim();
-  if (/^(?:i|we)\s+(?:have|had|'ve got)\s+an?\s+idea/i.test(firstSentence)) t = `Idea: ${t}`;
-  t = t.replace(/\s+(?:please|asap|urgently|thanks|thank you)$/i, '').trim();
-  if (t.length < 3) t = firstSentence.trim();
-  const cut = t.length > 80 ? `${t.slice(0, 80).replace(/\s+\S*$/, '')}…` : t;
-  return truncate(cut.charAt(0).toUpperCase() + cut.slice(1), maxLengths.title);
+  return impactOf(text);
 }
 
 /** A date written as YYYY-MM-DD in the text, when it is a real date. */
@@ -148,20 +77,6 @@ export function inferDate(text: string): string | null {
   if (!m) return null;
   const d = new Date(`${m[1]}T00:00:00Z`);
   return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== m[1] ? null : m[1]!;
-}
-
-/** Everything the text tells about a new request. */
-export function inferDraft(text: string): RequestDraft {
-  const draft = emptyDraft();
-  const t = text.trim();
-  if (!t) return draft;
-  draft.description = truncate(t, maxLengths.description);
-  draft.title = inferTitle(t);
-  draft.kind = inferKind(t);
-  draft.urgency = inferUrgency(t);
-  draft.impact = inferImpact(t);
-  draft.neededBy = inferDate(t);
-  return draft;
 }
 
 /** Reads an answer for an enum-valued field from buttons' values or words; undefined when it is not one. */

@@ -30,7 +30,7 @@ const fieldMeta: Record<DraftField, FieldMeta> = {
   businessNeed: {
     label: 'Why does it matter?',
     kind: 'textarea',
-    hint: 'What it lets you do, or what it blocks. Needed unless something is broken.',
+    hint: 'What it lets you do, or what it blocks. For a project or idea: the problem it solves (needed).',
   },
   urgency: { label: 'How urgent is it?', kind: 'select' },
   impact: { label: 'Who does it affect?', kind: 'select' },

@@ -112,14 +112,16 @@ export const maxLengths = {
   sponsor: 200,
 } as const;
 
-/** The fields a request of `kind` must have before it is saved, in the order the conversation asks for them. */
+/**
+ * The fields a request of `kind` must have before it is saved. The conversation asks more than this (see
+ * question-plan.ts), but the requester may say "that's all" once these are known; a project needs its problem.
+ */
 export function requiredFields(kind: RequestKind | null): DraftField[] {
   return [
     'description',
     'kind',
     'title',
-    ...(kind === 'incident' ? [] : (['businessNeed'] as const)),
-    ...(kind === 'project' ? (['expectedBenefit', 'costOrRisk', 'sponsor'] as const) : []),
+    ...(kind === 'project' ? (['businessNeed'] as const) : []),
     'urgency',
     'impact',
   ];

@@ -38,34 +38,24 @@ describe('a request from plain words to triage', () => {
 
   it('asks only what is missing, one question at a time, and takes a correction mid-way', async () => {
     const first = await chat(s.url, 'alice', { text: 'I need Visio installed' });
-    // Kind (software) and title were read from the words; the first thing asked is why it matters.
+    // Kind (software), product and title were read from the words; the software plan asks for whom first.
     const questions = first.filter(
       (r) => r.type === 'choices' || /\?$/.test(r.type === 'text' ? r.text : ''),
     );
     expect(questions).toHaveLength(1);
-    expect(textOf(first)).toMatch(/Why does it matter/);
-    expect(textOf(first)).not.toMatch(/What kind of request/);
+    expect(textOf(first)).toMatch(/Who is it for/);
+    expect(textOf(first)).not.toMatch(/What kind of request|Which software/);
 
     const corrected = await chat(s.url, 'alice', { text: "actually it's urgent" });
     expect(only(corrected, 'notice').text).toMatch(/urgent.*High/);
     // The pending question is asked again, since the correction did not answer it.
-    expect(textOf(corrected)).toMatch(/Why does it matter/);
+    expect(textOf(corrected)).toMatch(/Who is it for/);
 
+    expect(textOf(await chat(s.url, 'alice', { text: 'my team' }))).toMatch(/What do you need it for/);
     const afterNeed = await chat(s.url, 'alice', { text: 'I draw the office floor plans for the move' });
-    // Urgency is known now, so the next (and only) question is who it affects, as buttons.
-    const impact = only(afterNeed, 'choices') as Choices;
-    expect(impact.prompt).toBe('Who does it affect?');
-    expect(impact.options.map((o) => o.action?.value)).toEqual([
-      'impact=me',
-      'impact=team',
-      'impact=department',
-      'impact=company',
-    ]);
+    expect(textOf(afterNeed)).toMatch(/By when do you need it/);
 
-    const summary = only(
-      await chat(s.url, 'alice', { action: { id: 'intake.set', value: 'impact=team' } }),
-      'card',
-    ) as Card;
+    const summary = only(await chat(s.url, 'alice', { text: "that's all" }), 'card') as Card;
     expect(summary.kind).toBe('request');
     expect(summary.actions?.map((a) => a.action?.id)).toEqual([
       'intake.confirm',
@@ -268,12 +258,12 @@ describe('a request from plain words to triage', () => {
 describe('starting, cancelling and the form', () => {
   it('cancels at any point, saving nothing', async () => {
     const started = await chat(s.url, 'carol', { text: 'my laptop screen is cracked' });
-    expect(textOf(started)).toMatch(/How urgent is it\?/);
+    expect(textOf(started)).toMatch(/Since when has it been happening\?/);
     const cancelled = await chat(s.url, 'carol', { text: 'cancel' });
     expect(textOf(cancelled)).toMatch(/cancelled.*nothing was sent/);
     expect(await s.app.requests.byRequester('web:carol')).toEqual([]);
     // The next message is a fresh one, not an answer to the old question.
-    expect(textOf(await chat(s.url, 'carol', { text: 'high' }))).not.toMatch(/Who does it affect/);
+    expect(textOf(await chat(s.url, 'carol', { text: 'this morning' }))).not.toMatch(/Who does it affect/);
   });
 
   it('leaves how-to questions to the knowledge base', async () => {
@@ -330,13 +320,8 @@ describe('starting, cancelling and the form', () => {
       }),
       'form',
     ) as Form;
-    expect(Object.keys(invalid.errors ?? {}).sort()).toEqual([
-      'businessNeed',
-      'costOrRisk',
-      'expectedBenefit',
-      'neededBy',
-      'sponsor',
-    ]);
+    // A project needs the problem it solves; benefit, cost and sponsor are asked but may be left for later.
+    expect(Object.keys(invalid.errors ?? {}).sort()).toEqual(['businessNeed', 'neededBy']);
     expect(invalid.values?.title).toBe('Wiki');
     expect(await s.app.requests.byRequester('web:frank')).toEqual([]);
 

@@ -4,13 +4,8 @@
 import { zodTextFormat } from 'openai/helpers/zod';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import {
-  inferDraft,
-  isCancel,
-  isConfirm,
-  looksLikeRequest,
-  parseCorrection,
-} from '../../src/intake/request-detection.ts';
+import { readOpening } from '../../src/intake/opening-reader.ts';
+import { isCancel, isConfirm, parseCorrection } from '../../src/intake/request-detection.ts';
 import { readRequestForm, requestForm } from '../../src/intake/request-form.ts';
 import {
   canTransition,
@@ -25,6 +20,10 @@ import {
 } from '../../src/intake/request-schema.ts';
 import { destinationsFor, parseRouting } from '../../src/intake/routing.ts';
 
+const context = { now: new Date('2026-03-02T09:00:00Z'), timeZone: 'UTC' };
+const routeOf = (text: string) => readOpening(text, context).route;
+const inferDraft = (text: string) => readOpening(text, context).draft;
+
 describe('telling requests from how-to questions', () => {
   it.each([
     'I need Visio',
@@ -37,7 +36,7 @@ describe('telling requests from how-to questions', () => {
     'Email is down for the whole team',
     'I need an adobe licence asap',
   ])('%j is a request', (text) => {
-    expect(looksLikeRequest(text)).toBe(true);
+    expect(routeOf(text)).toBe('request');
   });
 
   it.each([
@@ -55,16 +54,16 @@ describe('telling requests from how-to questions', () => {
     'is there a way to recover a deleted file?',
     'hello',
   ])('%j is left to the knowledge base', (text) => {
-    expect(looksLikeRequest(text)).toBe(false);
+    expect(routeOf(text)).not.toBe('request');
   });
 });
 
 describe('reading a request from its words', () => {
   it.each([
-    ['I need Visio installed', { kind: 'software', title: 'Visio installed', urgency: null, impact: null }],
-    ['my laptop screen is cracked', { kind: 'incident', title: 'My laptop screen is cracked' }],
-    ['can I get access to the finance share', { kind: 'access', title: 'Access to the finance share' }],
-    ['I have an idea for a shared team calendar', { kind: 'project', title: 'Idea: a shared team calendar' }],
+    ['I need Visio installed', { kind: 'software', title: 'Visio', urgency: null, impact: null }],
+    ['my laptop screen is cracked', { kind: 'incident', title: 'Cracked laptop screen' }],
+    ['can I get access to the finance share', { kind: 'access', title: 'Access to finance share' }],
+    ['I have an idea for a shared team calendar', { kind: 'project' }],
     ["urgent: the printer is broken and I can't work", { kind: 'incident', urgency: 'high' }],
     ['Email is down for the whole team', { kind: 'incident', impact: 'team' }],
     ['I need a new laptop, no rush', { kind: 'hardware', urgency: 'low' }],
@@ -160,14 +159,15 @@ describe('the record rules', () => {
     ]);
   });
 
-  it('asks project questions only for projects, and why-it-matters for all but incidents', () => {
+  it('requires the problem only of projects; the rest of each plan may be left out with "that\'s all"', () => {
     expect(missingFields({ ...emptyDraft(), kind: 'project' })).toEqual([
       'description',
       'title',
       'businessNeed',
-      'expectedBenefit',
-      'costOrRisk',
-      'sponsor',
+      'urgency',
+      'impact',
+    ]);
+    expect(missingFields({ ...emptyDraft(), kind: 'software', description: 'x', title: 'x' })).toEqual([
       'urgency',
       'impact',
     ]);
@@ -245,7 +245,6 @@ describe('one schema for form, validation and the model', () => {
     expect(result.form.errors).toEqual({
       title: 'Please give a title of a few words.',
       description: 'Please fill in what you need.',
-      businessNeed: 'Please fill in why it matters.',
       urgency: 'Please choose how urgent it is.',
     });
     expect(result.form.values?.title).toBe('ab');

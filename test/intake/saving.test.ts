@@ -55,9 +55,8 @@ function send(
 /** Walks gina's request up to the summary card. */
 async function upToSummary(a: App): Promise<void> {
   await send(a, { text: 'can I get access to the finance share' });
-  await send(a, { text: 'I approve the invoices stored there' });
-  await send(a, { action: { id: 'intake.set', value: 'urgency=medium' } });
-  const summary = await send(a, { action: { id: 'intake.set', value: 'impact=me' } });
+  await send(a, { text: 'read only' });
+  const summary = await send(a, { text: 'yes' });
   expect(summary.map((r) => r.type)).toEqual(['card']);
 }
 
@@ -128,19 +127,21 @@ describe('restarts and expiry', () => {
   it('resumes a conversation after a restart on the same data folder', async () => {
     app = await openApp();
     const first = await send(app, { text: 'can I get access to the finance share' });
-    expect(textOf(first)).toMatch(/Why does it matter/);
+    expect(textOf(first)).toMatch(/What level of access/);
     await app.close();
 
     app = await openApp();
-    const next = await send(app, { text: 'I approve the invoices stored there' });
-    expect(textOf(next)).toMatch(/How urgent is it\?/);
-    await send(app, { action: { id: 'intake.set', value: 'urgency=high' } });
-    await send(app, { action: { id: 'intake.set', value: 'impact=department' } });
+    const next = await send(app, { text: 'edit, to approve the invoices stored there' });
+    expect(textOf(next)).toMatch(/manager approved/);
+    await send(app, { text: 'yes' });
+    await send(app, { text: "actually it's urgent" });
+    await send(app, { text: "actually it's for the whole department" });
     const saved = await send(app, { text: 'yes' });
     expect(textOf(saved)).toMatch(/Saved as \*\*IT-0001\*\* \(P2\)/);
     expect(await app.requests.get('IT-0001')).toMatchObject({
-      title: 'Access to the finance share',
-      businessNeed: 'I approve the invoices stored there',
+      title: 'Access to finance share',
+      urgency: 'high',
+      impact: 'department',
     });
   });
 

@@ -106,7 +106,7 @@ describe('request prefill', () => {
       sponsor: 'The CFO',
     });
     expect(result).not.toHaveProperty('impact');
-    expect(missingFields(draft(result ?? {}))).toEqual(['businessNeed', 'costOrRisk', 'urgency', 'impact']);
+    expect(missingFields(draft(result ?? {}))).toEqual(['businessNeed', 'urgency', 'impact']);
   });
 
   it("asks for the intake draft schema in strict structured output, with today's date and the message as data", async () => {

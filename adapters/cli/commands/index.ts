@@ -10,6 +10,7 @@
 import type { CliCommand } from '../command.ts';
 import { askCommand } from './ask.ts';
 import { chatCommand } from './chat.ts';
+import { intakeParseCommand } from './intake.ts';
 import { kbCheckCommand } from './kb-check.ts';
 import { kbLearnedCommand } from './kb-learned.ts';
 import { newsletterCommand } from './newsletter.ts';
@@ -24,4 +25,5 @@ export const commands: CliCommand[] = [
   reportCommand,
   newsletterCommand,
   rolesCommand,
+  intakeParseCommand,
 ];

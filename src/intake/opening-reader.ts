@@ -1,0 +1,424 @@
+// The one reader of what people type to start something: which job it is (an answer, a request, a problem report),
+// the kind of request from the whole sentence, a short title, and the details already given (what is named,
+// dates in words, urgency, impact, a person it is for). The chat, the forms' pre-fill, the model-assisted
+// extraction and `itbuddy intake parse` all use it.
+import { truncate } from '../messages/markdown.ts';
+import { mentionsSince, readDateWords } from './date-words.ts';
+import { missingSteps, type PlanNotes, type PlanStep } from './question-plan.ts';
+import {
+  emptyDraft,
+  type Impact,
+  maxLengths,
+  type RequestDraft,
+  type RequestKind,
+  type Urgency,
+} from './request-schema.ts';
+
+/**
+ * `answer`: a how-to question for the knowledge base. `request`: start a request now (an explicit ask, an idea,
+ * an outage, or an urgent or wide problem). `problem`: a problem report — the matching article with "Still stuck?
+ * Ask IT", or a request when no article fits.
+ */
+export type OpeningRoute = 'answer' | 'request' | 'problem';
+
+/** Everything read from one opening message. */
+export interface OpeningReading {
+  route: OpeningRoute;
+  draft: RequestDraft;
+  notes: PlanNotes;
+  /** Someone the request is for or about, other than the sender. */
+  person: string | null;
+  /** Questions the conversation would ask next, most important first. */
+  missing: PlanStep[];
+}
+
+/** Where and when the words were written: relative dates are read in the user's calendar. */
+export interface ReadingContext {
+  now: Date;
+  timeZone: string;
+}
+
+// ── Vocabulary ────────────────────────────────────────────────────────────────────────────────────────────────
+const softwareNames =
+  /\b(visio|photoshop|illustrator|indesign|premiere|acrobat(?: pro)?|adobe [a-z]+|power ?bi(?: pro)?|tableau(?: desktop)?|figma|miro|zoom|slack|teams|outlook|excel|word|powerpoint|onenote|office(?: 365)?|autocad|sketch|xcode|docker(?: desktop)?|python|vs ?code|visual studio(?: code)?|jetbrains|intellij|pycharm|lucidchart|snagit|camtasia|spss|matlab|notepad\+\+|spotify|loom|grammarly|chrome|firefox|jira|confluence|salesforce|sap|xero|github|gitlab|notion|trello|asana|dropbox|1password|lastpass|webex|skype)\b/i;
+const softwareWords =
+  /\b(install(?:ed|ing)?|software|licen[cs]es?|app|application|program|subscription|plug-?in|add-?in|extension|upgrade to)\b/i;
+const devices =
+  /\b(laptops?|monitors?|screens?|keyboards?|mouse|mice|headsets?|headphones|dock(?:ing station)?s?|desk ?phones?|phones?|printers?|scanners?|chargers?|webcams?|cameras?|computers?|desktops?|pcs?|macs?|macbooks?|tablets?|ipads?|cables?|adapters?|battery|batteries|projectors?|tv screen|tvs?|shredders?|chairs?|standing desk(?: converter)?|privacy screen|equipment|devices?|speakers?|microphones?|badges?|usb sticks?|hard drives?)\b/i;
+const systems =
+  /\b(shared (?:drive|folder|mailbox|inbox|calendar)|[a-z]+ (?:drive|folder|share|mailbox|inbox|site|workspace|dashboard|channel|portal|console|database|repo|repository|server)|sharepoint(?: site)?|intranet|crm|erp|vpn|wifi|wi-fi|email|network|internet|website|booking (?:system|website)|payroll(?: system)?|distribution list|github(?: org)?|jira|confluence|sap|xero|salesforce|tableau|figma|power ?bi|archive drive|board pack folder|analytics workspace|guest account|admin rights|account)\b/i;
+
+const questionStart =
+  /^(?:how|what|whats|what's|where|why|when|which|who|whom|is there|are there|does|do|did|should|would|will|am i|are|is)\b/i;
+const howTo =
+  /\b(?:how (?:do|can|to|would|should)|what(?:'s| is) the (?:process|best way)|where (?:do|can) i)\b/i;
+// "can I have / could we get" asks for something; "can I use" asks whether it is allowed.
+const askFor =
+  /(?:^|[,.;:!?]\s*)(?:(?:hi|hey|hello)[,!]?\s+)?(?:but\s+|so\s+|and\s+)?(?:please\s+)?(?:can|could|may)\s+(?:i|we|my (?:whole )?team|our team)\s+(?:please\s+)?(?:get|have|be given|be added|order|borrow)\b/i;
+const askYou =
+  /\b(?:can|could|would)\s+(?:you|someone|somebody|it|you guys)\s+(?:please\s+)?(?!tell|show|explain|help me understand|let me know)(?:[a-z]+)\b/i;
+const needSomething =
+  /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
+const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
+const pleaseDo =
+  /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
+const imperative =
+  /^(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|enable|replace|fix|rename)\b/i;
+const politeEnd = /\bplease[.!]?$/i;
+const ideaCue =
+  /\b(?:idea|ideas|suggest(?:ion)?|propos(?:e|al)|feature request|it would be (?:great|nice|good|useful) if|we should|what if we|we'?d love|could (?:it|we) (?:build|look into)|look into|is (?:that|this) something it could|could it build|replace the [a-z ]+ system|automat(?:e|ed|ing)|talk about a project|could be (?:improved|automated|simpler|digital))\b/i;
+const damage =
+  /\b(?:cracked|smashed|shattered|broke|broken|snapped|bent|spilled|died|dead|won'?t (?:turn|switch|power) on|fell)\b/i;
+const failure =
+  /\b(?:stopped working|not working|isn'?t working|doesn'?t work|don'?t work|won'?t|can'?t|cannot|couldn'?t|unable to|keeps? [a-z]+ing|keep [a-z]+ing|crash(?:es|ed|ing)?|freez(?:es|ing)|error|errors|offline|jamming|jammed|disconnect(?:s|ing)|dropping|flicker(?:s|ing)?|not detected|isn'?t detected|isn'?t syncing|not syncing|slow|loud|broken|fail(?:s|ed|ing)?|stuck|down|lost (?:internet|network|connection)|no (?:network|internet|signal)|missing|access denied|won'?t pair|out of (?:toner|paper|ink)|went (?:black|blank|dead)|black screen|blue screen|(?:isn'?t|aren'?t|won'?t|doesn'?t) (?:open|load|start|boot|print|connect|charge|show|sync)(?:ing)?)\b/i;
+const down =
+  /\b(?:is|are|went|goes|has gone|seems?)\s+(?:all\s+)?(?:down|offline)\b|\bdown (?:for|across)\b|\b(?:lost|has no|have no|no) (?:internet|network|connection|wifi)\b|\boutage\b|\ball offline\b/i;
+const many =
+  /\b(?:everyone|everybody|nobody|no one|anyone|all of (?:us|customer services|[a-z]+)|all staff|all offices|whole|entire|the building|across|customers)\b/i;
+const selfService = /\b(?:password|passcode|out of office|wi-?fi password)\b/i;
+
+// ── Kind ─────────────────────────────────────────────────────────────────────────────────────────────────────
+const accessCue =
+  /\b(?:access|permissions?|rights|mfa|2fa|authenticator|multi-factor|added to|add me to|be added|log ?in to|login|account|unlock|locked out|see the shared|membership|remove [A-Z][a-z]+ from|add [A-Z][a-z]+ to|give [A-Z][a-z]+ (?:from [a-z]+ )?access)\b/;
+const newThing =
+  /\b(?:new|another|replacement|spare|second|bigger|more|extra|two more|\d+)\s+(?:[a-z]+\s+)?(?:laptops?|monitors?|screens?|keyboards?|mouse|mice|headsets?|chargers?|battery|batteries|phones?|webcams?|docking stations?|chairs?|one)\b|\b(?:collect|pick up|deliver|dispose)/i;
+const otherTask =
+  /\b(?:set up|setup|create|change|move|forward|archive|restore|rename|signature|display name|distribution list|channel|extension|mailbox|site)\b/i;
+
+function kindOf(text: string, problem: boolean): RequestKind | null {
+  if (ideaCue.test(text)) return 'project';
+  if (problem && !(devices.test(text) && newThing.test(text))) {
+    // "locked out of the CRM, please reset my account" is access; a broken thing is an incident.
+    if (/\b(?:locked out|access denied)\b/i.test(text) && accessCue.test(text)) return 'access';
+    return 'incident';
+  }
+  if (accessCue.test(text) || /\baccess\b/i.test(text)) return 'access';
+  if (/\b(?:fix|fixed|repair(?:ed)?)\b/i.test(text)) return 'incident';
+  if (softwareWords.test(text) || softwareNames.test(text)) {
+    if (devices.test(text) && !softwareWords.test(text) && !/\bon (?:my|the|a)\b/i.test(text))
+      return 'hardware';
+    if (otherTask.test(text) && !softwareWords.test(text)) return 'other';
+    return 'software';
+  }
+  if (devices.test(text) && !/\b(?:extension|display name|signature)\b/i.test(text)) return 'hardware';
+  if (otherTask.test(text)) return 'other';
+  return null;
+}
+
+// ── Urgency and impact ───────────────────────────────────────────────────────────────────────────────────────
+function urgencyOf(text: string, outage: boolean, neededBy: string | null, today: string): Urgency | null {
+  if (
+    /\b(?:not urgent|no rush|no hurry|whenever|low priority|when you (?:can|get a chance)|not a priority|whenever it suits|in your own time)\b/i.test(
+      text,
+    )
+  )
+    return 'low';
+  if (outage || /\b(?:critical|emergency|production (?:is )?down|nobody can work)\b/i.test(text))
+    return 'critical';
+  if (
+    /\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|immediately|right away|right now|high priority|can'?t work|cannot work|unable to work|blocked|blocking|yesterday|presenting|in (?:an?|\d+|a few) (?:hours?|minutes?|mins?)|deadline (?:at|is today)|client call|today)\b/i.test(
+      text,
+    )
+  )
+    return 'high';
+  // Something fixed later today ("a board presentation at 2pm") makes it urgent.
+  if (
+    /\b(?:presentation|presenting|meeting|call|interview|demo|deadline|exam|training)\b[^.]*\bat\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?\b/i.test(
+      text,
+    )
+  )
+    return 'high';
+  if (neededBy && daysBetween(today, neededBy) <= 1) return 'high';
+  if (/\b(?:this week|soon|sometime this week|normal priority|medium)\b/i.test(text)) return 'medium';
+  return null;
+}
+
+function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Who is affected, from cues like "only me", "my team of eight", "the whole warehouse", "everyone"; or null. */
+export function impactOf(text: string): Impact | null {
+  if (
+    /\b(?:everyone|everybody|anyone|all staff|all offices|company[-\s]wide|(?:whole|entire|the) company|nobody (?:in|can get into) the building|the building|customers)\b/i.test(
+      text,
+    )
+  )
+    return 'company';
+  if (
+    // A named group bigger than a team: "the whole warehouse", "all of customer services", "our department".
+    /\b(?:(?:the\s+)?(?:whole|entire)\s+(?:[a-z0-9]+\s+){0,2}(?:department|warehouse|floor|office|division|site|branch|building wing)|(?:our|my|the|whole|entire) (?:[a-z]+ )?department|department[-\s]wide|all of (?:customer services|finance|sales|hr|accounts|support|marketing|[a-z]+ services)|(?:the )?warehouse (?:[a-z]+ )?(?:are|is) (?:all )?(?:down|offline)|(?:the )?warehouse[^.]*\bnobody\b)/i.test(
+      text,
+    )
+  )
+    return 'department';
+  if (
+    /\b(?:team|all of us|we all|the interns|my colleagues)\b/i.test(text) &&
+    !/\bteams\b/i.test(text.replace(/\bteam's\b/gi, 'team'))
+  )
+    return 'team';
+  if (/\b(?:team|all of us)\b/i.test(text)) return 'team';
+  if (/\b(?:just|only) (?:me|for me|mine|my)\b|\bonly affects me\b|\bjust for me\b/i.test(text)) return 'me';
+  return null;
+}
+
+// ── Person ───────────────────────────────────────────────────────────────────────────────────────────────────
+const notNames = new Set([
+  'I',
+  'IT',
+  'Please',
+  'Can',
+  'Could',
+  'Hi',
+  'Hey',
+  'Our',
+  'My',
+  'The',
+  'We',
+  'For',
+  'Add',
+  'Give',
+  'New',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+  'Teams',
+  'Outlook',
+  'Excel',
+  'Word',
+  'Slack',
+  'Zoom',
+  'Jira',
+  'Visio',
+]);
+
+function personOf(text: string): string | null {
+  const patterns = [
+    /\b(?:new (?:hire|starter|joiner|colleague)|contractor|colleague|intern|temp)\s+([A-Z][a-z]+)\b/,
+    /\b(?:add|give|remove|grant)\s+([A-Z][a-z]+)\b(?=\s+(?:from|to|access|rights|permission|in|on|the|a|an|\w+ access))/,
+    /\b(?:for|account for|phone for|laptop for)\s+([A-Z][a-z]+)\b(?!\s+(?:office|team|department|project))/,
+    /(?:^|[.!?]\s+)([A-Z][a-z]+)(?:\s+from\s+[a-z]+)?\s+(?:needs|starts|will need|'ll need|is starting|joins|is joining)\b/,
+  ];
+  for (const re of patterns) {
+    const m = re.exec(text);
+    if (m && !notNames.has(m[1]!) && !softwareNames.test(m[1]!)) return m[1]!;
+  }
+  return null;
+}
+
+// ── Subject and title ────────────────────────────────────────────────────────────────────────────────────────
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function subjectOf(text: string, kind: RequestKind | null): string | null {
+  if (kind === 'software') {
+    const known = softwareNames.exec(text);
+    if (known) return tidyName(known[1]!);
+    const named =
+      /\b(?:licen[cs]e for|install|installed|need|have|get|want|like|renew (?:my|our)?)\s+(?:a |an |the |some )?(?:new )?([A-Z][\w+.#-]*(?:\s+[A-Z][\w+.#-]*)*)/.exec(
+        text,
+      ) ?? /\b([A-Z][\w+.#-]+(?:\s+[A-Z][\w+.#-]+)*)\s+(?:licen[cs]es?|installed|on my)\b/.exec(text);
+    return named ? named[1]! : null;
+  }
+  if (kind === 'access') {
+    const s = systems.exec(text) ?? softwareNames.exec(text);
+    if (s) return s[0];
+    // "access to the AWS console", "rights on Snowflake": the name after the preposition.
+    const named =
+      /\b(?:access to|rights (?:on|to)|added to|permissions? (?:on|to|for))\s+(?:the\s+)?([A-Za-z0-9][\w.-]*(?:\s+(?!by\b|before\b|from\b|asap\b|please\b)[A-Za-z0-9][\w.-]*){0,2})/i.exec(
+        text,
+      );
+    return named ? named[1]! : (/\b(mfa|2fa|authenticator)\b/i.exec(text)?.[1]?.toUpperCase() ?? null);
+  }
+  if (kind === 'hardware' || kind === 'incident') {
+    // "laptop screen", "laptop charger": the part is the subject, named with its device.
+    const d = new RegExp(`${devices.source}\\s+${devices.source}`, 'i').exec(text) ?? devices.exec(text);
+    if (!d) return null;
+    // Keep the word that says which one: "second monitor", "new battery", "wireless keyboard".
+    const before =
+      /\b(second|new|bigger|spare|extra|replacement|wireless|standing|external|larger)\s+$/i.exec(
+        text.slice(0, d.index),
+      );
+    return `${before && kind === 'hardware' ? `${before[1]!.toLowerCase()} ` : ''}${d[0].toLowerCase()}`;
+  }
+  return null;
+}
+
+function tidyName(name: string): string {
+  const known: Record<string, string> = {
+    'power bi': 'Power BI',
+    powerbi: 'Power BI',
+    'vs code': 'VS Code',
+    vscode: 'VS Code',
+    spss: 'SPSS',
+    sap: 'SAP',
+  };
+  const lower = name.toLowerCase();
+  return known[lower] ?? name.split(/\s+/).map(capitalise).join(' ');
+}
+
+const leadIns =
+  /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)(?:to\s+(?:propose|suggest)\s+(?:that\s+)?)?/i;
+
+/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
+export function purposeOf(text: string): string | null {
+  const m =
+    /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/i.exec(
+      text,
+    );
+  const purpose = m?.[1]?.replace(/^(?:a|an|the|our|my)\s+/i, '');
+  if (!purpose) return null;
+  if (
+    /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
+      purpose,
+    )
+  )
+    return null;
+  return purpose;
+}
+
+/** A short title: the thing named and what it is for ("Visio for process maps"), else the ask without lead-ins. */
+export function titleOf(
+  text: string,
+  kind: RequestKind | null,
+  subject: string | null,
+  person?: string | null,
+): string {
+  const firstSentence = (text.split(/(?<=[.!?])\s+|\n/)[0] ?? text).trim();
+  const purpose = purposeOf(text);
+  const forWhat = person ? ` for ${person}` : purpose ? ` for ${purpose}` : '';
+  let title: string;
+  if (kind === 'software' && subject) title = `${subject}${forWhat}`;
+  else if (kind === 'hardware' && subject && !/\b(?:collect|pick up|dispose)\b/i.test(text))
+    title = `${capitalise(subject)}${forWhat}`;
+  else if (kind === 'access' && subject) title = `Access to ${subject}${person ? ` for ${person}` : ''}`;
+  else if (kind === 'incident' && subject) {
+    const what =
+      /\b(cracked|broken|smashed|not working|stopped working|won'?t turn on|keeps freezing|flickering|died)\b/i.exec(
+        text,
+      )?.[1];
+    title = what
+      ? /cracked|broken|smashed/i.test(what)
+        ? `${capitalise(what.toLowerCase())} ${/\blaptop\b/i.test(text) && !subject.includes('laptop') ? `laptop ${subject}` : subject}`
+        : `${capitalise(subject)} ${what.toLowerCase()}`
+      : firstSentence;
+  } else title = firstSentence;
+  title = title
+    .replace(leadIns, '')
+    .replace(/\s+(?:please|asap|urgently|thanks|thank you)[.!]?$/i, '')
+    .replace(/[\s.!?,;:]+$/, '')
+    .trim();
+  if (title.length < 3) title = firstSentence;
+  const cut = title.length > 80 ? `${title.slice(0, 80).replace(/\s+\S*$/, '')}…` : title;
+  return truncate(capitalise(cut), maxLengths.title);
+}
+
+// ── Routing ──────────────────────────────────────────────────────────────────────────────────────────────────
+// Shared services whose being down is an outage whoever reports it (a single printer offline is not).
+const sharedService =
+  /\b(?:wifi|wi-fi|network|internet|email|e-mail|website|server|servers|vpn|phones|phone lines|crm|erp|intranet|sharepoint|teams|portal|[a-z]+ system)\b/i;
+
+function isOutage(text: string): boolean {
+  if (down.test(text) && sharedService.test(text) && !questionStart.test(text.trim())) return true;
+  if (
+    down.test(text) &&
+    (many.test(text) ||
+      /\b(?:the|our)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:is|are)\s+(?:all\s+)?(?:down|offline)/i.test(text))
+  )
+    return true;
+  if (/\b(?:nobody|no one)\b[^.]*\bcan\b/i.test(text)) return true;
+  return /\b(?:nobody|no one|everyone|all of (?:us|customer services)|the whole [a-z]+|the entire [a-z ]+)\b[^.]*\b(?:can'?t|cannot|unable|no|has no|lost|is down)\b/i.test(
+    text,
+  );
+}
+
+// "Is it possible to get a second screen?", "would it be possible to install R Studio?": asks, politely.
+const possibleAsk =
+  /\b(?:is it possible|would it be possible|is there any (?:way|chance)|any chance)\b[^?.]*\b(?:to get|to have|to install|to order|i could (?:get|have)|of getting|of having|to be added)\b/i;
+
+function isExplicitAsk(text: string): boolean {
+  return (
+    possibleAsk.test(text) ||
+    askFor.test(text) ||
+    askYou.test(text) ||
+    needSomething.test(text) ||
+    needStart.test(text) ||
+    pleaseDo.test(text) ||
+    imperative.test(text) ||
+    politeEnd.test(text) ||
+    /\b(?:i'?d like to request|i want to request|raise a (?:request|ticket)|open a ticket|log a ticket|new request)\b/i.test(
+      text,
+    ) ||
+    /\bwould help me\b.*\bcan you\b/i.test(text)
+  );
+}
+
+/**
+ * Reads one opening message. `asRequest` is for text already known to be a request (the `request` command, the
+ * 'Ask IT' button): the kind and details are read even when the words look like a question.
+ */
+export function readOpening(
+  text: string,
+  context: ReadingContext,
+  options: { asRequest?: boolean } = {},
+): OpeningReading {
+  const t = text.trim();
+  const draft = emptyDraft();
+  const notes: PlanNotes = {};
+  if (!t) return { route: 'answer', draft, notes, person: null, missing: missingSteps(draft, notes) };
+  const outage = isOutage(t);
+  const question = questionStart.test(t) || howTo.test(t);
+  const ask = isExplicitAsk(t) && !howTo.test(t);
+  const idea = ideaCue.test(t);
+  const problem = outage || damage.test(t) || failure.test(t);
+  // An explicit ask that mentions a difficulty ("I can't sign the contracts without it") is still the ask.
+  const brokenThing = outage || damage.test(t) || (problem && !ask);
+  const today = readDateWords('today', context.now, context.timeZone) ?? '';
+  draft.neededBy = readDateWords(t, context.now, context.timeZone);
+  draft.urgency = urgencyOf(t, outage, draft.neededBy, today);
+  draft.impact = impactOf(t);
+  let route: OpeningRoute;
+  if (outage) route = 'request';
+  else if (question && !ask && !(idea && !howTo.test(t))) route = 'answer';
+  else if (idea || ask)
+    route = selfService.test(t) && !imperative.test(t) && !pleaseDo.test(t) ? 'answer' : 'request';
+  else if (problem) {
+    const urgent = draft.urgency === 'high' || draft.urgency === 'critical';
+    const wide = draft.impact === 'team' || draft.impact === 'department' || draft.impact === 'company';
+    // Password and sign-in trouble is self-service first: the article, whose card still offers 'Ask IT'.
+    route = urgent || wide || damage.test(t) ? 'request' : selfService.test(t) ? 'answer' : 'problem';
+  } else route = 'answer';
+  const kind = route === 'answer' && !options.asRequest ? null : kindOf(t, brokenThing);
+  draft.kind = outage ? 'incident' : kind;
+  draft.description = truncate(t, maxLengths.description);
+  const subject = subjectOf(t, draft.kind);
+  if (subject) notes.subject = subject;
+  const person = personOf(t);
+  if (person) draft.affected = person;
+  draft.title = titleOf(t, draft.kind, subject, person);
+  // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.
+  const purpose = draft.kind !== 'project' && draft.kind !== 'incident' ? purposeOf(t) : null;
+  if (purpose) draft.businessNeed = `For ${purpose}`;
+  if (draft.kind === 'incident') {
+    const since = mentionsSince(t);
+    if (since) notes.since = since;
+  }
+  return { route, draft, notes, person, missing: missingSteps(draft, notes) };
+}

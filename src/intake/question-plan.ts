@@ -1,0 +1,175 @@
+// The questions each kind of request needs, in the order that matters most, and which of them the words given
+// so far already answer. Software: which product, for whom, why, by when. Access: which system, what level,
+// manager approval. Hardware: what, where, why. Incident: what is broken, since when, how many, how urgent.
+// Project: the problem, benefit, cost or risk, sponsor, deadline. Only unanswered steps are asked.
+import { z } from 'zod';
+import type { RequestDraft, RequestKind } from './request-schema.ts';
+
+/** Every question a plan may ask, by name (stored in the conversation state, printed by `intake parse`). */
+export const planSteps = [
+  'kind',
+  'what',
+  'forWhom',
+  'why',
+  'byWhen',
+  'level',
+  'approval',
+  'where',
+  'since',
+  'howMany',
+  'urgency',
+  'problem',
+  'benefit',
+  'costOrRisk',
+  'sponsor',
+] as const;
+/** One question of a plan. */
+export type PlanStep = (typeof planSteps)[number];
+
+/** Details a plan collects that have no field of their own; they are written into the description on saving. */
+export const planNotesSchema = z.object({
+  /** The product, system or device named. */
+  subject: z.string().optional(),
+  accessLevel: z.string().optional(),
+  approval: z.string().optional(),
+  deliverTo: z.string().optional(),
+  since: z.string().optional(),
+});
+/** The plan's notes, as the conversation state holds them. */
+export type PlanNotes = z.infer<typeof planNotesSchema>;
+
+const plans: Record<RequestKind, PlanStep[]> = {
+  software: ['what', 'forWhom', 'why', 'byWhen'],
+  access: ['what', 'level', 'approval'],
+  hardware: ['what', 'where', 'why'],
+  incident: ['what', 'since', 'howMany', 'urgency'],
+  project: ['problem', 'benefit', 'costOrRisk', 'sponsor', 'byWhen'],
+  other: ['what', 'why', 'byWhen'],
+};
+
+/** Steps without which a request of this kind cannot be sent, even after "that's all". */
+export function isEssential(step: PlanStep): boolean {
+  return step === 'kind' || step === 'what' || step === 'problem';
+}
+
+/** Whether the draft and notes already answer `step` for a request of `kind`. */
+export function isAnswered(
+  step: PlanStep,
+  kind: RequestKind | null,
+  draft: RequestDraft,
+  notes: PlanNotes,
+): boolean {
+  switch (step) {
+    case 'kind':
+      return draft.kind !== null;
+    case 'what':
+      return kind === 'incident' || kind === 'other' || kind === 'project'
+        ? Boolean(draft.description?.trim())
+        : Boolean(notes.subject);
+    case 'forWhom':
+      return draft.affected !== null || draft.impact !== null;
+    case 'why':
+    case 'problem':
+      return draft.businessNeed !== null;
+    case 'byWhen':
+      return draft.neededBy !== null;
+    case 'level':
+      return notes.accessLevel !== undefined;
+    case 'approval':
+      return notes.approval !== undefined;
+    case 'where':
+      return notes.deliverTo !== undefined;
+    case 'since':
+      return notes.since !== undefined;
+    case 'howMany':
+      return draft.impact !== null;
+    case 'urgency':
+      return draft.urgency !== null;
+    case 'benefit':
+      return draft.expectedBenefit !== null;
+    case 'costOrRisk':
+      return draft.costOrRisk !== null;
+    case 'sponsor':
+      return draft.sponsor !== null;
+  }
+}
+
+/** The steps still to ask, most important first; `skipped` holds steps answered with "none" or "don't know". */
+export function missingSteps(
+  draft: RequestDraft,
+  notes: PlanNotes,
+  skipped: readonly PlanStep[] = [],
+): PlanStep[] {
+  if (!draft.description?.trim() && draft.kind === null) return ['what', 'kind'];
+  if (draft.kind === null) return ['kind'];
+  const kind = draft.kind;
+  return plans[kind].filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
+}
+
+/** The question for a step, worded for the kind. */
+export function stepQuestion(step: PlanStep, kind: RequestKind | null): string {
+  switch (step) {
+    case 'kind':
+      return 'What kind of request is it?';
+    case 'what':
+      return kind === 'software'
+        ? 'Which software do you need?'
+        : kind === 'access'
+          ? 'Which system, folder or mailbox is it for?'
+          : kind === 'hardware'
+            ? 'What equipment do you need?'
+            : kind === 'incident'
+              ? 'What is broken, and what happens?'
+              : 'What do you need IT to do?';
+    case 'forWhom':
+      return 'Who is it for — just you, someone else (who?), or a team?';
+    case 'why':
+      return kind === 'hardware'
+        ? 'What do you need it for?'
+        : 'What do you need it for? A few words is plenty.';
+    case 'byWhen':
+      return kind === 'project'
+        ? 'Is there a deadline? (a date like _31 March_, or _no deadline_)'
+        : 'By when do you need it? (a date like _Friday_ or _15 January_, or _no rush_)';
+    case 'level':
+      return 'What level of access do you need — read only, edit, or admin?';
+    case 'approval':
+      return 'Has your manager approved it? (_yes_ or _not yet_)';
+    case 'where':
+      return 'Where should it go — which desk, room or office?';
+    case 'since':
+      return 'Since when has it been happening? (like _this morning_ or _since Monday_)';
+    case 'howMany':
+      return 'Who does it affect?';
+    case 'urgency':
+      return 'How urgent is it?';
+    case 'problem':
+      return 'What problem would it solve?';
+    case 'benefit':
+      return 'What is the expected benefit?';
+    case 'costOrRisk':
+      return 'Any idea of the cost or risk? (_don’t know_ is fine)';
+    case 'sponsor':
+      return 'Who is sponsoring it (a senior manager)? _Not yet_ is fine.';
+  }
+}
+
+/** The description as IT reads it: the words given, then the plan's notes, one a line. */
+export function composeDescription(description: string | null, notes: PlanNotes): string | null {
+  const lines = [
+    notes.subject && description && !description.toLowerCase().includes(notes.subject.toLowerCase())
+      ? `For: ${notes.subject}`
+      : undefined,
+    notes.accessLevel ? `Access level: ${notes.accessLevel}` : undefined,
+    notes.approval ? `Manager approval: ${notes.approval}` : undefined,
+    notes.deliverTo ? `Deliver to: ${notes.deliverTo}` : undefined,
+    notes.since ? `Since: ${notes.since}` : undefined,
+  ].filter((l): l is string => l !== undefined);
+  if (lines.length === 0) return description;
+  return [description ?? '', '', ...lines].join('\n').trim();
+}
+
+/** The draft as forms, summaries and `itbuddy intake parse` show it: the plan's notes written into the description. */
+export function formDraft(draft: RequestDraft, notes: PlanNotes): RequestDraft {
+  return { ...draft, description: composeDescription(draft.description, notes) };
+}

@@ -1,0 +1,92 @@
+// `itbuddy intake parse`, run as a real process: one JSON object per opening message with the route, kind,
+// title, pre-filled fields and the questions the chat would ask — the chat's own reading.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { parseOpening } from '../../src/intake/opening-parse.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin', 'itbuddy.js');
+
+function itbuddy(args: string[], input = '') {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        INTAKE_TIMEZONE: 'Europe/London',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+const now = '2026-12-02T10:00:00Z';
+
+it('prints one reading per line with --jsonl, the same as the chat reads it', async () => {
+  const lines = [
+    'I need Visio installed for process maps by end of next week',
+    'how do I request a laptop?',
+    'nobody in the building can print',
+    '{"text":"Please add Jo to the finance shared mailbox from the 12th"}',
+  ];
+  const { code, stdout } = await itbuddy(
+    ['intake', 'parse', '--jsonl', '--now', now],
+    `${lines.join('\n')}\n`,
+  );
+  expect(code).toBe(0);
+  const out = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(out).toHaveLength(4);
+  expect(out[0]).toEqual({
+    text: lines[0],
+    route: 'request',
+    kind: 'software',
+    title: 'Visio for process maps',
+    fields: {
+      kind: 'software',
+      title: 'Visio for process maps',
+      description: lines[0],
+      businessNeed: 'For process maps',
+      neededBy: '2026-12-11',
+      subject: 'Visio',
+    },
+    missing: ['forWhom'],
+  });
+  expect(out[1]).toMatchObject({ route: 'answer', kind: null, fields: {}, missing: [] });
+  expect(out[2]).toMatchObject({ route: 'request', kind: 'incident', fields: { urgency: 'critical' } });
+  expect(out[3]).toMatchObject({
+    route: 'request',
+    kind: 'access',
+    fields: { affected: 'Jo', person: 'Jo', neededBy: '2026-12-12' },
+  });
+  const context = { now: new Date(now), timeZone: 'Europe/London' };
+  expect(out[3]).toEqual(parseOpening('Please add Jo to the finance shared mailbox from the 12th', context));
+});
+
+it('reads one message from the arguments and refuses a bad time zone', async () => {
+  const one = await itbuddy(['intake', 'parse', '--now', now, 'could I have a second monitor?']);
+  expect(one.code).toBe(0);
+  expect(JSON.parse(one.stdout)).toMatchObject({
+    route: 'request',
+    kind: 'hardware',
+    title: 'Second monitor',
+  });
+  const bad = await itbuddy(['intake', 'parse', '--tz', 'Mars/Base', 'I need Visio']);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/not a time zone/);
+});

@@ -1,0 +1,199 @@
+// Requests understood from plain words, as conversations through the bot core and the web chat API: the kind
+// from the whole sentence, only the kind's missing questions, answers checked against the question, corrections
+// and "that's all" at any point, outages logged at once, and the form pre-filled with what `intake parse` reads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseOpening } from '../../src/intake/opening-parse.ts';
+import type { Card, Form, Reply } from '../../src/messages/replies.ts';
+import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
+
+let s: IntakeServer;
+const timeZone = 'Europe/London';
+
+beforeAll(async () => {
+  s = await startIntakeServer({ INTAKE_TIMEZONE: timeZone });
+});
+
+afterAll(async () => {
+  await s?.stop();
+});
+
+/** One turn through the bot core, as any adapter hands it over. */
+function say(userId: string, text: string): Promise<Reply[]> {
+  return s.app.bot.handle({
+    platform: 'web',
+    user: { id: userId, name: userId },
+    conversation: { id: `web:${userId}`, kind: 'personal' },
+    text,
+  });
+}
+
+/** Questions in a turn: choices, or text ending in "?" (what the user has to answer). */
+function questionsIn(replies: readonly Reply[]): number {
+  return replies.filter(
+    (r) => r.type === 'choices' || (r.type === 'text' && /\?\s*(?:\(.*\))?$/.test(r.text)),
+  ).length;
+}
+
+/** Today in the test's time zone, as YYYY-MM-DD. */
+function today(): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
+}
+
+describe('the Visio example, through the bot core', () => {
+  it('reads a software request, keeps a date typed to the wrong question, and finishes in three questions', async () => {
+    const opening = await say('vera', 'I need Visio installed for a project');
+    // Software, not a project: no benefit, cost or sponsor questions.
+    expect(textOf(opening)).toMatch(/Who is it for/);
+    expect(textOf(opening)).not.toMatch(/benefit|sponsor|cost/i);
+    let asked = questionsIn(opening);
+
+    const forWhom = await say('vera', 'just me');
+    expect(textOf(forWhom)).toMatch(/What do you need it for/);
+    asked += questionsIn(forWhom);
+
+    // A date typed as the answer to "why" fills the date, and "why" is asked again.
+    const wrong = await say('vera', 'by end of next week');
+    expect(textOf(wrong)).toMatch(/Noted — the date you need it by: \*\*\d{4}-\d{2}-\d{2}\*\*/);
+    expect(textOf(wrong)).toMatch(/What do you need it for/);
+
+    const why = await say('vera', 'drawing the process maps for the warehouse move');
+    // The date is known, so nothing is left to ask: the summary comes next.
+    const summary = only(why, 'card') as Card;
+    expect(summary.kind).toBe('request');
+    expect(asked).toBeLessThanOrEqual(3);
+
+    const saved = only(await say('vera', 'yes'), 'notice');
+    const reference = /IT-\d{4,}/.exec(saved.text)![0];
+    const record = (await s.app.requests.get(reference))!;
+    expect(record.kind).toBe('software');
+    expect(record.title).toBe('Visio');
+    expect(record.businessNeed).toBe('drawing the process maps for the warehouse move');
+    expect(record.impact).toBe('me');
+    expect(record.expectedBenefit).toBeNull();
+    expect(record.sponsor).toBeNull();
+    // "End of next week" is the Friday of next week, in the future.
+    const due = new Date(`${record.neededBy}T00:00:00Z`);
+    expect(due.getUTCDay()).toBe(5);
+    expect(record.neededBy! > today()).toBe(true);
+    expect(record.neededBy! <= new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10)).toBe(true);
+  });
+});
+
+describe('answers checked against the question, over the web chat API', () => {
+  it('never keeps "yes" as a sponsor or a benefit, and takes "not yet" as no sponsor', async () => {
+    const start = await chat(s.url, 'pia', {
+      text: 'I have an idea: a shared calendar for all meeting rooms',
+    });
+    expect(textOf(start)).toMatch(/What problem would it solve/);
+    expect(textOf(await chat(s.url, 'pia', { text: 'rooms get double-booked every week' }))).toMatch(
+      /expected benefit/,
+    );
+    const yesToBenefit = await chat(s.url, 'pia', { text: 'yes' });
+    expect(textOf(yesToBenefit)).toMatch(/a few words/);
+    expect(textOf(yesToBenefit)).toMatch(/expected benefit/);
+    expect(textOf(await chat(s.url, 'pia', { text: 'fewer clashes and no more walking round' }))).toMatch(
+      /cost or risk/,
+    );
+    expect(textOf(await chat(s.url, 'pia', { text: 'idk' }))).toMatch(/sponsoring/);
+    const yesToSponsor = await chat(s.url, 'pia', { text: 'yes' });
+    expect(textOf(yesToSponsor)).toMatch(/Who is it\? A name is enough/);
+    expect(textOf(await chat(s.url, 'pia', { text: 'not yet' }))).toMatch(/deadline/);
+    const summary = only(await chat(s.url, 'pia', { text: "that's all" }), 'card') as Card;
+    expect(textOf([summary])).not.toMatch(/\byes\b/i);
+
+    const saved = only(await chat(s.url, 'pia', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record).toMatchObject({
+      kind: 'project',
+      businessNeed: 'rooms get double-booked every week',
+      expectedBenefit: 'fewer clashes and no more walking round',
+      costOrRisk: 'Not known yet',
+      sponsor: 'None yet',
+      neededBy: null,
+    });
+  });
+
+  it('takes a correction of the date and of who it is for mid-flow, into the right fields', async () => {
+    const start = await chat(s.url, 'cole', { text: 'Could I get access to the payroll folder?' });
+    expect(textOf(start)).toMatch(/What level of access/);
+    const dated = await chat(s.url, 'cole', { text: 'the date is the 20th' });
+    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\d{4}-\d{2}-20\*\*/);
+    expect(textOf(dated)).toMatch(/What level of access/);
+    const team = await chat(s.url, 'cole', { text: "actually it's for the whole team" });
+    expect(only(team, 'notice').text).toMatch(/My team/);
+    // "edit" answers the level question here; it does not open the form.
+    expect(textOf(await chat(s.url, 'cole', { text: 'edit' }))).toMatch(/manager approved/);
+    only(await chat(s.url, 'cole', { text: 'yes' }), 'card');
+    const saved = only(await chat(s.url, 'cole', { text: 'send it' }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.kind).toBe('access');
+    expect(record.impact).toBe('team');
+    expect(record.neededBy).toMatch(/^\d{4}-\d{2}-20$/);
+    expect(record.neededBy! >= today()).toBe(true);
+    expect(record.description).toContain('Access level: edit');
+    expect(record.description).toContain('Manager approval: Yes');
+  });
+
+  it('sends what it has on "that\'s all" once the essentials are known', async () => {
+    const start = await chat(s.url, 'tia', { text: 'Could I have a second monitor for my desk?' });
+    expect(textOf(start)).toMatch(/Where should it go/);
+    const summary = only(await chat(s.url, 'tia', { text: "that's all" }), 'card') as Card;
+    expect(summary.title).toBe('Second monitor');
+    expect(await s.app.requests.byRequester('web:tia')).toEqual([]);
+  });
+});
+
+describe('routing each message to the right job', () => {
+  it('starts an incident at once for an outage, with no questions before the summary', async () => {
+    const replies = await chat(s.url, 'otto', { text: 'The booking system is down for all of us' });
+    expect(textOf(replies)).toMatch(/outage/);
+    expect(questionsIn(replies)).toBe(0);
+    const card = only(replies, 'card') as Card;
+    expect(card.kind).toBe('request');
+    expect(textOf([card])).toMatch(/Kind: Something is broken/);
+    expect(textOf([card])).toMatch(/Urgency: Critical/);
+  });
+
+  it('answers a problem report that has an article, with "Still stuck?", and starts a request when none fits', async () => {
+    const answered = await chat(s.url, 'rhea', { text: 'OneDrive is not syncing my files' });
+    expect(textOf(answered)).toMatch(/Still stuck\? Press \*\*Ask IT\*\*/);
+    const card = only(answered, 'card') as Card;
+    expect(card.kind).toBe('answer');
+    expect(card.actions?.map((a) => a.action?.id)).toContain('answer.ask_it');
+    expect(textOf(answered)).not.toMatch(/take this down/);
+
+    const noArticle = await chat(s.url, 'rory', { text: 'The door buzzer at reception stopped working' });
+    expect(textOf(noArticle)).toMatch(/take this down/);
+    expect(textOf(noArticle)).not.toMatch(/Still stuck/);
+  });
+
+  it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
+    const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
+    expect(textOf(replies)).not.toMatch(/take this down/);
+    const form = only(await chat(s.url, 'hana', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.description ?? '').toBe('');
+  });
+});
+
+describe('one reading everywhere', () => {
+  it("pre-fills the web form during a conversation with exactly what 'intake parse' reads", async () => {
+    const text = "Priya starts from the 12th, she'll need a laptop and a headset";
+    const started = await chat(s.url, 'finn', { text });
+    expect(textOf(started)).toMatch(/take this down/);
+    const form = only(await chat(s.url, 'finn', { action: { id: 'intake.edit' } }), 'form') as Form;
+    const parsed = parseOpening(text, { now: new Date(), timeZone });
+    const shown = Object.fromEntries(Object.entries(form.values ?? {}).filter(([, v]) => v !== ''));
+    const formFields = form.fields.map((f) => f.name);
+    const expected = Object.fromEntries(
+      Object.entries(parsed.fields).filter(([k]) => formFields.includes(k)),
+    );
+    expect(shown).toEqual(expected);
+    expect(expected).toMatchObject({ kind: 'hardware', affected: 'Priya' });
+    expect(expected.neededBy).toMatch(/^\d{4}-\d{2}-12$/);
+  });
+});
