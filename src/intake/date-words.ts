@@ -2,7 +2,7 @@
 // 12th") read with chrono-node in the user's time zone, always in the future. Times of day ("in an hour", "at 3")
 // and past moments ("since Monday", "yesterday") are not deadlines and give no date.
 import * as chrono from 'chrono-node';
-import { zonedParts } from '../newsletter/zoned-time.ts';
+import { zonedParts } from '../time/zoned-time.ts';
 
 /** The user's calendar day and clock at `now` in `timeZone`. */
 function localNow(now: Date, timeZone: string): Date {
