@@ -22,6 +22,7 @@ import {
 import { createDelivery } from './slack-delivery.ts';
 import { defaultTiming, type ListenerTiming, registerListeners, within } from './slack-listeners.ts';
 import { createSlackStash } from './slack-stash.ts';
+import { defaultStreamOptions, type SlackStreamOptions } from './slack-stream.ts';
 
 /** Slack settings as read by the configuration (enabled). */
 export type SlackAdapterConfig = Extract<Config['slack'], { enabled: true }>;
@@ -34,6 +35,8 @@ export interface SlackAdapterOptions {
   timing?: Partial<ListenerTiming>;
   /** The clock for the timestamp check (tests). */
   now?: () => number;
+  /** Pacing of streamed answers (tests and the bench). */
+  streaming?: Partial<SlackStreamOptions>;
 }
 
 /** The Slack adapter: a ChannelAdapter plus what the composition root needs to run it. */
@@ -150,6 +153,7 @@ export function createSlackAdapter(
     processed: createProcessedEvents(app.store),
     logger: log,
     timing,
+    streaming: { ...defaultStreamOptions, ...options.streaming },
   });
 
   // The ChannelAdapter contract is for sending on IT Buddy's own initiative: it never shares the answering client.

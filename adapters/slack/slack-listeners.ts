@@ -8,14 +8,17 @@ import type { Logger } from '../../src/logging/logger.ts';
 import { type Conversation, type IncomingMessage, type User, userKey } from '../../src/messages/incoming.ts';
 import { escapeMarkdown } from '../../src/messages/markdown.ts';
 import { type Form, type Reply, reply } from '../../src/messages/replies.ts';
+import type { ReplyStream } from '../../src/messages/reply-stream.ts';
 import type { ProcessedEvents } from '../../src/store/repositories/processed-events.ts';
 import { type FormOrigin, formCallbackId, modalErrors, readSubmission } from './form-modal.ts';
 import { buildHomeView } from './home-view.ts';
-import { neutralActionId, slackActions } from './render-blocks.ts';
+import { feedbackAction, neutralActionId, slackActions } from './render-blocks.ts';
 import type { WebClient } from './slack-clients.ts';
 import { type Delivery, isExpiredTrigger } from './slack-delivery.ts';
 import { fromSlackText } from './slack-mrkdwn.ts';
+import { createSlackStream, defaultStreamOptions, type SlackStreamOptions } from './slack-stream.ts';
 import { parseSlashCommand, slashCommand, usageText } from './slash-command.ts';
+import { suggestedPrompts } from './suggested-prompts.ts';
 import { workTurn } from './work-after-acks.ts';
 
 /** The callback id of the "Create IT request" message shortcut (declared in the manifest). */
@@ -45,6 +48,8 @@ export interface ListenerDeps {
   processed: ProcessedEvents;
   logger: Logger;
   timing: ListenerTiming;
+  /** Pacing of streamed answers (tests and the bench may change it). */
+  streaming?: SlackStreamOptions;
 }
 
 type Loose = Record<string, unknown>;
@@ -91,7 +96,7 @@ export function wantsEvent(event: Loose): boolean {
     case 'app_mention':
       return isPersonMessage(event);
     case 'app_home_opened':
-      return event.tab === 'home';
+      return event.tab === 'home' || event.tab === 'messages';
     default:
       return true;
   }
@@ -100,6 +105,9 @@ export function wantsEvent(event: Loose): boolean {
 /** Registers every listener on the Bolt app. */
 export function registerListeners(deps: ListenerDeps): void {
   const { app, bolt, client, delivery, processed, logger, timing } = deps;
+  const streaming = deps.streaming ?? defaultStreamOptions;
+  // Agent threads already given a title (bounded: a forgotten one is only titled again).
+  const titled = new Set<string>();
   // `known` is set once users.info answered, so a cached person costs no timer and no promise race.
   const users = new Map<string, { at: number; user: Promise<User>; known?: User }>();
 
@@ -197,8 +205,8 @@ export function registerListeners(deps: ListenerDeps): void {
     await sendTo(target, rest);
   }
 
-  async function handle(message: IncomingMessage): Promise<Reply[]> {
-    return app.bot.handle(message);
+  async function handle(message: IncomingMessage, stream?: ReplyStream): Promise<Reply[]> {
+    return app.bot.handle(message, stream ? { stream } : undefined);
   }
 
   // Redelivered events (HTTP retries with x-slack-retry-num, Socket Mode replays) are handled once across replicas.
@@ -226,10 +234,42 @@ export function registerListeners(deps: ListenerDeps): void {
     await next();
   });
 
+  /** Titles an agent thread after the first question in it, so the Messages tab lists requests by what they are. */
+  function titleThread(channel: string, threadTs: string, text: string): void {
+    const key = `${channel}:${threadTs}`;
+    if (titled.has(key) || !text.trim()) return;
+    if (titled.size > 10_000) titled.clear();
+    titled.add(key);
+    const title = text.replace(/\s+/g, ' ').trim();
+    void client.assistant.threads
+      .setTitle({
+        channel_id: channel,
+        thread_ts: threadTs,
+        title: title.length > 60 ? `${title.slice(0, 59)}…` : title,
+      })
+      .catch((error: unknown) => logger.debug({ err: error }, 'Slack setTitle failed'));
+  }
+
+  /** Pins the suggested prompts: the most asked topics, or the defaults on a new install. */
+  async function pinPrompts(channel: string, threadTs?: string): Promise<void> {
+    const prompts = await suggestedPrompts({
+      questions: app.questions,
+      index: app.kb.current(),
+      now: new Date(),
+    });
+    await client.assistant.threads.setSuggestedPrompts({
+      channel_id: channel,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      title: 'Popular with your colleagues:',
+      prompts,
+    });
+  }
+
   async function answerConversation(
     event: Loose,
     botUserId: string | undefined,
     inThread: boolean,
+    teamId?: string,
   ): Promise<void> {
     const channel = asString(event.channel);
     const userId = asString(event.user);
@@ -240,31 +280,70 @@ export function registerListeners(deps: ListenerDeps): void {
     const unmentioned = botUserId || !inThread ? raw : raw.replace(/^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>/, '');
     const text = fromSlackText(unmentioned, botUserId ? { dropUser: botUserId } : {});
     const kind = conversationKind(channel, asString(event.channel_type));
+    // A DM thread is a Messages-tab (agent) thread: it gets a title and a status while IT Buddy works.
+    const agentThread = kind === 'personal' && threadTs !== undefined;
+    if (agentThread) {
+      titleThread(channel, threadTs, text);
+      void client.assistant.threads
+        .setStatus({
+          channel_id: channel,
+          thread_ts: threadTs,
+          status: 'is looking into it…',
+          loading_messages: streaming.loadingMessages,
+        })
+        .catch((error: unknown) => logger.debug({ err: error }, 'Slack setStatus failed'));
+    }
+    // Slack streams only into threads: agent threads, and mentions answered in their thread.
+    const stream = threadTs
+      ? createSlackStream(client, { channel, threadTs, userId, teamId, agentThread }, logger, streaming)
+      : undefined;
     const user = await userOf(userId);
-    const replies = await handle({
-      platform: 'slack',
-      user,
-      conversation: { id: channel, kind, ...(threadTs ? { threadId: threadTs } : {}) },
-      text,
-    });
-    if (replies.length > 0) await delivery.postWith(client, channel, replies, threadTs);
+    const replies = await handle(
+      {
+        platform: 'slack',
+        user,
+        conversation: { id: channel, kind, ...(threadTs ? { threadId: threadTs } : {}) },
+        text,
+      },
+      stream,
+    );
+    const rest = stream ? await stream.finish(replies) : replies;
+    if (rest.length > 0) await delivery.postWith(client, channel, rest, threadTs);
   }
 
-  bolt.event('message', async ({ event, context }) => {
+  bolt.event('message', async ({ event, context, body }) => {
     const e = asLoose(event);
     if (e.channel_type !== 'im' || !isPersonMessage(e)) return;
-    await guarded('message.im', () => answerConversation(e, context.botUserId, false));
+    await guarded('message.im', () =>
+      answerConversation(e, context.botUserId, false, asString(asLoose(body).team_id)),
+    );
   });
 
-  bolt.event('app_mention', async ({ event, context }) => {
+  bolt.event('app_mention', async ({ event, context, body }) => {
     const e = asLoose(event);
     if (!isPersonMessage(e)) return;
-    await guarded('app_mention', () => answerConversation(e, context.botUserId, true));
+    await guarded('app_mention', () =>
+      answerConversation(e, context.botUserId, true, asString(asLoose(body).team_id)),
+    );
+  });
+
+  // A new thread in the Messages tab (agent messaging): pin the suggested prompts in it.
+  bolt.event('assistant_thread_started', async ({ event }) => {
+    const thread = asLoose(asLoose(event).assistant_thread);
+    const channel = asString(thread.channel_id);
+    const threadTs = asString(thread.thread_ts);
+    if (!channel || !threadTs) return;
+    await guarded('assistant_thread_started', () => pinPrompts(channel, threadTs));
   });
 
   bolt.event('app_home_opened', async ({ event }) => {
     const e = asLoose(event);
     const userId = asString(e.user);
+    const channel = asString(e.channel);
+    if (e.tab === 'messages' && channel) {
+      await guarded('app_home_opened messages', () => pinPrompts(channel));
+      return;
+    }
     if (e.tab !== 'home' || !userId) return;
     await guarded('app_home_opened', async () => {
       const view = await buildHomeView(app, userKey('slack', userId));
@@ -323,8 +402,10 @@ export function registerListeners(deps: ListenerDeps): void {
     await ack();
     const a = asLoose(action);
     const b = asLoose(body);
-    if (a.type !== 'button') return;
-    const actionId = asString(a.action_id) ?? '';
+    // Slack's native 👍/👎 carry the neutral action in the clicked button's value.
+    const feedback = a.type === 'feedback_buttons' ? feedbackAction(asString(a.value)) : undefined;
+    if (a.type !== 'button' && !feedback) return;
+    const actionId = feedback?.id ?? asString(a.action_id) ?? '';
     const neutralId = neutralActionId(actionId);
     if (neutralId === slackActions.link) return;
     const userId = asString(asLoose(b.user).id) ?? '';
@@ -339,7 +420,7 @@ export function registerListeners(deps: ListenerDeps): void {
       responseUrl: kind === 'personal' ? undefined : asString(b.response_url),
       dm: channel && kind === 'personal' ? { channel, threadTs } : undefined,
     };
-    const value = asString(a.value);
+    const value = feedback ? feedback.value : asString(a.value);
     await guarded(
       `action ${neutralId}`,
       async () => {
