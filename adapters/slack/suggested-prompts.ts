@@ -2,21 +2,10 @@
 // asked about most in the last 30 days, worded from the article itself (never from anyone's question), with
 // defaults for a new install.
 import type { KbIndex } from '../../src/kb/search-index.ts';
+import { defaultPrompts, type SuggestedPrompt } from '../../src/messages/suggested-prompts.ts';
 import type { QuestionLog } from '../../src/store/repositories/question-log.ts';
 
-/** One suggested prompt: a short title and the message sent when it is picked. */
-export interface SuggestedPrompt {
-  title: string;
-  message: string;
-}
-
-/** Shown until the question log has enough answered questions; the Teams manifest lists the same four. */
-export const defaultPrompts: readonly SuggestedPrompt[] = [
-  { title: 'Reset my password', message: 'How do I reset my password?' },
-  { title: 'Connect to the VPN', message: 'How do I connect to the VPN?' },
-  { title: 'Email on my phone', message: 'How do I set up work email on my phone?' },
-  { title: 'Ask IT for something', message: 'request' },
-];
+export { defaultPrompts, type SuggestedPrompt };
 
 /** Slack's limits: at most four prompts; titles and messages kept short so they show in full. */
 const maxPrompts = 4;

@@ -4,8 +4,9 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { PermanentDeliveryError, RetryableDeliveryError } from '../../src/channels/channel-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import type { Reply } from '../../src/messages/replies.ts';
+import type { Card, Reply } from '../../src/messages/replies.ts';
 import type { ConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
+import { answerActivity, feedbackQuestionId, hasFeedback } from './ai-message.ts';
 import { classifyDeliveryError, DeliveryFailure, type RetryPolicy, sendWithRetry } from './delivery.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import {
@@ -25,6 +26,35 @@ export interface SendTarget {
   refKey?: string;
   /** Sent on IT Buddy's own initiative rather than in answer to someone: leaves room for replies. */
   proactive?: boolean;
+}
+
+/** One activity to send for a turn, and the question its native feedback belongs to (answers only). */
+export interface PlannedActivity {
+  activity: Partial<Activity>;
+  questionId?: string | undefined;
+}
+
+/** The activities for a turn's replies: each answer card on its own (feedback loop, AI label), the rest as cards. */
+export function planActivities(replies: Reply[]): PlannedActivity[] {
+  const out: PlannedActivity[] = [];
+  let group: Reply[] = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    const summary = summaryOf(group);
+    for (const card of renderCards(group)) out.push({ activity: cardActivity(card, summary) });
+    group = [];
+  };
+  for (const r of replies) {
+    if (r.type === 'card' && r.kind === 'answer') {
+      flush();
+      out.push({
+        activity: answerActivity(r),
+        questionId: hasFeedback(r as Card) ? feedbackQuestionId(r) : undefined,
+      });
+    } else group.push(r);
+  }
+  flush();
+  return out;
 }
 
 /** A message activity carrying one card. */
@@ -50,6 +80,12 @@ export interface TeamsSenderDeps {
 export interface TeamsSender {
   /** Sends replies as cards in the context's conversation; returns the new message ids, in order. */
   sendReplies(context: TurnContext, replies: Reply[], target: SendTarget): Promise<string[]>;
+  /** Sends planned activities; the first may be changed by `first` (a stream's final message). */
+  sendPlanned(
+    context: TurnContext,
+    planned: PlannedActivity[],
+    target: SendTarget,
+  ): Promise<Array<{ id: string; questionId?: string | undefined }>>;
   /** Runs one connector call (an update, say) under the limiter and retry policy. */
   call<T>(target: SendTarget, send: () => Promise<T>): Promise<T>;
   /** Maps any failure to PermanentDeliveryError or RetryableDeliveryError, marking the reference invalid when gone. */
@@ -77,16 +113,21 @@ export function createTeamsSender(deps: TeamsSenderDeps): TeamsSender {
     call,
 
     async sendReplies(context, replies, target) {
-      const ids: string[] = [];
-      const summary = summaryOf(replies);
-      for (const card of renderCards(replies)) {
-        const bytes = cardBytes(card);
-        if (bytes > cardByteBudget)
-          logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
-        const response = await call(target, () => context.sendActivity(cardActivity(card, summary)));
-        ids.push(response?.id ?? '');
+      return (await this.sendPlanned(context, planActivities(replies), target)).map((s) => s.id);
+    },
+
+    async sendPlanned(context, planned, target) {
+      const sent: Array<{ id: string; questionId?: string | undefined }> = [];
+      for (const { activity, questionId } of planned) {
+        for (const a of activity.attachments ?? []) {
+          const bytes = cardBytes(a.content as AdaptiveCard);
+          if (bytes > cardByteBudget)
+            logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
+        }
+        const response = await call(target, () => context.sendActivity(activity));
+        sent.push({ id: response?.id ?? '', questionId });
       }
-      return ids;
+      return sent;
     },
 
     async toDeliveryError(error, target) {
