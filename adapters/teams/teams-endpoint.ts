@@ -14,6 +14,7 @@ import { type Reply, reply } from '../../src/messages/replies.ts';
 import { createConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
 import { createProcessedEvents } from '../../src/store/repositories/processed-events.ts';
 import type { RetryPolicy } from './delivery.ts';
+import { keepEntityProperties } from './entity-properties.ts';
 import { createFeedbackRefs } from './feedback-refs.ts';
 import { createRateLimiter, type teamsLimits } from './rate-limit.ts';
 import {
@@ -72,6 +73,7 @@ const refCacheMs = 10 * 60_000;
 export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): TeamsEndpoint {
   const { config } = app;
   const mode = assertTeamsAllowed(config);
+  keepEntityProperties();
   const logger = app.logger.child({ platform: 'teams' });
   const appId = config.teams.appId ?? '';
   const authentication = createTeamsAuthentication(config, options);
