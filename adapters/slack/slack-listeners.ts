@@ -4,6 +4,7 @@
 import type { App as BoltApp } from '@slack/bolt';
 import type { App } from '../../src/app.ts';
 import { copy } from '../../src/bot/copy.ts';
+import { resolveRoles } from '../../src/bot/roles.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { type Conversation, type IncomingMessage, type User, userKey } from '../../src/messages/incoming.ts';
 import { escapeMarkdown } from '../../src/messages/markdown.ts';
@@ -20,6 +21,7 @@ import { createSlackStream, defaultStreamOptions, type SlackStreamOptions } from
 import { parseSlashCommand, slashCommand, usageText } from './slash-command.ts';
 import { suggestedPrompts } from './suggested-prompts.ts';
 import { workTurn } from './work-after-acks.ts';
+import { maySee, plainRequestEntity, requestEntity, requestReferenceOf } from './work-objects.ts';
 
 /** The callback id of the "Create IT request" message shortcut (declared in the manifest). */
 export const createRequestShortcut = 'create_it_request';
@@ -594,6 +596,77 @@ export function registerListeners(deps: ListenerDeps): void {
       },
       (replies) => sendTo(target, replies),
     );
+  });
+
+  /** Whether the Slack user may see the request, by the same rule as `status IT-0042`. */
+  async function allowedToSee(
+    record: import('../../src/intake/request-schema.ts').RequestRecord,
+    userId: string,
+  ) {
+    const key = userKey('slack', userId);
+    const roles = await resolveRoles(app.config, key, app.newsletter.roleGrants);
+    return maySee(record, key, roles.canTriage());
+  }
+
+  // A link to a request was posted (or is in the composer): unfurl it as a Work Object.
+  bolt.event('link_shared', async ({ event }) => {
+    const e = asLoose(event);
+    const userId = asString(e.user);
+    const links = Array.isArray(e.links) ? e.links.map(asLoose) : [];
+    await guarded('link_shared', async () => {
+      const entities = [];
+      for (const link of links.slice(0, 10)) {
+        const posted = asString(link.url);
+        const reference = posted ? requestReferenceOf(posted, app.config.http.publicUrl) : undefined;
+        if (!posted || !reference) continue;
+        const canonical = `${app.config.http.publicUrl.replace(/\/+$/, '')}/requests/${reference}`;
+        const record = await app.requests.get(reference);
+        const shown = record && userId && (await allowedToSee(record, userId));
+        entities.push(
+          shown
+            ? requestEntity(record, { posted, canonical })
+            : plainRequestEntity(reference, { posted, canonical }),
+        );
+      }
+      if (entities.length === 0) return;
+      const target =
+        asString(e.unfurl_id) && asString(e.source)
+          ? {
+              unfurl_id: asString(e.unfurl_id)!,
+              source: asString(e.source) as 'composer' | 'conversations_history',
+            }
+          : { channel: asString(e.channel) ?? '', ts: asString(e.message_ts) ?? '' };
+      await client.chat.unfurl({ ...target, metadata: { entities } } as never);
+    });
+  });
+
+  // Someone opened a request's details flexpane: answer for that person only.
+  bolt.event('entity_details_requested' as never, async ({ event }: { event: unknown }) => {
+    const e = asLoose(event);
+    const userId = asString(e.user);
+    const triggerId = asString(e.trigger_id);
+    const reference = asString(asLoose(e.external_ref).id);
+    if (!userId || !triggerId || !reference) return;
+    await guarded('entity_details_requested', async () => {
+      const record = await app.requests.get(reference);
+      const canonical = `${app.config.http.publicUrl.replace(/\/+$/, '')}/requests/${reference}`;
+      const posted = asString(e.app_unfurl_url) ?? asString(e.entity_url) ?? canonical;
+      if (!record || !(await allowedToSee(record, userId))) {
+        await client.entity.presentDetails({
+          trigger_id: triggerId,
+          error: {
+            status: 'custom',
+            custom_title: 'IT request',
+            custom_message: 'Only the person who asked and the IT team can see this request.',
+          },
+        });
+        return;
+      }
+      await client.entity.presentDetails({
+        trigger_id: triggerId,
+        metadata: requestEntity(record, { posted, canonical }, true),
+      });
+    });
   });
 
   bolt.error(async (error) => {

@@ -37,6 +37,9 @@ const methodScopes: Record<string, string | null> = {
   'assistant.threads.setStatus': 'assistant:write',
   'assistant.threads.setSuggestedPrompts': 'assistant:write',
   'assistant.threads.setTitle': 'assistant:write',
+  'chat.unfurl': 'links:write',
+  // Answers an entity_details_requested event with its trigger id; needs no scope of its own.
+  'entity.presentDetails': null,
   'chat.getPermalink': null,
   'conversations.open': 'im:write',
   'users.info': 'users:read',
@@ -50,6 +53,8 @@ const eventDeclarations: Record<string, { event: string; scope: string | null }>
   app_mention: { event: 'app_mention', scope: 'app_mentions:read' },
   app_home_opened: { event: 'app_home_opened', scope: null },
   assistant_thread_started: { event: 'assistant_thread_started', scope: 'assistant:write' },
+  link_shared: { event: 'link_shared', scope: 'links:read' },
+  entity_details_requested: { event: 'entity_details_requested', scope: 'links:read' },
 };
 
 async function adapterSource(): Promise<string> {
@@ -101,7 +106,7 @@ describe('manifests/slack/manifest.yaml', async () => {
       ...new Set(
         [
           ...source.matchAll(
-            /client\s*\.\s*(auth|chat|conversations|users|views|assistant\s*\.\s*threads)\s*\.\s*(\w+)\(/g,
+            /client\s*\.\s*(auth|chat|conversations|users|views|entity|assistant\s*\.\s*threads)\s*\.\s*(\w+)\(/g,
           ),
         ].map((m) => `${m[1]!.replace(/\s+/g, '')}.${m[2]}`),
       ),
