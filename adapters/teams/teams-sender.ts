@@ -80,7 +80,7 @@ export interface TeamsSenderDeps {
 export interface TeamsSender {
   /** Sends replies as cards in the context's conversation; returns the new message ids, in order. */
   sendReplies(context: TurnContext, replies: Reply[], target: SendTarget): Promise<string[]>;
-  /** Sends planned activities; the first may be changed by `first` (a stream's final message). */
+  /** Sends planned activities (see planActivities); returns each one's id and question. */
   sendPlanned(
     context: TurnContext,
     planned: PlannedActivity[],
@@ -109,26 +109,32 @@ export function createTeamsSender(deps: TeamsSenderDeps): TeamsSender {
     });
   }
 
+  async function sendPlanned(
+    context: TurnContext,
+    planned: PlannedActivity[],
+    target: SendTarget,
+  ): Promise<Array<{ id: string; questionId?: string | undefined }>> {
+    const sent: Array<{ id: string; questionId?: string | undefined }> = [];
+    for (const { activity, questionId } of planned) {
+      for (const a of activity.attachments ?? []) {
+        const bytes = cardBytes(a.content as AdaptiveCard);
+        if (bytes > cardByteBudget)
+          logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
+      }
+      const response = await call(target, () => context.sendActivity(activity));
+      sent.push({ id: response?.id ?? '', questionId });
+    }
+    return sent;
+  }
+
   return {
     call,
 
     async sendReplies(context, replies, target) {
-      return (await this.sendPlanned(context, planActivities(replies), target)).map((s) => s.id);
+      return (await sendPlanned(context, planActivities(replies), target)).map((s) => s.id);
     },
 
-    async sendPlanned(context, planned, target) {
-      const sent: Array<{ id: string; questionId?: string | undefined }> = [];
-      for (const { activity, questionId } of planned) {
-        for (const a of activity.attachments ?? []) {
-          const bytes = cardBytes(a.content as AdaptiveCard);
-          if (bytes > cardByteBudget)
-            logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
-        }
-        const response = await call(target, () => context.sendActivity(activity));
-        sent.push({ id: response?.id ?? '', questionId });
-      }
-      return sent;
-    },
+    sendPlanned,
 
     async toDeliveryError(error, target) {
       if (error instanceof PermanentDeliveryError || error instanceof RetryableDeliveryError) return error;

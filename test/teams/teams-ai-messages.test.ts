@@ -143,6 +143,31 @@ describe('a model answer in a personal chat', () => {
     expect(cardText(followUp.body)).toContain('Yes, ask IT');
   });
 
+  it('after the person presses Stop (Teams refuses a chunk with 403), sends no more chunks and still closes the stream', async () => {
+    stub.chat = () => streamed();
+    let chunks = 0;
+    // The second streaming chunk is refused, as Teams does once Stop was pressed.
+    t.connector.script(
+      (r) => r.method === 'POST' && r.activityId === 'ask-5' && ++chunks === 3,
+      [
+        {
+          status: 403,
+          body: { error: { code: 'ContentStreamNotAllowed', message: 'Content stream is not allowed' } },
+        },
+      ],
+    );
+    await t.post(t.activity('personal-message', { id: 'ask-5', text: 'How do I reset my password?' }));
+    const final = await t.connector.waitFor(
+      (r) => r.activityId === 'ask-5' && r.body.type === 'message' && r.method === 'POST',
+    );
+    const attempts = t.connector.requests.filter((r) => r.activityId === 'ask-5');
+    const refused = attempts.findIndex((r) => r.status === 403);
+    expect(refused).toBeGreaterThan(0);
+    // Nothing but the final message after the refusal.
+    expect(attempts.slice(refused + 1)).toEqual([final]);
+    expect(streamInfo(final)).toMatchObject({ streamType: 'final' });
+  });
+
   it('when the model fails mid-stream, the final message is the knowledge-base answer, not labelled as AI', async () => {
     stub.chat = () => {
       const r = streamed();
