@@ -19,7 +19,7 @@ import { type Delivery, isExpiredTrigger } from './slack-delivery.ts';
 import { fromSlackText } from './slack-mrkdwn.ts';
 import { createSlackStream, defaultStreamOptions, type SlackStreamOptions } from './slack-stream.ts';
 import { parseSlashCommand, slashCommand, usageText } from './slash-command.ts';
-import { suggestedPrompts } from './suggested-prompts.ts';
+import { type SuggestedPrompt, suggestedPrompts } from './suggested-prompts.ts';
 import { workTurn } from './work-after-acks.ts';
 import { maySee, plainRequestEntity, requestEntity, requestReferenceOf } from './work-objects.ts';
 
@@ -34,12 +34,15 @@ export interface ListenerTiming {
   userLookupMs: number;
   /** How long to wait for chat.getPermalink in the shortcut before going on without the link (ms). */
   permalinkMs: number;
+  /** How long the Messages tab's suggested prompts are reused before the question log is read again (ms). */
+  promptsRefreshMs: number;
 }
 
 export const defaultTiming: ListenerTiming = {
   submitDeadlineMs: 2_500,
   userLookupMs: 1_500,
   permalinkMs: 1_000,
+  promptsRefreshMs: 300_000,
 };
 
 export interface ListenerDeps {
@@ -252,18 +255,23 @@ export function registerListeners(deps: ListenerDeps): void {
       .catch((error: unknown) => logger.debug({ err: error }, 'Slack setTitle failed'));
   }
 
+  // The most asked topics change slowly: worked out at most every five minutes, not on every tab opening.
+  let prompts: { at: number; value: Promise<SuggestedPrompt[]> } | undefined;
+
   /** Pins the suggested prompts: the most asked topics, or the defaults on a new install. */
   async function pinPrompts(channel: string, threadTs?: string): Promise<void> {
-    const prompts = await suggestedPrompts({
-      questions: app.questions,
-      index: app.kb.current(),
-      now: new Date(),
-    });
+    if (!prompts || Date.now() - prompts.at >= timing.promptsRefreshMs) {
+      const value = suggestedPrompts({ questions: app.questions, index: app.kb.current(), now: new Date() });
+      prompts = { at: Date.now(), value };
+      value.catch(() => {
+        prompts = undefined;
+      });
+    }
     await client.assistant.threads.setSuggestedPrompts({
       channel_id: channel,
       ...(threadTs ? { thread_ts: threadTs } : {}),
       title: 'Popular with your colleagues:',
-      prompts,
+      prompts: await prompts.value,
     });
   }
 

@@ -31,6 +31,8 @@ beforeAll(async () => {
       OPENAI_TIMEOUT_MS: '3000',
     },
     streaming: { appendEveryMs: 20 },
+    // Prompts are read from the question log afresh each time, so the test sees the log it just wrote.
+    timing: { promptsRefreshMs: 0 },
   });
 });
 afterEach(() => {
