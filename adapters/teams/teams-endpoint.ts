@@ -17,6 +17,7 @@ import type { RetryPolicy } from './delivery.ts';
 import { keepEntityProperties } from './entity-properties.ts';
 import { createFeedbackRefs } from './feedback-refs.ts';
 import { createRateLimiter, type teamsLimits } from './rate-limit.ts';
+import { createSuggestedActionOffers } from './suggested-actions.ts';
 import {
   baseConversationId,
   conversationKind,
@@ -81,6 +82,7 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
   const refs = createConversationRefs(app.store);
   const processed = createProcessedEvents(app.store);
   const feedbackRefs = createFeedbackRefs(app.store);
+  const offers = createSuggestedActionOffers(app.store);
   const streaming = { ...defaultTeamsStreamOptions, ...options.streaming };
   const welcomes = createProcessedEvents(app.store, welcomeWindowMs);
   const limiter = createRateLimiter({
@@ -176,7 +178,12 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
       refKey: refKeys.conversation(conversationId),
     };
     try {
-      const planned = planActivities(replies);
+      const planned = planActivities(replies, {
+        personal: conversationKind(activity) === 'personal',
+        userId: activity.from?.id,
+      });
+      // Kept before sending, so a suggestion picked at once is understood.
+      for (const { offer } of planned) if (offer) await offers.offer(conversationId, offer);
       if (final) {
         // A stream must end with a final message, even when the turn has nothing else to say.
         const [first = { activity: { type: 'message', text: '…' } }, ...rest] = planned;
@@ -276,8 +283,16 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
     const botId = activity.recipient?.id;
     switch (activity.type) {
       case 'message': {
-        const incoming = toIncomingMessage(activity);
+        let incoming = toIncomingMessage(activity);
         if (!incoming) return;
+        if (incoming.conversation.kind === 'personal' && incoming.text && !incoming.action) {
+          // A picked suggested action arrives as the person's own words: turn it back into its button.
+          const picked = await offers.picked(baseConversationId(activity.conversation.id), incoming.text);
+          if (picked) {
+            const { text: _text, command: _command, ...rest } = incoming;
+            incoming = { ...rest, action: picked };
+          }
+        }
         // Teams streams in personal chats only; channels and group chats get the finished answer.
         const stream =
           incoming.conversation.kind === 'personal'

@@ -4,9 +4,10 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { PermanentDeliveryError, RetryableDeliveryError } from '../../src/channels/channel-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import type { Card, Reply } from '../../src/messages/replies.ts';
+import type { Card, Choices, Reply } from '../../src/messages/replies.ts';
 import type { ConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
 import { answerActivity, feedbackQuestionId, hasFeedback } from './ai-message.ts';
+import { cardMarkdown } from './card-markdown.ts';
 import { classifyDeliveryError, DeliveryFailure, type RetryPolicy, sendWithRetry } from './delivery.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import {
@@ -17,6 +18,7 @@ import {
   renderCards,
   summaryOf,
 } from './render-cards.ts';
+import { suggestable, suggestionTitle } from './suggested-actions.ts';
 
 /** Where a send goes, for the rate limiter and for marking the reference invalid. */
 export interface SendTarget {
@@ -32,10 +34,18 @@ export interface SendTarget {
 export interface PlannedActivity {
   activity: Partial<Activity>;
   questionId?: string | undefined;
+  /** Choices sent as suggested actions: the offer to remember before sending. */
+  offer?: Choices | undefined;
 }
 
-/** The activities for a turn's replies: each answer card on its own (feedback loop, AI label), the rest as cards. */
-export function planActivities(replies: Reply[]): PlannedActivity[] {
+/**
+ * The activities for a turn's replies: each answer card on its own (feedback loop, AI label), choices in a
+ * personal chat as suggested actions when Teams allows them (three at most), the rest as cards.
+ */
+export function planActivities(
+  replies: Reply[],
+  options: { personal?: boolean; userId?: string | undefined } = {},
+): PlannedActivity[] {
   const out: PlannedActivity[] = [];
   let group: Reply[] = [];
   const flush = () => {
@@ -45,7 +55,25 @@ export function planActivities(replies: Reply[]): PlannedActivity[] {
     group = [];
   };
   for (const r of replies) {
-    if (r.type === 'card' && r.kind === 'answer') {
+    if (r.type === 'choices' && options.personal && suggestable(r)) {
+      flush();
+      out.push({
+        activity: {
+          type: 'message',
+          textFormat: 'markdown',
+          text: cardMarkdown(r.prompt),
+          suggestedActions: {
+            to: options.userId ? [options.userId] : [],
+            actions: r.options.map((o) => ({
+              type: 'imBack',
+              title: suggestionTitle(o.label),
+              value: suggestionTitle(o.label),
+            })),
+          },
+        },
+        offer: r,
+      });
+    } else if (r.type === 'card' && r.kind === 'answer') {
       flush();
       out.push({
         activity: answerActivity(r),

@@ -113,36 +113,6 @@ describe('a model answer in a personal chat', () => {
     expect(cardText(final.body)).not.toContain('That helped');
   });
 
-  it('the feedback loop records the verdict and the comment in the question log', async () => {
-    stub.chat = () => streamed();
-    await t.post(t.activity('personal-message', { id: 'ask-2', text: 'How do I reset my password?' }));
-    const final = await t.connector.replyTo('ask-2');
-    await t.channel.idle();
-    const status = await t.post(
-      t.activity('personal-message', {
-        id: 'feedback-1',
-        type: 'invoke',
-        name: 'message/submitAction',
-        text: undefined,
-        replyToId: final.answeredId,
-        value: {
-          actionName: 'feedback',
-          actionValue: {
-            reaction: 'dislike',
-            feedback: JSON.stringify({ feedbackText: 'Step 2 is wrong for me' }),
-          },
-        },
-      }),
-    );
-    expect(status).toBe(200);
-    await t.channel.idle();
-    const [latest] = await t.app.questions.since('2000-01-01T00:00:00.000Z', 1);
-    expect(latest).toMatchObject({ feedback: 'not_helped', feedbackComment: 'Step 2 is wrong for me' });
-    // 👎 offers to pass it to IT; Teams thanks for the feedback itself.
-    const followUp = await t.connector.replyTo('feedback-1');
-    expect(cardText(followUp.body)).toContain('Yes, ask IT');
-  });
-
   it('after the person presses Stop (Teams refuses a chunk with 403), sends no more chunks and still closes the stream', async () => {
     stub.chat = () => streamed();
     let chunks = 0;
@@ -201,5 +171,51 @@ describe('a model answer in a channel', () => {
     expect(entitiesOf(answer).find((e) => e.type === 'https://schema.org/Message')).toMatchObject({
       additionalType: ['AIGeneratedContent'],
     });
+  });
+});
+
+// Last: picking "Yes, ask IT" starts an IT request conversation with this person, which would catch later questions.
+describe('the feedback loop', () => {
+  it('the feedback loop records the verdict and the comment in the question log', async () => {
+    stub.chat = () => streamed();
+    await t.post(t.activity('personal-message', { id: 'ask-2', text: 'How do I reset my password?' }));
+    const final = await t.connector.replyTo('ask-2');
+    await t.channel.idle();
+    const status = await t.post(
+      t.activity('personal-message', {
+        id: 'feedback-1',
+        type: 'invoke',
+        name: 'message/submitAction',
+        text: undefined,
+        replyToId: final.answeredId,
+        value: {
+          actionName: 'feedback',
+          actionValue: {
+            reaction: 'dislike',
+            feedback: JSON.stringify({ feedbackText: 'Step 2 is wrong for me' }),
+          },
+        },
+      }),
+    );
+    expect(status).toBe(200);
+    await t.channel.idle();
+    const [latest] = await t.app.questions.since('2000-01-01T00:00:00.000Z', 1);
+    expect(latest).toMatchObject({ feedback: 'not_helped', feedbackComment: 'Step 2 is wrong for me' });
+    // 👎 offers to pass it to IT as a suggested action; Teams thanks for the feedback itself.
+    const followUp = await t.connector.waitFor(
+      (r) => r.activityId === 'feedback-1' && r.body.suggestedActions !== undefined,
+    );
+    expect(followUp.body.text).toBe('Pass it to IT?');
+    expect(followUp.body.suggestedActions).toEqual({
+      to: [expect.stringMatching(/^29:/)],
+      actions: [{ type: 'imBack', title: 'Yes, ask IT', value: 'Yes, ask IT' }],
+    });
+
+    // Picking it sends its title as the person's message, which IT Buddy turns back into the button's action.
+    await t.post(t.activity('personal-message', { id: 'pick-1', text: 'Yes, ask IT' }));
+    const next = await t.connector.replyTo('pick-1');
+    await t.channel.idle();
+    expect((await t.app.questions.get(latest!.id))?.escalated).toBe(true);
+    expect(cardText(next.body) + String(next.body.text ?? '')).not.toMatch(/didn't catch|not sure/i);
   });
 });
