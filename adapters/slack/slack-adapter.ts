@@ -81,6 +81,12 @@ export function createSlackAdapter(
   const interactiveOptions = interactiveClientOptions(base, tuning);
   const client = new webApi.WebClient(config.botToken, interactiveOptions);
   const bulkClient = new webApi.WebClient(config.botToken, bulkClientOptions(base, tuning));
+  // Streams give way to a whole answer rather than wait: a 429 or a failure is not retried.
+  const streamClient = new webApi.WebClient(config.botToken, {
+    ...interactiveOptions,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  });
 
   // Who the bot is, asked once and kept; a failure is forgotten so the next event asks again.
   let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
@@ -149,6 +155,7 @@ export function createSlackAdapter(
     app,
     bolt,
     client,
+    streamClient,
     delivery,
     processed: createProcessedEvents(app.store),
     logger: log,

@@ -49,6 +49,11 @@ export interface ListenerDeps {
   app: App;
   bolt: BoltApp;
   client: WebClient;
+  /**
+   * The client for streamed answers: it never waits out a 429, so a rate-limited stream falls back at once to
+   * posting the whole answer with `client`, instead of holding the answer back for Slack's Retry-After.
+   */
+  streamClient?: WebClient;
   delivery: Delivery;
   processed: ProcessedEvents;
   logger: Logger;
@@ -305,7 +310,12 @@ export function registerListeners(deps: ListenerDeps): void {
     }
     // Slack streams only into threads: agent threads, and mentions answered in their thread.
     const stream = threadTs
-      ? createSlackStream(client, { channel, threadTs, userId, teamId, agentThread }, logger, streaming)
+      ? createSlackStream(
+          deps.streamClient ?? client,
+          { channel, threadTs, userId, teamId, agentThread },
+          logger,
+          streaming,
+        )
       : undefined;
     const user = await userOf(userId);
     const replies = await handle(

@@ -202,6 +202,25 @@ describe('a model answer in an agent thread', () => {
     expect(post!.args.thread_ts).toBe('1700000800.000800');
   });
 
+  it('a rate-limited chat.startStream is not waited out: the whole answer is posted at once', async () => {
+    stub.chat = () =>
+      streamedCompletion(
+        { answer: modelAnswer, citations: ['reset-password'], cannotAnswer: false },
+        { everyMs: 2 },
+      );
+    h.fake.script('chat.startStream', { status: 429, retryAfter: 30 });
+    await send(threadMessage('How do I reset my password?', '1700000850.000850'));
+    const [post] = await h.fake.waitFor('chat.postMessage');
+    // One attempt, no retry after 30 s, nothing appended to a stream that never started.
+    expect(h.fake.attempts.get('chat.startStream')).toBe(1);
+    expect(h.fake.callsOf('chat.appendStream')).toHaveLength(0);
+    expect(h.fake.callsOf('chat.stopStream')).toHaveLength(0);
+    expect(post!.args.thread_ts).toBe('1700000850.000850');
+    const card = JSON.stringify(post!.args.blocks);
+    expect(card).toContain('AI-generated');
+    expect(card).toContain('Approve the prompt on your phone');
+  });
+
   it('streams nothing when the answer comes from the knowledge base alone', async () => {
     stub.chat = () => ({ status: 500, body: { error: { message: 'down' } } });
     await send(threadMessage('How do I reset my password?', '1700000900.000900'));
