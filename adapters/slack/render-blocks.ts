@@ -23,6 +23,8 @@ export const slackLimits = {
   contextElements: 10,
   contextText: 2000,
   fallbackText: 3000,
+  /** All markdown blocks of one message together. */
+  markdownText: 12_000,
 } as const;
 
 /** Action ids the adapter itself owns (never sent to the core). */
@@ -83,6 +85,11 @@ export interface FeedbackButtonsElement {
   positive_button: FeedbackButton;
   negative_button: FeedbackButton;
 }
+/** Standard Markdown that Slack renders itself: lists (and tables) come out as Slack draws them natively. */
+export interface MarkdownBlock {
+  type: 'markdown';
+  text: string;
+}
 /** Slack's row of small actions under a message; here it holds the native feedback buttons. */
 export interface ContextActionsBlock {
   type: 'context_actions';
@@ -95,7 +102,8 @@ export type MessageBlock =
   | ContextBlock
   | ActionsBlock
   | DividerBlock
-  | ContextActionsBlock;
+  | ContextActionsBlock
+  | MarkdownBlock;
 
 /** A rendered message: blocks plus the plain fallback text Slack shows in notifications. */
 export interface SlackMessage {
@@ -147,6 +155,7 @@ interface Run {
 class Builder {
   readonly pieces: Piece[] = [];
   private buttonIndex = 0;
+  private markdownLeft: number = slackLimits.markdownText;
   private readonly options: RenderOptions;
 
   constructor(options: RenderOptions) {
@@ -163,6 +172,14 @@ class Builder {
     for (const chunk of splitMrkdwn(text, slackLimits.sectionText)) {
       this.pieces.push({ block: { type: 'section', text: mrkdwn(chunk) }, run });
     }
+  }
+
+  /** Adds a markdown block while the message's markdown budget lasts; false when it is spent. */
+  markdown(text: string): boolean {
+    if (text.length > this.markdownLeft) return false;
+    this.markdownLeft -= text.length;
+    this.add({ type: 'markdown', text });
+    return true;
   }
 
   context(text: string): void {
@@ -202,6 +219,16 @@ class Builder {
       style: 'primary',
     };
   }
+}
+
+/** True when IT Buddy markdown holds a bulleted or numbered list. */
+function hasList(text: string): boolean {
+  return /^\s*(?:[-*]|\d+[.)])\s+\S/m.test(text);
+}
+
+/** Slack's own `<@U…>`, `<!here>` and `<url|label>` forms are not markdown: shown as text, never as mentions. */
+function stripSlackSyntax(text: string): string {
+  return text.replace(/<([@!#][^>]*)>/g, '‹$1›');
 }
 
 /** The value a native feedback button carries: the neutral action and its value, so the core gets its action back. */
@@ -286,6 +313,12 @@ function renderCard(b: Builder, card: Card): void {
   b.add({ type: 'header', text: plain(toPlain(card.title), slackLimits.headerText) });
   if (card.subtitle) b.context(toMrkdwn(card.subtitle));
   for (const section of card.sections) {
+    // An answer's steps and lists go in a markdown block, drawn by Slack as real lists. Answer text is the
+    // knowledge base's own (or the model's, checked): no user text, so nothing to escape for mentions.
+    if (card.kind === 'answer' && section.text && hasList(section.text) && !section.fields?.length) {
+      const heading = section.heading ? `**${toPlain(section.heading).replace(/[*_~`]/g, '')}**\n\n` : '';
+      if (b.markdown(`${heading}${stripSlackSyntax(section.text)}`)) continue;
+    }
     const heading = section.heading ? `*${escapeSlack(toPlain(section.heading))}*` : '';
     const body = section.text ? toMrkdwn(section.text) : '';
     const text = [heading, body].filter(Boolean).join('\n');

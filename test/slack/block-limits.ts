@@ -10,6 +10,11 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
   const problems: string[] = [];
   if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks (max ${maxBlocks})`);
   const actionIds = new Set<string>();
+  // Slack's reference: 12,000 characters across all markdown blocks of one payload.
+  const markdownChars = blocks
+    .filter((b) => (b as Loose).type === 'markdown')
+    .reduce((n: number, b) => n + String((b as Loose).text ?? '').length, 0);
+  if (markdownChars > 12_000) problems.push(`${markdownChars} markdown characters (max 12000)`);
   blocks.forEach((raw, i) => {
     const b = raw as Loose;
     const at = `block ${i} (${String(b.type)})`;
@@ -90,6 +95,9 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
         }
         break;
       }
+      case 'markdown':
+        if (String(b.text ?? '').length === 0) problems.push(`${at}: empty markdown block`);
+        break;
       case 'divider':
         break;
       default:
