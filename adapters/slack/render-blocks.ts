@@ -3,6 +3,7 @@
 // Long content is split into several sections, then shortened with "…" (and a link to the whole thing when the
 // card has one) so a message is never rejected for size. Button action ids keep the neutral action id
 // recoverable: `${neutralId}#${index}`.
+import { answerActions } from '../../src/answers/answer-card.ts';
 import type { Button, Card, Choices, Form, Reply } from '../../src/messages/replies.ts';
 import { clip, escapeSlack, slackLink, splitMrkdwn, toMrkdwn, toPlain } from './slack-mrkdwn.ts';
 
@@ -22,6 +23,8 @@ export const slackLimits = {
   contextElements: 10,
   contextText: 2000,
   fallbackText: 3000,
+  /** All markdown blocks of one message together. */
+  markdownText: 12_000,
 } as const;
 
 /** Action ids the adapter itself owns (never sent to the core). */
@@ -29,6 +32,8 @@ export const slackActions = {
   openForm: 'itbuddy.slack.open_form',
   link: 'itbuddy.slack.link',
   share: 'itbuddy.slack.share',
+  /** Slack's native feedback buttons; each button's value is `${neutralActionId}|${value}`. */
+  feedback: 'itbuddy.slack.feedback',
 } as const;
 
 export interface PlainText {
@@ -68,8 +73,37 @@ export interface ActionsBlock {
 export interface DividerBlock {
   type: 'divider';
 }
+/** One of Slack's native feedback buttons (👍 or 👎). */
+export interface FeedbackButton {
+  text: PlainText;
+  value: string;
+  accessibility_label: string;
+}
+export interface FeedbackButtonsElement {
+  type: 'feedback_buttons';
+  action_id: string;
+  positive_button: FeedbackButton;
+  negative_button: FeedbackButton;
+}
+/** Standard Markdown that Slack renders itself: lists (and tables) come out as Slack draws them natively. */
+export interface MarkdownBlock {
+  type: 'markdown';
+  text: string;
+}
+/** Slack's row of small actions under a message; here it holds the native feedback buttons. */
+export interface ContextActionsBlock {
+  type: 'context_actions';
+  elements: FeedbackButtonsElement[];
+}
 /** The blocks a message may hold. */
-export type MessageBlock = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock | DividerBlock;
+export type MessageBlock =
+  | HeaderBlock
+  | SectionBlock
+  | ContextBlock
+  | ActionsBlock
+  | DividerBlock
+  | ContextActionsBlock
+  | MarkdownBlock;
 
 /** A rendered message: blocks plus the plain fallback text Slack shows in notifications. */
 export interface SlackMessage {
@@ -121,6 +155,7 @@ interface Run {
 class Builder {
   readonly pieces: Piece[] = [];
   private buttonIndex = 0;
+  private markdownLeft: number = slackLimits.markdownText;
   private readonly options: RenderOptions;
 
   constructor(options: RenderOptions) {
@@ -137,6 +172,14 @@ class Builder {
     for (const chunk of splitMrkdwn(text, slackLimits.sectionText)) {
       this.pieces.push({ block: { type: 'section', text: mrkdwn(chunk) }, run });
     }
+  }
+
+  /** Adds a markdown block while the message's markdown budget lasts; false when it is spent. */
+  markdown(text: string): boolean {
+    if (text.length > this.markdownLeft) return false;
+    this.markdownLeft -= text.length;
+    this.add({ type: 'markdown', text });
+    return true;
   }
 
   context(text: string): void {
@@ -178,10 +221,104 @@ class Builder {
   }
 }
 
+/** True when IT Buddy markdown holds a bulleted or numbered list. */
+function hasList(text: string): boolean {
+  return /^\s*(?:[-*]|\d+[.)])\s+\S/m.test(text);
+}
+
+/** Slack's own `<@U…>`, `<!here>` and `<url|label>` forms are not markdown: shown as text, never as mentions. */
+function stripSlackSyntax(text: string): string {
+  return text.replace(/<([@!#][^>]*)>/g, '‹$1›');
+}
+
+/** The value a native feedback button carries: the neutral action and its value, so the core gets its action back. */
+export function feedbackValue(button: Button): string {
+  return `${button.action?.id ?? ''}|${button.action?.value ?? ''}`.slice(0, slackLimits.buttonValue);
+}
+
+/** Reads a native feedback button's value back into the neutral action (undefined when it is not ours). */
+export function feedbackAction(value: string | undefined): { id: string; value: string } | undefined {
+  const bar = value?.indexOf('|') ?? -1;
+  if (!value || bar < 1) return undefined;
+  const id = value.slice(0, bar);
+  if (id !== answerActions.helped && id !== answerActions.notHelped) return undefined;
+  return { id, value: value.slice(bar + 1) };
+}
+
+/** The card's 👍 and 👎 buttons, which Slack shows as its native feedback buttons instead. */
+function feedbackPair(card: Card): { helped: Button; notHelped: Button } | undefined {
+  const helped = card.actions?.find((a) => a.action?.id === answerActions.helped);
+  const notHelped = card.actions?.find((a) => a.action?.id === answerActions.notHelped);
+  return helped && notHelped ? { helped, notHelped } : undefined;
+}
+
+/** "AI-generated" and the numbered sources of a model-written card, as one context line. */
+function aiLine(card: Card): string {
+  const sources = (card.citations ?? [])
+    .filter((c) => /^https?:\/\/\S+$/i.test(c.url) && c.url.length <= 500)
+    .slice(0, 5)
+    .map((c, i) => `${i + 1}. ${slackLink(c.url, clip(toPlain(c.title), 80))}`);
+  return [
+    ':sparkles: *AI-generated* — check the source if in doubt.',
+    sources.length ? `Sources: ${sources.join('  ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Everything of a card below its text: AI label and sources, buttons, native feedback, footer. */
+function renderCardTail(b: Builder, card: Card): void {
+  const feedback = feedbackPair(card);
+  const buttons = [
+    ...(card.actions ?? []).filter((a) => a !== feedback?.helped && a !== feedback?.notHelped),
+    ...(card.link ? [{ label: card.link.label, url: card.link.url }] : []),
+  ];
+  if (card.generated) b.context(aiLine(card));
+  b.actions(buttons);
+  if (feedback) {
+    b.add({
+      type: 'context_actions',
+      elements: [
+        {
+          type: 'feedback_buttons',
+          action_id: slackActions.feedback,
+          positive_button: {
+            text: plain('👍', slackLimits.buttonText),
+            value: feedbackValue(feedback.helped),
+            accessibility_label: clip(toPlain(feedback.helped.label), 75),
+          },
+          negative_button: {
+            text: plain('👎', slackLimits.buttonText),
+            value: feedbackValue(feedback.notHelped),
+            accessibility_label: clip(toPlain(feedback.notHelped.label), 75),
+          },
+        },
+      ],
+    });
+  }
+  if (card.footer) b.context(toMrkdwn(card.footer));
+}
+
+/**
+ * The blocks that close a streamed answer (chat.stopStream `blocks`): the card without its title and text, which
+ * the stream already showed.
+ */
+export function renderStreamTail(card: Card): MessageBlock[] {
+  const b = new Builder({});
+  renderCardTail(b, card);
+  return fitBlocks(b.pieces, slackLimits.messageBlocks);
+}
+
 function renderCard(b: Builder, card: Card): void {
   b.add({ type: 'header', text: plain(toPlain(card.title), slackLimits.headerText) });
   if (card.subtitle) b.context(toMrkdwn(card.subtitle));
   for (const section of card.sections) {
+    // An answer's steps and lists go in a markdown block, drawn by Slack as real lists. Answer text is the
+    // knowledge base's own (or the model's, checked): no user text, so nothing to escape for mentions.
+    if (card.kind === 'answer' && section.text && hasList(section.text) && !section.fields?.length) {
+      const heading = section.heading ? `**${toPlain(section.heading).replace(/[*_~`]/g, '')}**\n\n` : '';
+      if (b.markdown(`${heading}${stripSlackSyntax(section.text)}`)) continue;
+    }
     const heading = section.heading ? `*${escapeSlack(toPlain(section.heading))}*` : '';
     const body = section.text ? toMrkdwn(section.text) : '';
     const text = [heading, body].filter(Boolean).join('\n');
@@ -195,12 +332,7 @@ function renderCard(b: Builder, card: Card): void {
       b.add({ type: 'section', fields: fields.slice(i, i + slackLimits.fieldsPerSection) });
     }
   }
-  const buttons = [
-    ...(card.actions ?? []),
-    ...(card.link ? [{ label: card.link.label, url: card.link.url }] : []),
-  ];
-  b.actions(buttons);
-  if (card.footer) b.context(toMrkdwn(card.footer));
+  renderCardTail(b, card);
 }
 
 function renderChoices(b: Builder, choices: Choices): void {

@@ -22,6 +22,7 @@ import {
 import { createDelivery } from './slack-delivery.ts';
 import { defaultTiming, type ListenerTiming, registerListeners, within } from './slack-listeners.ts';
 import { createSlackStash } from './slack-stash.ts';
+import { defaultStreamOptions, type SlackStreamOptions } from './slack-stream.ts';
 
 /** Slack settings as read by the configuration (enabled). */
 export type SlackAdapterConfig = Extract<Config['slack'], { enabled: true }>;
@@ -34,6 +35,8 @@ export interface SlackAdapterOptions {
   timing?: Partial<ListenerTiming>;
   /** The clock for the timestamp check (tests). */
   now?: () => number;
+  /** Pacing of streamed answers (tests and the bench). */
+  streaming?: Partial<SlackStreamOptions>;
 }
 
 /** The Slack adapter: a ChannelAdapter plus what the composition root needs to run it. */
@@ -78,6 +81,12 @@ export function createSlackAdapter(
   const interactiveOptions = interactiveClientOptions(base, tuning);
   const client = new webApi.WebClient(config.botToken, interactiveOptions);
   const bulkClient = new webApi.WebClient(config.botToken, bulkClientOptions(base, tuning));
+  // Streams give way to a whole answer rather than wait: a 429 or a failure is not retried.
+  const streamClient = new webApi.WebClient(config.botToken, {
+    ...interactiveOptions,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  });
 
   // Who the bot is, asked once and kept; a failure is forgotten so the next event asks again.
   let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
@@ -146,10 +155,12 @@ export function createSlackAdapter(
     app,
     bolt,
     client,
+    streamClient,
     delivery,
     processed: createProcessedEvents(app.store),
     logger: log,
     timing,
+    streaming: { ...defaultStreamOptions, ...options.streaming },
   });
 
   // The ChannelAdapter contract is for sending on IT Buddy's own initiative: it never shares the answering client.

@@ -4,19 +4,24 @@
 import type { App as BoltApp } from '@slack/bolt';
 import type { App } from '../../src/app.ts';
 import { copy } from '../../src/bot/copy.ts';
+import { resolveRoles } from '../../src/bot/roles.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { type Conversation, type IncomingMessage, type User, userKey } from '../../src/messages/incoming.ts';
 import { escapeMarkdown } from '../../src/messages/markdown.ts';
 import { type Form, type Reply, reply } from '../../src/messages/replies.ts';
+import type { ReplyStream } from '../../src/messages/reply-stream.ts';
 import type { ProcessedEvents } from '../../src/store/repositories/processed-events.ts';
 import { type FormOrigin, formCallbackId, modalErrors, readSubmission } from './form-modal.ts';
 import { buildHomeView } from './home-view.ts';
-import { neutralActionId, slackActions } from './render-blocks.ts';
+import { feedbackAction, neutralActionId, slackActions } from './render-blocks.ts';
 import type { WebClient } from './slack-clients.ts';
 import { type Delivery, isExpiredTrigger } from './slack-delivery.ts';
 import { fromSlackText } from './slack-mrkdwn.ts';
+import { createSlackStream, defaultStreamOptions, type SlackStreamOptions } from './slack-stream.ts';
 import { parseSlashCommand, slashCommand, usageText } from './slash-command.ts';
+import { type SuggestedPrompt, suggestedPrompts } from './suggested-prompts.ts';
 import { workTurn } from './work-after-acks.ts';
+import { maySee, plainRequestEntity, requestEntity, requestReferenceOf } from './work-objects.ts';
 
 /** The callback id of the "Create IT request" message shortcut (declared in the manifest). */
 export const createRequestShortcut = 'create_it_request';
@@ -29,22 +34,32 @@ export interface ListenerTiming {
   userLookupMs: number;
   /** How long to wait for chat.getPermalink in the shortcut before going on without the link (ms). */
   permalinkMs: number;
+  /** How long the Messages tab's suggested prompts are reused before the question log is read again (ms). */
+  promptsRefreshMs: number;
 }
 
 export const defaultTiming: ListenerTiming = {
   submitDeadlineMs: 2_500,
   userLookupMs: 1_500,
   permalinkMs: 1_000,
+  promptsRefreshMs: 300_000,
 };
 
 export interface ListenerDeps {
   app: App;
   bolt: BoltApp;
   client: WebClient;
+  /**
+   * The client for streamed answers: it never waits out a 429, so a rate-limited stream falls back at once to
+   * posting the whole answer with `client`, instead of holding the answer back for Slack's Retry-After.
+   */
+  streamClient?: WebClient;
   delivery: Delivery;
   processed: ProcessedEvents;
   logger: Logger;
   timing: ListenerTiming;
+  /** Pacing of streamed answers (tests and the bench may change it). */
+  streaming?: SlackStreamOptions;
 }
 
 type Loose = Record<string, unknown>;
@@ -91,7 +106,7 @@ export function wantsEvent(event: Loose): boolean {
     case 'app_mention':
       return isPersonMessage(event);
     case 'app_home_opened':
-      return event.tab === 'home';
+      return event.tab === 'home' || event.tab === 'messages';
     default:
       return true;
   }
@@ -100,6 +115,9 @@ export function wantsEvent(event: Loose): boolean {
 /** Registers every listener on the Bolt app. */
 export function registerListeners(deps: ListenerDeps): void {
   const { app, bolt, client, delivery, processed, logger, timing } = deps;
+  const streaming = deps.streaming ?? defaultStreamOptions;
+  // Agent threads already given a title (bounded: a forgotten one is only titled again).
+  const titled = new Set<string>();
   // `known` is set once users.info answered, so a cached person costs no timer and no promise race.
   const users = new Map<string, { at: number; user: Promise<User>; known?: User }>();
 
@@ -197,8 +215,8 @@ export function registerListeners(deps: ListenerDeps): void {
     await sendTo(target, rest);
   }
 
-  async function handle(message: IncomingMessage): Promise<Reply[]> {
-    return app.bot.handle(message);
+  async function handle(message: IncomingMessage, stream?: ReplyStream): Promise<Reply[]> {
+    return app.bot.handle(message, stream ? { stream } : undefined);
   }
 
   // Redelivered events (HTTP retries with x-slack-retry-num, Socket Mode replays) are handled once across replicas.
@@ -226,10 +244,47 @@ export function registerListeners(deps: ListenerDeps): void {
     await next();
   });
 
+  /** Titles an agent thread after the first question in it, so the Messages tab lists requests by what they are. */
+  function titleThread(channel: string, threadTs: string, text: string): void {
+    const key = `${channel}:${threadTs}`;
+    if (titled.has(key) || !text.trim()) return;
+    if (titled.size > 10_000) titled.clear();
+    titled.add(key);
+    const title = text.replace(/\s+/g, ' ').trim();
+    void client.assistant.threads
+      .setTitle({
+        channel_id: channel,
+        thread_ts: threadTs,
+        title: title.length > 60 ? `${title.slice(0, 59)}…` : title,
+      })
+      .catch((error: unknown) => logger.debug({ err: error }, 'Slack setTitle failed'));
+  }
+
+  // The most asked topics change slowly: worked out at most every five minutes, not on every tab opening.
+  let prompts: { at: number; value: Promise<SuggestedPrompt[]> } | undefined;
+
+  /** Pins the suggested prompts: the most asked topics, or the defaults on a new install. */
+  async function pinPrompts(channel: string, threadTs?: string): Promise<void> {
+    if (!prompts || Date.now() - prompts.at >= timing.promptsRefreshMs) {
+      const value = suggestedPrompts({ questions: app.questions, index: app.kb.current(), now: new Date() });
+      prompts = { at: Date.now(), value };
+      value.catch(() => {
+        prompts = undefined;
+      });
+    }
+    await client.assistant.threads.setSuggestedPrompts({
+      channel_id: channel,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      title: 'Popular with your colleagues:',
+      prompts: await prompts.value,
+    });
+  }
+
   async function answerConversation(
     event: Loose,
     botUserId: string | undefined,
     inThread: boolean,
+    teamId?: string,
   ): Promise<void> {
     const channel = asString(event.channel);
     const userId = asString(event.user);
@@ -240,31 +295,75 @@ export function registerListeners(deps: ListenerDeps): void {
     const unmentioned = botUserId || !inThread ? raw : raw.replace(/^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>/, '');
     const text = fromSlackText(unmentioned, botUserId ? { dropUser: botUserId } : {});
     const kind = conversationKind(channel, asString(event.channel_type));
+    // A DM thread is a Messages-tab (agent) thread: it gets a title and a status while IT Buddy works.
+    const agentThread = kind === 'personal' && threadTs !== undefined;
+    if (agentThread) {
+      titleThread(channel, threadTs, text);
+      void client.assistant.threads
+        .setStatus({
+          channel_id: channel,
+          thread_ts: threadTs,
+          status: 'is looking into it…',
+          loading_messages: streaming.loadingMessages,
+        })
+        .catch((error: unknown) => logger.debug({ err: error }, 'Slack setStatus failed'));
+    }
+    // Slack streams only into threads: agent threads, and mentions answered in their thread.
+    const stream = threadTs
+      ? createSlackStream(
+          deps.streamClient ?? client,
+          { channel, threadTs, userId, teamId, agentThread },
+          logger,
+          streaming,
+        )
+      : undefined;
     const user = await userOf(userId);
-    const replies = await handle({
-      platform: 'slack',
-      user,
-      conversation: { id: channel, kind, ...(threadTs ? { threadId: threadTs } : {}) },
-      text,
-    });
-    if (replies.length > 0) await delivery.postWith(client, channel, replies, threadTs);
+    const replies = await handle(
+      {
+        platform: 'slack',
+        user,
+        conversation: { id: channel, kind, ...(threadTs ? { threadId: threadTs } : {}) },
+        text,
+      },
+      stream,
+    );
+    const rest = stream ? await stream.finish(replies) : replies;
+    if (rest.length > 0) await delivery.postWith(client, channel, rest, threadTs);
   }
 
-  bolt.event('message', async ({ event, context }) => {
+  bolt.event('message', async ({ event, context, body }) => {
     const e = asLoose(event);
     if (e.channel_type !== 'im' || !isPersonMessage(e)) return;
-    await guarded('message.im', () => answerConversation(e, context.botUserId, false));
+    await guarded('message.im', () =>
+      answerConversation(e, context.botUserId, false, asString(asLoose(body).team_id)),
+    );
   });
 
-  bolt.event('app_mention', async ({ event, context }) => {
+  bolt.event('app_mention', async ({ event, context, body }) => {
     const e = asLoose(event);
     if (!isPersonMessage(e)) return;
-    await guarded('app_mention', () => answerConversation(e, context.botUserId, true));
+    await guarded('app_mention', () =>
+      answerConversation(e, context.botUserId, true, asString(asLoose(body).team_id)),
+    );
+  });
+
+  // A new thread in the Messages tab (agent messaging): pin the suggested prompts in it.
+  bolt.event('assistant_thread_started', async ({ event }) => {
+    const thread = asLoose(asLoose(event).assistant_thread);
+    const channel = asString(thread.channel_id);
+    const threadTs = asString(thread.thread_ts);
+    if (!channel || !threadTs) return;
+    await guarded('assistant_thread_started', () => pinPrompts(channel, threadTs));
   });
 
   bolt.event('app_home_opened', async ({ event }) => {
     const e = asLoose(event);
     const userId = asString(e.user);
+    const channel = asString(e.channel);
+    if (e.tab === 'messages' && channel) {
+      await guarded('app_home_opened messages', () => pinPrompts(channel));
+      return;
+    }
     if (e.tab !== 'home' || !userId) return;
     await guarded('app_home_opened', async () => {
       const view = await buildHomeView(app, userKey('slack', userId));
@@ -323,8 +422,10 @@ export function registerListeners(deps: ListenerDeps): void {
     await ack();
     const a = asLoose(action);
     const b = asLoose(body);
-    if (a.type !== 'button') return;
-    const actionId = asString(a.action_id) ?? '';
+    // Slack's native 👍/👎 carry the neutral action in the clicked button's value.
+    const feedback = a.type === 'feedback_buttons' ? feedbackAction(asString(a.value)) : undefined;
+    if (a.type !== 'button' && !feedback) return;
+    const actionId = feedback?.id ?? asString(a.action_id) ?? '';
     const neutralId = neutralActionId(actionId);
     if (neutralId === slackActions.link) return;
     const userId = asString(asLoose(b.user).id) ?? '';
@@ -339,7 +440,7 @@ export function registerListeners(deps: ListenerDeps): void {
       responseUrl: kind === 'personal' ? undefined : asString(b.response_url),
       dm: channel && kind === 'personal' ? { channel, threadTs } : undefined,
     };
-    const value = asString(a.value);
+    const value = feedback ? feedback.value : asString(a.value);
     await guarded(
       `action ${neutralId}`,
       async () => {
@@ -513,6 +614,77 @@ export function registerListeners(deps: ListenerDeps): void {
       },
       (replies) => sendTo(target, replies),
     );
+  });
+
+  /** Whether the Slack user may see the request, by the same rule as `status IT-0042`. */
+  async function allowedToSee(
+    record: import('../../src/intake/request-schema.ts').RequestRecord,
+    userId: string,
+  ) {
+    const key = userKey('slack', userId);
+    const roles = await resolveRoles(app.config, key, app.newsletter.roleGrants);
+    return maySee(record, key, roles.canTriage());
+  }
+
+  // A link to a request was posted (or is in the composer): unfurl it as a Work Object.
+  bolt.event('link_shared', async ({ event }) => {
+    const e = asLoose(event);
+    const userId = asString(e.user);
+    const links = Array.isArray(e.links) ? e.links.map(asLoose) : [];
+    await guarded('link_shared', async () => {
+      const entities = [];
+      for (const link of links.slice(0, 10)) {
+        const posted = asString(link.url);
+        const reference = posted ? requestReferenceOf(posted, app.config.http.publicUrl) : undefined;
+        if (!posted || !reference) continue;
+        const canonical = `${app.config.http.publicUrl.replace(/\/+$/, '')}/requests/${reference}`;
+        const record = await app.requests.get(reference);
+        const shown = record && userId && (await allowedToSee(record, userId));
+        entities.push(
+          shown
+            ? requestEntity(record, { posted, canonical })
+            : plainRequestEntity(reference, { posted, canonical }),
+        );
+      }
+      if (entities.length === 0) return;
+      const target =
+        asString(e.unfurl_id) && asString(e.source)
+          ? {
+              unfurl_id: asString(e.unfurl_id)!,
+              source: asString(e.source) as 'composer' | 'conversations_history',
+            }
+          : { channel: asString(e.channel) ?? '', ts: asString(e.message_ts) ?? '' };
+      await client.chat.unfurl({ ...target, metadata: { entities } } as never);
+    });
+  });
+
+  // Someone opened a request's details flexpane: answer for that person only.
+  bolt.event('entity_details_requested' as never, async ({ event }: { event: unknown }) => {
+    const e = asLoose(event);
+    const userId = asString(e.user);
+    const triggerId = asString(e.trigger_id);
+    const reference = asString(asLoose(e.external_ref).id);
+    if (!userId || !triggerId || !reference) return;
+    await guarded('entity_details_requested', async () => {
+      const record = await app.requests.get(reference);
+      const canonical = `${app.config.http.publicUrl.replace(/\/+$/, '')}/requests/${reference}`;
+      const posted = asString(e.app_unfurl_url) ?? asString(e.entity_url) ?? canonical;
+      if (!record || !(await allowedToSee(record, userId))) {
+        await client.entity.presentDetails({
+          trigger_id: triggerId,
+          error: {
+            status: 'custom',
+            custom_title: 'IT request',
+            custom_message: 'Only the person who asked and the IT team can see this request.',
+          },
+        });
+        return;
+      }
+      await client.entity.presentDetails({
+        trigger_id: triggerId,
+        metadata: requestEntity(record, { posted, canonical }, true),
+      });
+    });
   });
 
   bolt.error(async (error) => {

@@ -134,10 +134,17 @@ function renderCardReply(card: Card): CardElement[] {
       });
     }
   }
-  const link = card.link ? renderButton({ label: card.link.label, url: card.link.url }) : undefined;
-  body.push(...actionSet([...(card.actions ?? []).map(renderButton), link]));
-  if (card.footer) body.push(...textBlocks(card.footer, { isSubtle: true, size: 'Small' }));
+  body.push(...renderCardTail(card));
   return body;
+}
+
+/** A card's buttons (its own and its link) and footer: what stays under a model answer written as text. */
+export function renderCardTail(card: Card): CardElement[] {
+  const link = card.link ? renderButton({ label: card.link.label, url: card.link.url }) : undefined;
+  return [
+    ...actionSet([...(card.actions ?? []).map(renderButton), link]),
+    ...(card.footer ? textBlocks(card.footer, { isSubtle: true, size: 'Small' }) : []),
+  ];
 }
 
 function renderChoices(choices: Choices): CardElement[] {

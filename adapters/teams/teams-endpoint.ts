@@ -7,13 +7,17 @@
 import { type Activity, CloudAdapter, type TurnContext } from 'botbuilder';
 import type { AuthenticateRequestResult } from 'botframework-connector';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { answerActions } from '../../src/answers/answer-card.ts';
 import type { App } from '../../src/app.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { type Reply, reply } from '../../src/messages/replies.ts';
 import { createConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
 import { createProcessedEvents } from '../../src/store/repositories/processed-events.ts';
 import type { RetryPolicy } from './delivery.ts';
+import { keepEntityProperties } from './entity-properties.ts';
+import { createFeedbackRefs } from './feedback-refs.ts';
 import { createRateLimiter, type teamsLimits } from './rate-limit.ts';
+import { createSuggestedActionOffers } from './suggested-actions.ts';
 import {
   baseConversationId,
   conversationKind,
@@ -34,7 +38,8 @@ import {
   type TeamsMode,
 } from './teams-auth.ts';
 import { createTeamsChannel, type TeamsChannel } from './teams-channel.ts';
-import { createTeamsSender, type SendTarget } from './teams-sender.ts';
+import { createTeamsSender, planActivities, type SendTarget } from './teams-sender.ts';
+import { createTeamsStream, defaultTeamsStreamOptions, type TeamsStreamOptions } from './teams-stream.ts';
 
 /** Options beyond the configuration: other clouds' endpoints, and knobs tests turn. */
 export interface TeamsOptions extends TeamsAuthOverrides {
@@ -43,6 +48,8 @@ export interface TeamsOptions extends TeamsAuthOverrides {
   typingDelayMs?: number;
   limits?: typeof teamsLimits;
   sleep?: (ms: number) => Promise<void>;
+  /** Pacing of streamed answers in personal chats (tests and the bench). */
+  streaming?: Partial<TeamsStreamOptions>;
 }
 
 /** The mounted Teams adapter. */
@@ -67,12 +74,16 @@ const refCacheMs = 10 * 60_000;
 export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): TeamsEndpoint {
   const { config } = app;
   const mode = assertTeamsAllowed(config);
+  keepEntityProperties();
   const logger = app.logger.child({ platform: 'teams' });
   const appId = config.teams.appId ?? '';
   const authentication = createTeamsAuthentication(config, options);
   const adapter = new CloudAdapter(authentication);
   const refs = createConversationRefs(app.store);
   const processed = createProcessedEvents(app.store);
+  const feedbackRefs = createFeedbackRefs(app.store);
+  const offers = createSuggestedActionOffers(app.store);
+  const streaming = { ...defaultTeamsStreamOptions, ...options.streaming };
   const welcomes = createProcessedEvents(app.store, welcomeWindowMs);
   const limiter = createRateLimiter({
     ...(options.limits ? { limits: options.limits } : {}),
@@ -154,7 +165,11 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
     } satisfies UserReference);
   }
 
-  async function send(context: TurnContext, replies: Reply[]): Promise<void> {
+  async function send(
+    context: TurnContext,
+    replies: Reply[],
+    final?: (activity: Partial<Activity>) => Partial<Activity>,
+  ): Promise<void> {
     const activity = context.activity;
     const conversationId = baseConversationId(activity.conversation.id);
     const target: SendTarget = {
@@ -163,7 +178,27 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
       refKey: refKeys.conversation(conversationId),
     };
     try {
-      await sender.sendReplies(context, replies, target);
+      const planned = planActivities(replies, {
+        personal: conversationKind(activity) === 'personal',
+        userId: activity.from?.id,
+      });
+      // Kept before sending, so a suggestion picked at once is understood.
+      for (const { offer } of planned) if (offer) await offers.offer(conversationId, offer);
+      if (final) {
+        // A stream must end with a final message, even when the turn has nothing else to say.
+        const [first = { activity: { type: 'message', text: '…' } }, ...rest] = planned;
+        planned.splice(0, planned.length, { ...first, activity: final(first.activity) }, ...rest);
+      }
+      const sent = await sender.sendPlanned(context, planned, target);
+      for (const { id, questionId } of sent) {
+        if (id && questionId) {
+          await feedbackRefs
+            .remember(conversationId, id, questionId)
+            .catch((error: unknown) =>
+              logger.warn({ err: error }, 'Could not remember an answer for feedback'),
+            );
+        }
+      }
     } catch (error) {
       const failure = await sender.toDeliveryError(error, target);
       logger.warn({ err: failure, activityType: activity.type }, 'Could not answer in Teams');
@@ -203,30 +238,89 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
     );
   }
 
+  /** Teams' feedback loop: 👍/👎 (and the comment, when given) reach the question log like IT Buddy's buttons. */
+  async function onFeedback(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const value = (activity.value ?? {}) as {
+      actionName?: unknown;
+      actionValue?: { reaction?: unknown; feedback?: unknown };
+    };
+    if (value.actionName !== 'feedback' || !activity.replyToId) return;
+    const reaction = value.actionValue?.reaction;
+    if (reaction !== 'like' && reaction !== 'dislike') return;
+    const conversationId = baseConversationId(activity.conversation.id);
+    const questionId = await feedbackRefs.questionOf(conversationId, activity.replyToId);
+    if (!questionId) {
+      logger.info('Teams feedback on a message IT Buddy does not know (expired or not an answer)');
+      return;
+    }
+    let comment: string | undefined;
+    try {
+      const parsed = JSON.parse(String(value.actionValue?.feedback ?? '{}')) as { feedbackText?: unknown };
+      if (typeof parsed.feedbackText === 'string' && parsed.feedbackText.trim())
+        comment = parsed.feedbackText.trim().slice(0, 2000);
+    } catch {
+      // No comment, or not JSON: the verdict alone counts.
+    }
+    const base = toIncomingMessage({ ...activity, type: 'message', text: 'feedback', value: undefined });
+    if (!base) return;
+    const replies = await app.bot.handle({
+      ...base,
+      text: undefined,
+      action: {
+        id: reaction === 'like' ? answerActions.helped : answerActions.notHelped,
+        value: questionId,
+        ...(comment ? { comment } : {}),
+      },
+    });
+    // Teams thanks people for feedback itself; only a follow-up question (pass it to IT?) is worth a message.
+    const rest = replies.filter((r) => !(r.type === 'notice' && r.tone === 'success'));
+    if (rest.length > 0) await send(context, rest);
+  }
+
   async function onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const botId = activity.recipient?.id;
     switch (activity.type) {
       case 'message': {
-        const incoming = toIncomingMessage(activity);
+        let incoming = toIncomingMessage(activity);
         if (!incoming) return;
+        if (incoming.conversation.kind === 'personal' && incoming.text && !incoming.action) {
+          // A picked suggested action arrives as the person's own words: turn it back into its button.
+          const picked = await offers.picked(baseConversationId(activity.conversation.id), incoming.text);
+          if (picked) {
+            const { text: _text, command: _command, ...rest } = incoming;
+            incoming = { ...rest, action: picked };
+          }
+        }
+        // Teams streams in personal chats only; channels and group chats get the finished answer.
+        const stream =
+          incoming.conversation.kind === 'personal'
+            ? createTeamsStream(context, logger, streaming)
+            : undefined;
         // A slow answer (the language model, say) first shows the typing indicator, so nobody waits in silence.
         const typingDelay = options.typingDelayMs ?? 1000;
         let typing: Promise<void> | undefined = typingDelay <= 0 ? showTyping(context) : undefined;
         const timer = setTimeout(
           () => {
-            typing ??= showTyping(context);
+            if (!stream?.active) typing ??= showTyping(context);
           },
           Math.max(typingDelay, 0),
         );
         let replies: Reply[];
         try {
-          replies = await app.bot.handle(incoming);
+          replies = await app.bot.handle(incoming, stream ? { stream } : undefined);
         } finally {
           clearTimeout(timer);
         }
         await typing;
-        if (replies.length > 0) await send(context, replies);
+        await stream?.drain();
+        if (stream?.streamId) await send(context, replies, (a) => stream.asFinal(a));
+        else if (replies.length > 0) await send(context, replies);
+        return;
+      }
+      case 'invoke': {
+        if (activity.name === 'message/submitAction') await onFeedback(context);
         return;
       }
       case 'conversationUpdate': {
@@ -313,8 +407,10 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
       logger.warn({ err: error }, 'Could not store a Teams conversation reference');
     }
     if (activity.type === 'invoke') {
-      // IT Buddy's cards use Action.Submit, which arrives as a message; no invoke is expected.
+      // Cards use Action.Submit, which arrives as a message; the one invoke handled is the feedback loop's
+      // message/submitAction, acknowledged at once and recorded in the turn.
       res.status(200).json({});
+      if (activity.name === 'message/submitAction') track(runTurn(auth, activity));
       return;
     }
     res.status(200).end();

@@ -4,8 +4,10 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { PermanentDeliveryError, RetryableDeliveryError } from '../../src/channels/channel-adapter.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import type { Reply } from '../../src/messages/replies.ts';
+import type { Card, Choices, Reply } from '../../src/messages/replies.ts';
 import type { ConversationRefs } from '../../src/store/repositories/conversation-refs.ts';
+import { answerActivity, feedbackQuestionId, hasFeedback } from './ai-message.ts';
+import { cardMarkdown } from './card-markdown.ts';
 import { classifyDeliveryError, DeliveryFailure, type RetryPolicy, sendWithRetry } from './delivery.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import {
@@ -16,6 +18,7 @@ import {
   renderCards,
   summaryOf,
 } from './render-cards.ts';
+import { suggestable, suggestionTitle } from './suggested-actions.ts';
 
 /** Where a send goes, for the rate limiter and for marking the reference invalid. */
 export interface SendTarget {
@@ -25,6 +28,61 @@ export interface SendTarget {
   refKey?: string;
   /** Sent on IT Buddy's own initiative rather than in answer to someone: leaves room for replies. */
   proactive?: boolean;
+}
+
+/** One activity to send for a turn, and the question its native feedback belongs to (answers only). */
+export interface PlannedActivity {
+  activity: Partial<Activity>;
+  questionId?: string | undefined;
+  /** Choices sent as suggested actions: the offer to remember before sending. */
+  offer?: Choices | undefined;
+}
+
+/**
+ * The activities for a turn's replies: each answer card on its own (feedback loop, AI label), choices in a
+ * personal chat as suggested actions when Teams allows them (three at most), the rest as cards.
+ */
+export function planActivities(
+  replies: Reply[],
+  options: { personal?: boolean; userId?: string | undefined } = {},
+): PlannedActivity[] {
+  const out: PlannedActivity[] = [];
+  let group: Reply[] = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    const summary = summaryOf(group);
+    for (const card of renderCards(group)) out.push({ activity: cardActivity(card, summary) });
+    group = [];
+  };
+  for (const r of replies) {
+    if (r.type === 'choices' && options.personal && suggestable(r)) {
+      flush();
+      out.push({
+        activity: {
+          type: 'message',
+          textFormat: 'markdown',
+          text: cardMarkdown(r.prompt),
+          suggestedActions: {
+            to: options.userId ? [options.userId] : [],
+            actions: r.options.map((o) => ({
+              type: 'imBack',
+              title: suggestionTitle(o.label),
+              value: suggestionTitle(o.label),
+            })),
+          },
+        },
+        offer: r,
+      });
+    } else if (r.type === 'card' && r.kind === 'answer') {
+      flush();
+      out.push({
+        activity: answerActivity(r),
+        questionId: hasFeedback(r as Card) ? feedbackQuestionId(r) : undefined,
+      });
+    } else group.push(r);
+  }
+  flush();
+  return out;
 }
 
 /** A message activity carrying one card. */
@@ -50,6 +108,12 @@ export interface TeamsSenderDeps {
 export interface TeamsSender {
   /** Sends replies as cards in the context's conversation; returns the new message ids, in order. */
   sendReplies(context: TurnContext, replies: Reply[], target: SendTarget): Promise<string[]>;
+  /** Sends planned activities (see planActivities); returns each one's id and question. */
+  sendPlanned(
+    context: TurnContext,
+    planned: PlannedActivity[],
+    target: SendTarget,
+  ): Promise<Array<{ id: string; questionId?: string | undefined }>>;
   /** Runs one connector call (an update, say) under the limiter and retry policy. */
   call<T>(target: SendTarget, send: () => Promise<T>): Promise<T>;
   /** Maps any failure to PermanentDeliveryError or RetryableDeliveryError, marking the reference invalid when gone. */
@@ -73,21 +137,32 @@ export function createTeamsSender(deps: TeamsSenderDeps): TeamsSender {
     });
   }
 
+  async function sendPlanned(
+    context: TurnContext,
+    planned: PlannedActivity[],
+    target: SendTarget,
+  ): Promise<Array<{ id: string; questionId?: string | undefined }>> {
+    const sent: Array<{ id: string; questionId?: string | undefined }> = [];
+    for (const { activity, questionId } of planned) {
+      for (const a of activity.attachments ?? []) {
+        const bytes = cardBytes(a.content as AdaptiveCard);
+        if (bytes > cardByteBudget)
+          logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
+      }
+      const response = await call(target, () => context.sendActivity(activity));
+      sent.push({ id: response?.id ?? '', questionId });
+    }
+    return sent;
+  }
+
   return {
     call,
 
     async sendReplies(context, replies, target) {
-      const ids: string[] = [];
-      const summary = summaryOf(replies);
-      for (const card of renderCards(replies)) {
-        const bytes = cardBytes(card);
-        if (bytes > cardByteBudget)
-          logger.warn({ bytes }, 'A Teams card is over the size budget; Teams may refuse it');
-        const response = await call(target, () => context.sendActivity(cardActivity(card, summary)));
-        ids.push(response?.id ?? '');
-      }
-      return ids;
+      return (await sendPlanned(context, planActivities(replies), target)).map((s) => s.id);
     },
+
+    sendPlanned,
 
     async toDeliveryError(error, target) {
       if (error instanceof PermanentDeliveryError || error instanceof RetryableDeliveryError) return error;

@@ -88,6 +88,8 @@ export function answerCard(options: {
   questionId: string;
   publicUrl: string;
   answerText?: string;
+  /** The articles a model answer cites (shown as numbered sources). */
+  cited?: Article[] | undefined;
 }): Card {
   const { article, question, questionId, publicUrl } = options;
   const section = bestSection(article, question);
@@ -103,6 +105,15 @@ export function answerCard(options: {
     title: article.title,
     sections,
     link: { label: 'Read the whole article', url: articleUrl(publicUrl, article.id) },
+    ...(options.answerText
+      ? {
+          generated: true,
+          citations: (options.cited?.length ? options.cited : [article]).map((a) => ({
+            title: a.title,
+            url: articleUrl(publicUrl, a.id),
+          })),
+        }
+      : {}),
     actions: [
       reply.button('👍 That helped', answerActions.helped, questionId),
       reply.button("👎 Didn't help", answerActions.notHelped, questionId),

@@ -82,7 +82,7 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     (async (ctx) => [reply.text(`I can't file requests from here yet. ${howToReachIt(ctx.config)}`)]);
 
   async function answerQuestion(ctx: TurnContext, question: string): Promise<Reply[]> {
-    const decision = await deps.answerer.answer(question);
+    const decision = await deps.answerer.answer(question, undefined, ctx.stream);
     const id = randomUUID();
     const base = {
       id,
@@ -112,7 +112,7 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
           question,
           questionId: id,
           publicUrl: ctx.config.http.publicUrl,
-          ...(decision.answerText ? { answerText: decision.answerText } : {}),
+          ...(decision.answerText ? { answerText: decision.answerText, cited: decision.cited } : {}),
         }),
       ];
     }
@@ -206,9 +206,12 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
   async function feedback(ctx: TurnContext, id: string | undefined, verdict: 'helped' | 'not_helped') {
     const entry = await askersEntry(deps.questions, ctx, id);
     if (entry.kind === 'not-yours') return entry.reply;
+    const given = ctx.message.action?.comment?.trim();
+    // The log is read by IT staff: a password typed into the comment must not be kept either.
+    const comment = given ? truncate(maskSecrets(given).text, 1000) : undefined;
     const updated =
       entry.kind === 'mine'
-        ? await deps.questions.setFeedback(entry.record.id, verdict, ctx.now.toISOString())
+        ? await deps.questions.setFeedback(entry.record.id, verdict, ctx.now.toISOString(), comment)
         : undefined;
     if (!updated || entry.kind !== 'mine') return [reply.text(copy.unknownAction)];
     ctx.logger.info({ questionId: id, verdict, articleId: updated.articleId }, 'Answer feedback');

@@ -2,16 +2,26 @@
 // decorate it (see src/llm/), falling back to this path whenever it cannot do better.
 import type { Article } from '../kb/article.ts';
 import type { KbIndex, SearchHit } from '../kb/search-index.ts';
+import type { ReplyStream } from '../messages/reply-stream.ts';
 
 /** The answer to a question, a "which of these?" clarification, or a reasoned abstention. */
 export type AnswerDecision =
-  | { kind: 'answer'; article: Article; confidence: number; via: 'index' | 'model'; answerText?: string }
+  | {
+      kind: 'answer';
+      article: Article;
+      confidence: number;
+      via: 'index' | 'model';
+      answerText?: string;
+      /** Every article a model answer cites, in order (the first is `article`). */
+      cited?: Article[];
+    }
   | { kind: 'clarify'; confidence: number; options: SearchHit[] }
   | { kind: 'abstain'; confidence: number; closest: SearchHit[] };
 
 /** Something that answers questions from the knowledge base. */
 export interface Answerer {
-  answer(question: string, signal?: AbortSignal): Promise<AnswerDecision>;
+  /** `stream`, when given, may receive a model answer as it is written (see reply-stream.ts). */
+  answer(question: string, signal?: AbortSignal, stream?: ReplyStream): Promise<AnswerDecision>;
 }
 
 /** Hits at least this confident are listed as "closest articles" by answerers that abstain without choices. */

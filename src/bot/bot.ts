@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type IncomingMessage, userKey } from '../messages/incoming.ts';
 import { type Reply, reply } from '../messages/replies.ts';
+import type { ReplyStream } from '../messages/reply-stream.ts';
 import { copy } from './copy.ts';
 import type { BotFeature, Handler, TurnContext } from './feature.ts';
 import { examineText, smallTalk } from './message-text.ts';
@@ -12,7 +13,8 @@ import { type RoleGrants, resolveRoles } from './roles.ts';
 
 /** The core as adapters see it. */
 export interface Bot {
-  handle(message: IncomingMessage): Promise<Reply[]>;
+  /** Answers one message; `options.stream` lets a model answer show while it is written. */
+  handle(message: IncomingMessage, options?: { stream?: ReplyStream | undefined }): Promise<Reply[]>;
 }
 
 export interface BotDeps {
@@ -108,7 +110,7 @@ export function createBot(deps: BotDeps): Bot {
   }
 
   return {
-    async handle(message) {
+    async handle(message, options) {
       const key = userKey(message.platform, message.user.id);
       const now = deps.clock?.() ?? new Date();
       const child = logger.child({ platform: message.platform, conversationKind: message.conversation.kind });
@@ -122,6 +124,7 @@ export function createBot(deps: BotDeps): Bot {
           config: deps.config,
           logger: child,
           now,
+          ...(options?.stream ? { stream: options.stream } : {}),
         };
         return await route(ctx, message);
       } catch (error) {

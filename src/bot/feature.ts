@@ -3,6 +3,7 @@ import type { Config } from '../config/load-config.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { FormSubmission, IncomingMessage } from '../messages/incoming.ts';
 import type { Reply } from '../messages/replies.ts';
+import type { ReplyStream } from '../messages/reply-stream.ts';
 import type { Roles } from './roles.ts';
 
 /** Everything a handler needs about the current turn. */
@@ -16,6 +17,8 @@ export interface TurnContext {
   config: Config;
   logger: Logger;
   now: Date;
+  /** A live reply to stream model text into, when the channel streams here (see reply-stream.ts). */
+  stream?: ReplyStream | undefined;
 }
 
 export type Handler<A> = (ctx: TurnContext, arg: A) => Promise<Reply[]>;

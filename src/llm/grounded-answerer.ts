@@ -7,6 +7,8 @@ import { type AnswerDecision, type Answerer, closeEnough } from '../answers/answ
 import type { KbIndex, SearchOutcome } from '../kb/search-index.ts';
 import type { Logger } from '../logging/logger.ts';
 import { stripControl, truncate } from '../messages/markdown.ts';
+import { type ReplyStream, type TrackedStream, trackStream } from '../messages/reply-stream.ts';
+import { answerStreamer } from './answer-stream.ts';
 import type { ModelGateway } from './model-gateway.ts';
 import { fuseRankings, type Passage, passagesFor } from './passages.ts';
 import { dataBlock, redactForModel } from './prompt-data.ts';
@@ -78,6 +80,7 @@ export function createGroundedAnswerer(deps: GroundedAnswererDeps): Answerer {
     question: string,
     fallback: AnswerDecision,
     signal: AbortSignal,
+    stream: TrackedStream | undefined,
   ): Promise<AnswerDecision> {
     const index = deps.index();
     const forModel = truncate(redactForModel(question), 1000);
@@ -100,15 +103,24 @@ export function createGroundedAnswerer(deps: GroundedAnswererDeps): Answerer {
     if (articles.length === 0) return fallback;
     const passages = passagesFor(articles, rewritten ? `${question} ${rewritten}` : question);
 
-    const result = await deps.gateway.structured({
-      feature: 'answer',
+    const call = {
+      feature: 'answer' as const,
       schema: groundedAnswerSchema,
       schemaName: 'grounded_answer',
       system: answerSystemPrompt,
       user: answerUserMessage(passages, forModel),
       maxOutputTokens: 450,
       signal,
-    });
+    };
+    // Streamed text passes the same sanitising as the final answer; the checks below still decide what stays.
+    const streamer = stream && answerStreamer(stream, (text) => sanitiseAnswer(text, passages));
+    if (stream)
+      stream.status(
+        `Writing an answer from ${articles.length === 1 ? 'one article' : `${articles.length} articles`}…`,
+      );
+    const result = streamer
+      ? await deps.gateway.structuredStream({ ...call, onContent: streamer.onContent })
+      : await deps.gateway.structured(call);
     if (!result.ok) return fallback;
 
     const checked = checkAnswer(result.value, passages);
@@ -121,26 +133,35 @@ export function createGroundedAnswerer(deps: GroundedAnswererDeps): Answerer {
     }
     const article = index.get(checked.citations[0]!)!;
     log.info({ articleId: article.id, citations: checked.citations }, 'Grounded answer');
+    // What was streamed must be exactly the start of the checked answer, or the stream gives way to the card.
+    if (streamer && !streamer.finish(checked.answer)) stream?.abandon();
+    stream?.settle();
     return {
       kind: 'answer',
       article,
       confidence: lexical.hits.find((h) => h.article.id === article.id)?.confidence ?? lexical.confidence,
       via: 'model',
       answerText: checked.answer,
+      cited: checked.citations.flatMap((id) => index.get(id) ?? []),
     };
   }
 
   return {
-    async answer(question, signal) {
+    async answer(question, signal, stream?: ReplyStream) {
       const fallback = await deps.inner.answer(question, signal);
       if (!(await deps.gateway.hasBudget())) return fallback;
       const deadline = AbortSignal.any([AbortSignal.timeout(deps.timeoutMs), ...(signal ? [signal] : [])]);
+      const tracked = stream && trackStream(stream);
+      tracked?.status('Searching the knowledge base…');
       try {
         // The race is the guarantee: whatever ignores the signal, the user gets the fallback at the deadline.
-        return (await untilAborted(modelPath(question, fallback, deadline), deadline)) ?? fallback;
+        return (await untilAborted(modelPath(question, fallback, deadline, tracked), deadline)) ?? fallback;
       } catch (error) {
         log.warn({ err: error }, 'Grounded answer failed; using the deterministic answer');
         return fallback;
+      } finally {
+        // Anything not settled by a checked answer (failure, abstention, deadline) was not the answer.
+        tracked?.abandon();
       }
     },
   };

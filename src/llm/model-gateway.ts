@@ -53,6 +53,13 @@ export interface ModelGateway {
   structured<S extends z.ZodType>(
     call: ChatCall & { schema: S; schemaName: string },
   ): Promise<ModelResult<z.output<S>>>;
+  /**
+   * Like `structured`, but streamed: `onContent` sees the JSON written so far after every chunk, so a caller can
+   * show a field while the model is still writing. The result is checked exactly as `structured` checks it.
+   */
+  structuredStream<S extends z.ZodType>(
+    call: ChatCall & { schema: S; schemaName: string; onContent: (soFar: string) => void },
+  ): Promise<ModelResult<z.output<S>>>;
   /** A plain-text answer. */
   text(call: ChatCall): Promise<ModelResult<string>>;
   /** One vector per input, in order. Fails when no embedding model is configured. */
@@ -180,22 +187,65 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
     return reason;
   }
 
-  async function chat(call: ChatCall, responseFormat: ReturnType<typeof zodResponseFormat> | undefined) {
+  function request(call: ChatCall, responseFormat: ReturnType<typeof zodResponseFormat> | undefined) {
+    return {
+      model,
+      messages: [
+        { role: 'system' as const, content: call.system },
+        { role: 'user' as const, content: call.user },
+      ],
+      max_completion_tokens: call.maxOutputTokens + (reasoning ? reasoningAllowance : 0),
+      ...(reasoning ? { reasoning_effort: 'low' as const } : {}),
+      ...(responseFormat ? { response_format: responseFormat } : {}),
+    };
+  }
+
+  /** A streamed call, gathered into the same shape as a plain completion so one check serves both. */
+  async function streamed(
+    call: ChatCall,
+    responseFormat: ReturnType<typeof zodResponseFormat> | undefined,
+    onContent: (soFar: string) => void,
+  ): Promise<Completion> {
+    const stream = await client.chat.completions.create(
+      { ...request(call, responseFormat), stream: true, stream_options: { include_usage: true } },
+      { signal: call.signal },
+    );
+    let content = '';
+    let refusal = '';
+    let finish: string | null = null;
+    let usageSeen: Completion['usage'];
+    for await (const chunk of stream) {
+      if (chunk.usage) usageSeen = chunk.usage;
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      if (choice.delta.refusal) refusal += choice.delta.refusal;
+      if (choice.finish_reason) finish = choice.finish_reason;
+      if (choice.delta.content) {
+        content += choice.delta.content;
+        // A listener's failure must not end the model call: the final check still decides.
+        try {
+          onContent(content);
+        } catch (error) {
+          log.warn({ err: error }, 'A stream listener failed');
+        }
+      }
+    }
+    return {
+      choices: [{ finish_reason: finish, message: { content, refusal: refusal || null } }],
+      usage: usageSeen,
+    };
+  }
+
+  async function chat(
+    call: ChatCall,
+    responseFormat: ReturnType<typeof zodResponseFormat> | undefined,
+    onContent?: (soFar: string) => void,
+  ) {
     const promptEstimate = estimateTokens(call.system) + estimateTokens(call.user);
     try {
-      const completion = await client.chat.completions.create(
-        {
-          model,
-          messages: [
-            { role: 'system', content: call.system },
-            { role: 'user', content: call.user },
-          ],
-          max_completion_tokens: call.maxOutputTokens + (reasoning ? reasoningAllowance : 0),
-          ...(reasoning ? { reasoning_effort: 'low' as const } : {}),
-          ...(responseFormat ? { response_format: responseFormat } : {}),
-        },
-        { signal: call.signal },
-      );
+      const completion: Completion = onContent
+        ? await streamed(call, responseFormat, onContent)
+        : await client.chat.completions.create(request(call, responseFormat), { signal: call.signal });
       const choice = completion.choices[0];
       const ok =
         choice?.finish_reason === 'stop' &&
@@ -227,23 +277,33 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
     return { ok: false, reason };
   }
 
+  function parsedAs<S extends z.ZodType>(
+    call: ChatCall & { schema: S },
+    result: ModelResult<string>,
+  ): ModelResult<z.output<S>> {
+    if (!result.ok) return result;
+    let json: unknown;
+    try {
+      json = JSON.parse(result.value);
+    } catch {
+      return fail(call.feature, 'invalid_output');
+    }
+    const parsed = call.schema.safeParse(json);
+    if (!parsed.success) return fail(call.feature, 'invalid_output');
+    return { ok: true, value: parsed.data };
+  }
+
   return {
     model,
     embeddingModel: options.embeddingModel,
     hasBudget,
     async structured(call) {
       if (!(await hasBudget())) return { ok: false, reason: 'budget' };
-      const result = await chat(call, responseFormatOf(call.schema, call.schemaName));
-      if (!result.ok) return result;
-      let json: unknown;
-      try {
-        json = JSON.parse(result.value);
-      } catch {
-        return fail(call.feature, 'invalid_output');
-      }
-      const parsed = call.schema.safeParse(json);
-      if (!parsed.success) return fail(call.feature, 'invalid_output');
-      return { ok: true, value: parsed.data };
+      return parsedAs(call, await chat(call, responseFormatOf(call.schema, call.schemaName)));
+    },
+    async structuredStream(call) {
+      if (!(await hasBudget())) return { ok: false, reason: 'budget' };
+      return parsedAs(call, await chat(call, responseFormatOf(call.schema, call.schemaName), call.onContent));
     },
     async text(call) {
       if (!(await hasBudget())) return { ok: false, reason: 'budget' };
@@ -284,6 +344,15 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
     },
     flush,
   };
+}
+
+/** The parts of a chat completion the gateway reads, whether it came whole or streamed. */
+interface Completion {
+  choices: Array<{
+    finish_reason: string | null;
+    message: { content: string | null; refusal?: string | null };
+  }>;
+  usage?: { prompt_tokens: number; completion_tokens: number } | null | undefined;
 }
 
 interface Totals {

@@ -8,6 +8,8 @@ export type Platform = z.infer<typeof platformSchema>;
 export const actionSchema = z.object({
   id: z.string().min(1).max(100),
   value: z.string().max(2000).optional(),
+  /** Free text given with the action, e.g. the comment of a native feedback form. */
+  comment: z.string().max(2000).optional(),
 });
 export type Action = z.infer<typeof actionSchema>;
 

@@ -36,6 +36,10 @@ export const cardSchema = z.object({
   actions: z.array(buttonSchema).optional(),
   link: z.object({ label: z.string(), url: z.string() }).optional(),
   footer: z.string().optional(),
+  /** True when a language model wrote the text: channels label it as AI-generated. */
+  generated: z.boolean().optional(),
+  /** The sources a model-written card rests on, numbered in this order. */
+  citations: z.array(z.object({ title: z.string(), url: z.string() })).optional(),
 });
 export type Card = z.infer<typeof cardSchema>;
 

@@ -20,6 +20,18 @@ export interface StubReply {
   raw?: string;
   delayMs?: number;
   headers?: Record<string, string>;
+  /** Answer as server-sent events instead: these content pieces, one every `everyMs`. */
+  stream?: StreamedReply;
+}
+
+/** A streamed chat completion: content pieces sent as SSE chunks, then the finish reason, usage and [DONE]. */
+export interface StreamedReply {
+  pieces: string[];
+  /** Pause before each piece (a realistic model writes about 50–100 tokens a second). */
+  everyMs?: number;
+  /** Drop the connection after this many pieces, as a crashed upstream would. */
+  breakAfter?: number;
+  finishReason?: string;
 }
 
 export type StubHandler = (request: RecordedRequest) => StubReply;
@@ -86,6 +98,10 @@ export async function startStubOpenAi(): Promise<StubOpenAi> {
         reply = { status: 500, body: { error: { message: (error as Error).message } } };
       }
       const send = () => {
+        if (reply.stream) {
+          sendStream(res, reply.stream, timers, () => stub.handlingMs.push(performance.now() - started));
+          return;
+        }
         write(res, reply);
         stub.handlingMs.push(performance.now() - started);
       };
@@ -113,6 +129,68 @@ function write(res: ServerResponse, reply: StubReply): void {
   const text = reply.raw ?? JSON.stringify(reply.body ?? {});
   res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
   res.end(text);
+}
+
+function sendStream(
+  res: ServerResponse,
+  stream: StreamedReply,
+  timers: Set<NodeJS.Timeout>,
+  done: () => void,
+) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (delta: Record<string, unknown>, finish: string | null, usage?: unknown) =>
+    `data: ${JSON.stringify({
+      id: 'chatcmpl-stub',
+      object: 'chat.completion.chunk',
+      created: 1_790_000_000,
+      model: 'stub-model',
+      choices: usage ? [] : [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+      ...(usage ? { usage } : {}),
+    })}\n\n`;
+  let i = 0;
+  res.write(chunk({ role: 'assistant', content: '' }, null));
+  const next = () => {
+    if (res.destroyed) return;
+    if (stream.breakAfter !== undefined && i >= stream.breakAfter) {
+      res.destroy();
+      done();
+      return;
+    }
+    if (i < stream.pieces.length) {
+      res.write(chunk({ content: stream.pieces[i] }, null));
+      i += 1;
+      schedule();
+      return;
+    }
+    res.write(chunk({}, stream.finishReason ?? 'stop'));
+    res.write(
+      chunk({}, null, {
+        prompt_tokens: 420,
+        completion_tokens: stream.pieces.length,
+        total_tokens: 420 + stream.pieces.length,
+      }),
+    );
+    res.end('data: [DONE]\n\n');
+    done();
+  };
+  const schedule = () => {
+    if (!stream.everyMs) {
+      setImmediate(next);
+      return;
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      next();
+    }, stream.everyMs);
+    timers.add(timer);
+  };
+  schedule();
+}
+
+/** `content` (objects JSON-encoded) cut into token-sized pieces (about four characters), streamed. */
+export function streamedCompletion(content: unknown, options: Omit<StreamedReply, 'pieces'> = {}): StubReply {
+  const text = typeof content === 'string' ? content : JSON.stringify(content);
+  return { stream: { pieces: text.match(/[\s\S]{1,4}/g) ?? [], ...options } };
 }
 
 /** A chat completion whose message content is `content` (objects are JSON-encoded, strings sent as they are). */

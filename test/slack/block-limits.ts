@@ -10,6 +10,11 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
   const problems: string[] = [];
   if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks (max ${maxBlocks})`);
   const actionIds = new Set<string>();
+  // Slack's reference: 12,000 characters across all markdown blocks of one payload.
+  const markdownChars = blocks
+    .filter((b) => (b as Loose).type === 'markdown')
+    .reduce((n: number, b) => n + String((b as Loose).text ?? '').length, 0);
+  if (markdownChars > 12_000) problems.push(`${markdownChars} markdown characters (max 12000)`);
   blocks.forEach((raw, i) => {
     const b = raw as Loose;
     const at = `block ${i} (${String(b.type)})`;
@@ -71,6 +76,28 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
         }
         break;
       }
+      case 'context_actions': {
+        // Slack's reference: at most 5 elements, each feedback_buttons or icon_button.
+        const elements = (b.elements as Loose[]) ?? [];
+        if (elements.length === 0 || elements.length > 5)
+          problems.push(`${at}: ${elements.length} context_actions elements`);
+        for (const e of elements) {
+          if (e.type !== 'feedback_buttons' && e.type !== 'icon_button')
+            problems.push(`${at}: ${String(e.type)} not allowed in context_actions`);
+          for (const side of ['positive_button', 'negative_button']) {
+            const button = e[side] as Loose | undefined;
+            if (e.type === 'feedback_buttons' && !button) problems.push(`${at}: ${side} missing`);
+            if (button && String(button.value ?? '').length > 2000)
+              problems.push(`${at}: ${side} value over 2000`);
+            if (button && String(button.accessibility_label ?? '').length > 75)
+              problems.push(`${at}: ${side} accessibility_label over 75`);
+          }
+        }
+        break;
+      }
+      case 'markdown':
+        if (String(b.text ?? '').length === 0) problems.push(`${at}: empty markdown block`);
+        break;
       case 'divider':
         break;
       default:

@@ -168,6 +168,11 @@ export class FakeSlack {
         };
       case 'chat.postMessage':
         return { ok: true, channel, ts: this.nextTs(), message: { text: args.text } };
+      case 'chat.startStream':
+        return { ok: true, channel, ts: this.nextTs() };
+      case 'chat.appendStream':
+      case 'chat.stopStream':
+        return { ok: true, channel, ts: args.ts };
       case 'chat.update':
         return { ok: true, channel, ts: args.ts, text: args.text };
       case 'conversations.open':

@@ -31,6 +31,15 @@ const methodScopes: Record<string, string | null> = {
   'auth.test': null,
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
+  'chat.startStream': 'chat:write',
+  'chat.appendStream': 'chat:write',
+  'chat.stopStream': 'chat:write',
+  'assistant.threads.setStatus': 'assistant:write',
+  'assistant.threads.setSuggestedPrompts': 'assistant:write',
+  'assistant.threads.setTitle': 'assistant:write',
+  'chat.unfurl': 'links:write',
+  // Answers an entity_details_requested event with its trigger id; needs no scope of its own.
+  'entity.presentDetails': null,
   'chat.getPermalink': null,
   'conversations.open': 'im:write',
   'users.info': 'users:read',
@@ -43,6 +52,9 @@ const eventDeclarations: Record<string, { event: string; scope: string | null }>
   message: { event: 'message.im', scope: 'im:history' },
   app_mention: { event: 'app_mention', scope: 'app_mentions:read' },
   app_home_opened: { event: 'app_home_opened', scope: null },
+  assistant_thread_started: { event: 'assistant_thread_started', scope: 'assistant:write' },
+  link_shared: { event: 'link_shared', scope: 'links:read' },
+  entity_details_requested: { event: 'entity_details_requested', scope: 'links:read' },
 };
 
 async function adapterSource(): Promise<string> {
@@ -92,9 +104,11 @@ describe('manifests/slack/manifest.yaml', async () => {
   it('asks for exactly the scopes the code needs', () => {
     const methods = [
       ...new Set(
-        [...source.matchAll(/client\s*\.\s*(auth|chat|conversations|users|views)\s*\.\s*(\w+)\(/g)].map(
-          (m) => `${m[1]}.${m[2]}`,
-        ),
+        [
+          ...source.matchAll(
+            /client\s*\.\s*(auth|chat|conversations|users|views|entity|assistant\s*\.\s*threads)\s*\.\s*(\w+)\(/g,
+          ),
+        ].map((m) => `${m[1]!.replace(/\s+/g, '')}.${m[2]}`),
       ),
     ];
     for (const method of methods)

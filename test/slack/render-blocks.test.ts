@@ -417,3 +417,92 @@ describe('forms ↔ modals', () => {
     });
   });
 });
+
+describe('answers with lists, native feedback and the AI label', () => {
+  const answer = (sections: Card['sections'], extra: Partial<Card> = {}): Card => ({
+    type: 'card',
+    kind: 'answer',
+    title: 'Connect to the VPN',
+    sections,
+    actions: [
+      reply.button('👍 That helped', 'answer.helped', 'q1'),
+      reply.button("👎 Didn't help", 'answer.not_helped', 'q1'),
+      reply.button('Ask IT', 'answer.ask_it', 'q1', 'primary'),
+    ],
+    ...extra,
+  });
+
+  it('puts steps in a markdown block, keeps prose in mrkdwn, and shows 👍/👎 as native feedback buttons', () => {
+    const { blocks } = renderMessage([
+      answer([
+        { text: 'Works from anywhere.' },
+        { heading: 'Connect', text: '1. Open **GlobalProtect**.\n2. Sign in with <@U123> nothing.' },
+      ]),
+    ]);
+    expect(blocks.slice(1, 3)).toEqual([
+      { type: 'section', text: mrkdwn('Works from anywhere.') },
+      {
+        type: 'markdown',
+        text: '**Connect**\n\n1. Open **GlobalProtect**.\n2. Sign in with ‹@U123› nothing.',
+      },
+    ]);
+    expect(blocks.find((b) => b.type === 'context_actions')).toEqual({
+      type: 'context_actions',
+      elements: [
+        {
+          type: 'feedback_buttons',
+          action_id: 'itbuddy.slack.feedback',
+          positive_button: {
+            text: plain('👍'),
+            value: 'answer.helped|q1',
+            accessibility_label: '👍 That helped',
+          },
+          negative_button: {
+            text: plain('👎'),
+            value: 'answer.not_helped|q1',
+            accessibility_label: "👎 Didn't help",
+          },
+        },
+      ],
+    });
+    expect(JSON.stringify(blocks)).not.toContain('answer.helped#');
+    expect(JSON.stringify(blocks)).not.toContain('AI-generated');
+    expect(blockViolations(blocks)).toEqual([]);
+  });
+
+  it('falls back to mrkdwn sections once the message has used its 12,000 markdown characters', () => {
+    const steps = Array.from(
+      { length: 300 },
+      (_, i) => `${i + 1}. Step number ${i + 1} of the long list`,
+    ).join('\n');
+    // Six answers of 2,400 characters: five fit in 12,000, the sixth is drawn as mrkdwn sections.
+    const six = Array.from({ length: 6 }, () => answer([{ text: steps.slice(0, 2400) }]));
+    const { blocks } = renderMessage(six);
+    expect(blocks.filter((b) => b.type === 'markdown')).toHaveLength(5);
+    const sections = blocks.filter(
+      (b) => b.type === 'section' && b.text?.text.startsWith('1. Step number 1'),
+    );
+    expect(sections).toHaveLength(1);
+    expect(blockViolations(blocks)).toEqual([]);
+  });
+
+  it('labels a model-written answer as AI-generated with numbered source links', () => {
+    const { blocks } = renderMessage([
+      answer([{ text: 'Open the app and sign in.' }], {
+        generated: true,
+        citations: [
+          { title: 'Connect to the VPN', url: 'https://buddy.example.com/kb/connect-vpn' },
+          { title: 'Office Wi-Fi', url: 'https://buddy.example.com/kb/office-wifi' },
+        ],
+      }),
+    ]);
+    expect(blocks.find((b) => b.type === 'context' && JSON.stringify(b).includes('AI-generated'))).toEqual({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          ':sparkles: *AI-generated* — check the source if in doubt. Sources: 1. <https://buddy.example.com/kb/connect-vpn|Connect to the VPN>  2. <https://buddy.example.com/kb/office-wifi|Office Wi-Fi>',
+        ),
+      ],
+    });
+  });
+});

@@ -9,8 +9,14 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTeamsPackage, type TeamsManifest } from '../../adapters/teams/package/build-package.ts';
-import { isTeamsCommand, teamsCommands } from '../../adapters/teams/teams-commands.ts';
+import {
+  isTeamsCommand,
+  personalCommands,
+  promptStarters,
+  teamsCommands,
+} from '../../adapters/teams/teams-commands.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { defaultPrompts } from '../../src/messages/suggested-prompts.ts';
 import { testConfig } from '../helpers/test-config.ts';
 
 const appId = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -123,10 +129,19 @@ describe('npm run teams:package', () => {
     expect(bot.scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(bot.commandLists.flatMap((l) => l.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
     for (const list of bot.commandLists) {
-      expect(list.commands).toEqual(
-        teamsCommands.map((c) => ({ title: c.title, description: c.description })),
-      );
-      for (const c of list.commands) expect(isTeamsCommand(c.title)).toBe(true);
+      // Personal chats start with the prompt starters (the same prompts Slack pins), then the commands.
+      const expected = list.scopes.includes('personal') ? personalCommands : teamsCommands;
+      expect(list.commands).toEqual(expected.map((c) => ({ title: c.title, description: c.description })));
+      for (const c of list.commands)
+        expect(isTeamsCommand(c.title) || promptStarters.some((p) => p.title === c.title)).toBe(true);
+    }
+  });
+
+  it('lists the same prompts as Slack pins in its Messages tab, as personal-chat prompt starters', () => {
+    const personal = manifest.bots[0]!.commandLists.find((l) => l.scopes.includes('personal'))!;
+    for (const prompt of defaultPrompts) {
+      // Teams puts a starter's title in the compose box: it is the prompt's message ("request" is a command).
+      expect(personal.commands.map((c) => c.title)).toContain(prompt.message);
     }
   });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { CodedError, ConfigError } from '../../../src/errors.ts';
-import { teamsCommands } from '../teams-commands.ts';
+import { personalCommands, teamsCommands } from '../teams-commands.ts';
 import { createZip } from './zip.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -97,10 +97,12 @@ function httpsLink(variable: string, value: string | undefined): string | undefi
   return value;
 }
 
-/** The manifest must suggest exactly the commands the adapter knows, in every scope. */
+/** The manifest must suggest exactly the commands the adapter knows (and, in personal chats, the prompt starters). */
 function checkCommands(manifest: TeamsManifest): void {
-  const expected = JSON.stringify(teamsCommands.map((c) => ({ title: c.title, description: c.description })));
+  const listed = (commands: typeof teamsCommands) =>
+    JSON.stringify(commands.map((c) => ({ title: c.title, description: c.description })));
   for (const list of manifest.bots[0]?.commandLists ?? []) {
+    const expected = listed(list.scopes.includes('personal') ? personalCommands : teamsCommands);
     if (JSON.stringify(list.commands) !== expected) {
       throw new Error(
         `manifest.json: the ${list.scopes.join('/')} command list differs from teams-commands.ts`,

@@ -22,6 +22,8 @@ export const questionRecordSchema = z.object({
   via: z.enum(['index', 'model']).default('index'),
   feedback: z.enum(['helped', 'not_helped']).nullable(),
   feedbackAt: z.iso.datetime().nullable(),
+  /** What the person wrote with their verdict (Teams' and Slack's native feedback forms), secrets masked. */
+  feedbackComment: z.string().max(1000).nullable().optional(),
   escalated: z.boolean(),
   /**
    * How a clarification ("Is it one of these?") went: 'pending' while the choices are shown, 'chosen' when
@@ -51,7 +53,12 @@ export interface QuestionLog {
   record(entry: NewQuestionRecord): Promise<void>;
   get(id: string): Promise<QuestionRecord | undefined>;
   /** Stores 'helped' or 'didn't help'; the last verdict wins. Returns the updated record, or undefined. */
-  setFeedback(id: string, verdict: 'helped' | 'not_helped', at: string): Promise<QuestionRecord | undefined>;
+  setFeedback(
+    id: string,
+    verdict: 'helped' | 'not_helped',
+    at: string,
+    comment?: string,
+  ): Promise<QuestionRecord | undefined>;
   markEscalated(id: string): Promise<void>;
   /**
    * Records how a clarification ended; with 'chosen', `articleId` is the article picked. Returns the updated
@@ -74,10 +81,15 @@ export function createQuestionLog(store: DocumentStore): QuestionLog {
   return {
     record: (entry) => c.insert({ ...entry, clarifyOutcome: entry.clarifyOutcome ?? null }),
     get: (id) => c.get(id),
-    async setFeedback(id, verdict, at) {
+    async setFeedback(id, verdict, at, comment) {
       const found = await c.get(id);
       if (!found) return undefined;
-      const updated = { ...found, feedback: verdict, feedbackAt: at };
+      const updated = {
+        ...found,
+        feedback: verdict,
+        feedbackAt: at,
+        ...(comment ? { feedbackComment: comment.slice(0, 1000) } : {}),
+      };
       await c.put(updated);
       return updated;
     },
