@@ -175,8 +175,8 @@ export function switchable(inner: DocumentStore): SwitchableStore {
     health: () => inner.health(),
     syncIndexes: () => inner.syncIndexes(),
     collectionNames: () => inner.collectionNames(),
-    exportCollection: (name) => inner.exportCollection(name),
-    importDocument: (name, doc) => inner.importDocument(name, doc),
+    exportRecords: (name) => inner.exportRecords(name),
+    importRecords: (name, records) => inner.importRecords(name, records),
     close: () => inner.close(),
   };
   return wrapper;
