@@ -3,11 +3,10 @@
 import { parseArgs } from 'node:util';
 import { buildReport, formatReport } from '../../../src/intake/report.ts';
 import { loadKb } from '../../../src/kb/load-kb.ts';
-import { openStore } from '../../../src/store/open-store.ts';
 import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
 import { createRequestRepository } from '../../../src/store/repositories/requests.ts';
 import { type CliCommand, println, UsageError } from '../command.ts';
-import { cliLogger, readConfig } from '../core.ts';
+import { openCliStore } from '../core.ts';
 
 /** Reads a YYYY-MM-DD option as the start of that day in UTC. */
 export function parseDay(option: string, value: string): Date {
@@ -27,9 +26,8 @@ export const reportCommand: CliCommand = {
     '  --since DATE  first day counted, YYYY-MM-DD (default: 30 days ago)',
     '  --until DATE  the day after the last one counted, YYYY-MM-DD (default: now)',
     '  --json        print the figures as JSON',
-    '',
-    '  Reads the configured store; with the embedded store, stop the server first (it holds the data folder).',
   ].join('\n'),
+  usesStore: true,
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -44,9 +42,7 @@ export const reportCommand: CliCommand = {
       ? parseDay('--since', values.since)
       : new Date(until.getTime() - 30 * 86_400_000);
     if (since >= until) throw new UsageError('--since must be before --until.');
-    const config = readConfig(io);
-    const logger = cliLogger(config, io);
-    const store = await openStore(config.store, logger);
+    const { config, store, close } = await openCliStore(io);
     try {
       const report = await buildReport(
         { requests: createRequestRepository(store), questions: createQuestionLog(store) },
@@ -64,7 +60,7 @@ export const reportCommand: CliCommand = {
       );
       return 0;
     } finally {
-      await store.close();
+      await close();
     }
   },
 };
