@@ -43,7 +43,7 @@ beforeAll(async () => {
   first = await start(path.join(dir, 'first'));
   references = await populate(first.url, () => first.app.outboxWorker.runOnce().then(() => undefined));
   await first.app.newsletter.feature.idle();
-});
+}, 60_000);
 
 afterAll(async () => {
   await first?.stop();
@@ -176,7 +176,7 @@ describe.runIf(mongoUri)('moving house: embedded → MongoDB → embedded', () =
     } finally {
       await moved.stop();
     }
-  });
+  }, 60_000);
 });
 
 describe('itbuddy data export to a file', () => {

@@ -84,6 +84,9 @@ const readCommands = [
   ['data', 'export'],
 ];
 
+/** Each CLI run is a fresh Node process (about two seconds on a busy machine); tests run several. */
+const slow = 120_000;
+
 const whileRunning = new Map<string, { code: number | null; stdout: string; stderr: string }>();
 
 beforeAll(async () => {
@@ -92,7 +95,7 @@ beforeAll(async () => {
   ({ child: server, url } = await startServerProcess());
   // The outbox worker of the child runs on its own timer; the moving-house test covers what it delivers.
   await populate(url, async () => {});
-});
+}, slow);
 
 afterAll(async () => {
   await stopServerProcess();
@@ -100,68 +103,94 @@ afterAll(async () => {
 });
 
 describe('store commands while the bot runs on the embedded store', () => {
-  it('keeps the channel file private to the account running IT Buddy', async () => {
-    expect((await stat(path.join(dataDir, 'control.json'))).mode & 0o777).toBe(0o600);
-  });
+  it(
+    'keeps the channel file private to the account running IT Buddy',
+    async () => {
+      expect((await stat(path.join(dataDir, 'control.json'))).mode & 0o777).toBe(0o600);
+    },
+    slow,
+  );
 
-  it('every read command works while it runs', async () => {
-    for (const args of readCommands) {
-      const run = await itbuddy(args);
-      expect(run.stderr.replace(/^Exported .*\n/m, ''), args.join(' ')).toBe('');
-      expect(run.code, args.join(' ')).toBe(0);
-      whileRunning.set(args.join(' '), run);
-    }
-    expect(whileRunning.get('report')?.stdout).toMatch(/Requests: 2/);
-    expect(whileRunning.get('roles list')?.stdout).toMatch(/web:rita\tliaison\tgranted by web:ada/);
-  });
+  it(
+    'every read command works while it runs',
+    async () => {
+      for (const args of readCommands) {
+        const run = await itbuddy(args);
+        expect(run.stderr.replace(/^Exported .*\n/m, ''), args.join(' ')).toBe('');
+        expect(run.code, args.join(' ')).toBe(0);
+        whileRunning.set(args.join(' '), run);
+      }
+      expect(whileRunning.get('report')?.stdout).toMatch(/Requests: 2/);
+      expect(whileRunning.get('roles list')?.stdout).toMatch(/web:rita\tliaison\tgranted by web:ada/);
+    },
+    slow,
+  );
 
-  it('a role granted on the command line holds in the running bot at once', async () => {
-    const before = await say(url, 'gus', { text: 'announce' });
-    expect(JSON.stringify(before)).toMatch(/only IT liaisons/);
-    const grant = await itbuddy(['roles', 'grant', 'web:gus', 'liaison']);
-    expect(grant.code).toBe(0);
-    expect(grant.stdout).toMatch(/web:gus is now liaison/);
-    const after = await say(url, 'gus', { text: 'announce' });
-    expect(after[0]).toMatchObject({ type: 'form', id: 'announce.create' });
-    // Undone, so the comparison with the stopped server below reads the same roles.
-    expect((await itbuddy(['roles', 'revoke', 'web:gus', 'liaison'])).code).toBe(0);
-  });
+  it(
+    'a role granted on the command line holds in the running bot at once',
+    async () => {
+      const before = await say(url, 'gus', { text: 'announce' });
+      expect(JSON.stringify(before)).toMatch(/only IT liaisons/);
+      const grant = await itbuddy(['roles', 'grant', 'web:gus', 'liaison']);
+      expect(grant.code).toBe(0);
+      expect(grant.stdout).toMatch(/web:gus is now liaison/);
+      const after = await say(url, 'gus', { text: 'announce' });
+      expect(after[0]).toMatchObject({ type: 'form', id: 'announce.create' });
+      // Undone, so the comparison with the stopped server below reads the same roles.
+      expect((await itbuddy(['roles', 'revoke', 'web:gus', 'liaison'])).code).toBe(0);
+    },
+    slow,
+  );
 
-  it('backs up the running store to a copy that opens and holds the requests', async () => {
-    const run = await itbuddy(['backup', 'backups']);
-    expect(run.code).toBe(0);
-    const [file] = await readdir(path.join(dir, 'backups'));
-    expect(file).toMatch(/^itbuddy-.*\.sqlite$/);
-    const restored = path.join(dir, 'restored');
-    await rm(restored, { recursive: true, force: true });
-    await mkdir(restored);
-    await copyFile(path.join(dir, 'backups', file ?? ''), path.join(restored, 'itbuddy.sqlite'));
-    const store = openEmbeddedStore(restored);
-    try {
-      expect(await createRequestRepository(store).createdSince('2000-01-01T00:00:00.000Z')).toHaveLength(2);
-    } finally {
-      await store.close();
-    }
-  });
+  it(
+    'backs up the running store to a copy that opens and holds the requests',
+    async () => {
+      const run = await itbuddy(['backup', 'backups']);
+      expect(run.code).toBe(0);
+      const [file] = await readdir(path.join(dir, 'backups'));
+      expect(file).toMatch(/^itbuddy-.*\.sqlite$/);
+      const restored = path.join(dir, 'restored');
+      await rm(restored, { recursive: true, force: true });
+      await mkdir(restored);
+      await copyFile(path.join(dir, 'backups', file ?? ''), path.join(restored, 'itbuddy.sqlite'));
+      const store = openEmbeddedStore(restored);
+      try {
+        expect(await createRequestRepository(store).createdSince('2000-01-01T00:00:00.000Z')).toHaveLength(2);
+      } finally {
+        await store.close();
+      }
+    },
+    slow,
+  );
 
-  it('prints the same once the server has stopped, now opening the store itself', async () => {
-    await stopServerProcess();
-    await expect(stat(path.join(dataDir, 'control.json'))).rejects.toThrow(/ENOENT/);
-    for (const args of readCommands) {
-      const stopped = await itbuddy(args);
-      expect(stopped.code, args.join(' ')).toBe(0);
-      expect(normalise(stopped.stdout), args.join(' ')).toBe(normalise(whileRunning.get(args.join(' '))?.stdout ?? ''));
-    }
-  });
+  it(
+    'prints the same once the server has stopped, now opening the store itself',
+    async () => {
+      await stopServerProcess();
+      await expect(stat(path.join(dataDir, 'control.json'))).rejects.toThrow(/ENOENT/);
+      for (const args of readCommands) {
+        const stopped = await itbuddy(args);
+        expect(stopped.code, args.join(' ')).toBe(0);
+        expect(normalise(stopped.stdout), args.join(' ')).toBe(
+          normalise(whileRunning.get(args.join(' '))?.stdout ?? ''),
+        );
+      }
+    },
+    slow,
+  );
 
-  it('runs the command itself when the channel file is left from a server that died', async () => {
-    await writeFile(
-      path.join(dataDir, 'control.json'),
-      JSON.stringify({ port: 9, token: 'left-over', pid: 1 }),
-      { mode: 0o600 },
-    );
-    const run = await itbuddy(['roles', 'list']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe(whileRunning.get('roles list')?.stdout);
-  });
+  it(
+    'runs the command itself when the channel file is left from a server that died',
+    async () => {
+      await writeFile(
+        path.join(dataDir, 'control.json'),
+        JSON.stringify({ port: 9, token: 'left-over', pid: 1 }),
+        { mode: 0o600 },
+      );
+      const run = await itbuddy(['roles', 'list']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(whileRunning.get('roles list')?.stdout);
+    },
+    slow,
+  );
 });
