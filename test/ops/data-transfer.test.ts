@@ -150,6 +150,14 @@ describe.runIf(mongoUri)('moving house: embedded → MongoDB → embedded', () =
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/; 0 written now\.$/m);
 
+    // Indexes on the new database: made by the first sync, reported as there by the second.
+    const sync = await cli(['db', 'sync-indexes'], mongo);
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toMatch(/^requests +\S+ +created$/m);
+    const resync = await cli(['db', 'sync-indexes'], mongo);
+    expect(resync.stdout).toMatch(/: 0 created, \d+ already there\.$/m);
+    expect(resync.stdout).not.toMatch(/ created$/m);
+
     const fromMongo = path.join(dir, 'from-mongo.jsonl');
     const exported = await cli(['data', 'export', '--out', fromMongo], mongo);
     expect(exported.code).toBe(0);
@@ -177,6 +185,20 @@ describe.runIf(mongoUri)('moving house: embedded → MongoDB → embedded', () =
       await moved.stop();
     }
   }, 60_000);
+});
+
+describe('itbuddy db sync-indexes', () => {
+  it('creates every index of a new embedded store once, then finds them there', async () => {
+    const fresh = { DATA_DIR: path.join(dir, 'indexes') };
+    const first = await cli(['db', 'sync-indexes'], fresh);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^requests +requests_\S+ +created$/m);
+    expect(first.stdout).toMatch(/^web_messages +web_messages_kind_destination +created$/m);
+    expect(first.stdout).not.toMatch(/already there$/m);
+    const second = await cli(['db', 'sync-indexes'], fresh);
+    expect(second.stdout).toMatch(/: 0 created, \d+ already there\.$/m);
+    expect(second.stdout.split('\n').length).toBe(first.stdout.split('\n').length);
+  });
 });
 
 describe('itbuddy data export to a file', () => {

@@ -502,6 +502,7 @@ export function runDocumentStoreContract(
         const mine = (r: { collection: string }) => r.collection === requestSpec.name;
         // The reference, the compound index and the expiry index of the contract's collection.
         expect(first.filter(mine)).toHaveLength(3);
+        expect(first.filter(mine).every((r) => r.created)).toBe(true);
         const second = await store.syncIndexes();
         expect(second.filter(mine)).toHaveLength(3);
         expect(second.filter((r) => r.created)).toEqual([]);

@@ -201,7 +201,7 @@ class SqliteStore implements DocumentStore {
 
   async syncIndexes(): Promise<IndexReport[]> {
     const reports: IndexReport[] = [];
-    for (const c of this.collections.values()) reports.push(...c.ensureIndexes());
+    for (const c of this.collections.values()) reports.push(...c.syncIndexes());
     return reports;
   }
 
@@ -325,7 +325,20 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     this.table = tableName(spec.name);
     this.fields = allowedFields(spec as unknown as CollectionSpec<object>);
     db.exec(`CREATE TABLE IF NOT EXISTS "${this.table}" (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
-    this.ensureIndexes();
+    for (const r of this.ensureIndexes()) if (r.created) this.unreported.add(r.index);
+  }
+
+  /** Indexes made when the collection was registered, which the next `syncIndexes` reports as created. */
+  private readonly unreported = new Set<string>();
+
+  /** Creates the spec's indexes and reports them, counting those registration just made as created. */
+  syncIndexes(): IndexReport[] {
+    const reports = this.ensureIndexes().map((r) => ({
+      ...r,
+      created: r.created || this.unreported.has(r.index),
+    }));
+    this.unreported.clear();
+    return reports;
   }
 
   /** Creates the spec's indexes (idempotent) and says which were new. */
