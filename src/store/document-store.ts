@@ -76,8 +76,12 @@ export interface DocumentStore {
   release(scope: string, key: string, owner: string): Promise<void>;
   /** Whether the engine can serve requests right now (for /readyz). */
   health(): Promise<{ ok: boolean; detail: string }>;
-  /** Creates the indexes of every collection registered in this process (idempotent) and says which it made. */
-  syncIndexes(): Promise<IndexReport[]>;
+  /**
+   * Creates the indexes of every collection registered in this process (idempotent) and says which were made: by
+   * this call, or when a collection was registered at or after `since` (an engine may create them on registration)
+   * and not reported before.
+   */
+  syncIndexes(options?: { since?: Date }): Promise<IndexReport[]>;
   /** Every collection name with data, for export (registered or not; `_counters` holds the counters). */
   collectionNames(): Promise<string[]>;
   /** Every stored document of a collection by name, registered or not, with its key and expiry; no schema applied. */

@@ -173,7 +173,7 @@ export function switchable(inner: DocumentStore): SwitchableStore {
       return inner.release(...args);
     },
     health: () => inner.health(),
-    syncIndexes: () => inner.syncIndexes(),
+    syncIndexes: (options) => inner.syncIndexes(options),
     collectionNames: () => inner.collectionNames(),
     exportRecords: (name) => inner.exportRecords(name),
     importRecords: (name, records) => inner.importRecords(name, records),

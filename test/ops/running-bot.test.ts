@@ -112,6 +112,18 @@ describe('store commands while the bot runs on the embedded store', () => {
   );
 
   it(
+    'syncs indexes in the running server: those it made at start-up are there, unused collections get theirs',
+    async () => {
+      const run = await itbuddy(['db', 'sync-indexes']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^requests +requests_status +already there$/m);
+      // No model is configured, so the server never registered the model's collections: this command did.
+      expect(run.stdout).toMatch(/^model_usage +model_usage_month +created$/m);
+    },
+    slow,
+  );
+
+  it(
     'every read command works while it runs',
     async () => {
       for (const args of readCommands) {

@@ -17,10 +17,12 @@ export const dbCommand: CliCommand = {
   async run(args, io) {
     if (args.length !== 1 || args[0] !== 'sync-indexes')
       throw new UsageError(`Unknown use: db ${args.join(' ')}`);
+    // "created" means made by this command: not by the running server when it started, if it runs this for us.
+    const since = new Date();
     const { store, close } = await openCliStore(io);
     try {
       registerAllCollections(store);
-      const reports = await store.syncIndexes();
+      const reports = await store.syncIndexes({ since });
       const sorted = [...reports].sort(
         (a, b) => a.collection.localeCompare(b.collection) || a.index.localeCompare(b.index),
       );

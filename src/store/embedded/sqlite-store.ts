@@ -199,9 +199,10 @@ class SqliteStore implements DocumentStore {
     return { ok: true, detail: 'embedded store' };
   }
 
-  async syncIndexes(): Promise<IndexReport[]> {
+  async syncIndexes(options: { since?: Date } = {}): Promise<IndexReport[]> {
     const reports: IndexReport[] = [];
-    for (const c of this.collections.values()) reports.push(...c.syncIndexes());
+    const since = options.since?.getTime() ?? 0;
+    for (const c of this.collections.values()) reports.push(...c.syncIndexes(since));
     return reports;
   }
 
@@ -325,17 +326,18 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     this.table = tableName(spec.name);
     this.fields = allowedFields(spec as unknown as CollectionSpec<object>);
     db.exec(`CREATE TABLE IF NOT EXISTS "${this.table}" (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
-    for (const r of this.ensureIndexes()) if (r.created) this.unreported.add(r.index);
+    const at = Date.now();
+    for (const r of this.ensureIndexes()) if (r.created) this.unreported.set(r.index, at);
   }
 
-  /** Indexes made when the collection was registered, which the next `syncIndexes` reports as created. */
-  private readonly unreported = new Set<string>();
+  /** Indexes made when the collection was registered, and when, for the next `syncIndexes` to report. */
+  private readonly unreported = new Map<string, number>();
 
-  /** Creates the spec's indexes and reports them, counting those registration just made as created. */
-  syncIndexes(): IndexReport[] {
+  /** Creates the spec's indexes and reports them, counting those registration made at or after `since` as created. */
+  syncIndexes(since: number): IndexReport[] {
     const reports = this.ensureIndexes().map((r) => ({
       ...r,
-      created: r.created || this.unreported.has(r.index),
+      created: r.created || (this.unreported.get(r.index) ?? -1) >= since,
     }));
     this.unreported.clear();
     return reports;
