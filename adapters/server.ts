@@ -6,6 +6,8 @@ import { type App, createApp } from '../src/app.ts';
 import type { Config } from '../src/config/load-config.ts';
 import type { Logger } from '../src/logging/logger.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { startControlServer } from './cli/control-server.ts';
+import { runCli } from './cli/main.ts';
 import { createHttpApp, finishHttpApp, listen } from './http/http-server.ts';
 import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { teamsModeFor } from './teams/teams-auth.ts';
@@ -91,6 +93,17 @@ export async function startServer(
   http.use(newsletterPages(app, sessions));
   finishHttpApp(http, app);
   const server = await listen(http, config.http.port, config.http.host);
+  // On the embedded store, CLI commands that use the store run here while the server holds the data folder.
+  if (config.store.kind === 'embedded') {
+    const control = await startControlServer({
+      app,
+      config,
+      logger,
+      dataDir: config.store.dataDir,
+      run: runCli,
+    });
+    stoppers.push(() => control.stop());
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   // Every channel adapter is registered now: send a missed newsletter and resume unfinished ones at once.

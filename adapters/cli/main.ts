@@ -2,6 +2,7 @@
 import { CodedError } from '../../src/errors.ts';
 import { type CliCommand, type CliIo, println, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
+import { runInRunningServer } from './control-client.ts';
 
 /** Finds the command whose name matches the most leading words of `argv`. */
 export function findCommand(
@@ -51,6 +52,8 @@ export async function runCli(
     return 0;
   }
   try {
+    const forwarded = await runInRunningServer(found.command, found.rest, argv, io);
+    if (forwarded !== undefined) return forwarded;
     return await found.command.run(found.rest, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -12,7 +12,7 @@ const stashSchema = z.object({
   expiresAt: z.iso.datetime(),
 });
 
-const stashCollection = {
+export const stashCollection = {
   name: 'slack_stash',
   schema: stashSchema,
   key: 'id',

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { copy, howToReachIt } from '../bot/copy.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import type { Article } from '../kb/article.ts';
-import { escapeMarkdown, truncate } from '../messages/markdown.ts';
+import { truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
 import { maskSecrets } from '../privacy/secret-masking.ts';
 import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
-import { answerActions, answerCard, articleUrl, choiceValue, clarifyCopy } from './answer-card.ts';
+import { answerActions, answerCard, choiceValue, clarifyCopy } from './answer-card.ts';
 import type { Answerer } from './answerer.ts';
 
 /** What happens when someone presses 'Ask IT': intake replaces the default, which says how to reach IT. */

@@ -84,6 +84,9 @@ export const envSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI')
     .optional(),
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  // How the MongoDB engine makes conditional writes: auto (insert-only on FerretDB 1.x, single conditional writes
+  // elsewhere), atomic (always single conditional writes, as on MongoDB) or insert-only.
+  MONGODB_WRITE_MODE: z.enum(['auto', 'atomic', 'insert-only']).default('auto'),
 
   // How people reach IT when the bot cannot help.
   IT_HELP_EMAIL: optionalText,

@@ -19,7 +19,9 @@ export interface Config {
   web: WebConfig;
   kb: { dir: string; watch: boolean; minConfidence: number | undefined };
   questionLogRetentionDays: number;
-  store: { kind: 'mongo'; uri: string } | { kind: 'embedded'; dataDir: string };
+  store:
+    | { kind: 'mongo'; uri: string; writeMode?: 'auto' | 'atomic' | 'insert-only' }
+    | { kind: 'embedded'; dataDir: string };
   itHelp: { email: string | undefined; phone: string | undefined; url: string | undefined };
   roles: { itStaff: RoleEntry[]; liaisons: RoleEntry[]; admins: RoleEntry[] };
   intake: { destinations: string | undefined; routes: string | undefined; timeZone: string };
@@ -189,7 +191,7 @@ function toConfig(e: Env, warnings: string[], requireCredentials: boolean): Conf
     kb: { dir: path.resolve(e.KB_DIR), watch: e.KB_WATCH, minConfidence: e.ANSWER_MIN_CONFIDENCE },
     questionLogRetentionDays: e.QUESTION_LOG_RETENTION_DAYS,
     store: e.MONGODB_URI
-      ? { kind: 'mongo', uri: e.MONGODB_URI }
+      ? { kind: 'mongo', uri: e.MONGODB_URI, writeMode: e.MONGODB_WRITE_MODE }
       : { kind: 'embedded', dataDir: path.resolve(e.DATA_DIR) },
     itHelp: { email: e.IT_HELP_EMAIL, phone: e.IT_HELP_PHONE, url: e.IT_HELP_URL },
     roles,

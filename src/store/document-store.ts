@@ -76,14 +76,50 @@ export interface DocumentStore {
   release(scope: string, key: string, owner: string): Promise<void>;
   /** Whether the engine can serve requests right now (for /readyz). */
   health(): Promise<{ ok: boolean; detail: string }>;
-  /** Creates indexes (idempotent). */
-  syncIndexes(): Promise<void>;
-  /** Every collection name with data, for export. */
+  /**
+   * Creates the indexes of every collection registered in this process (idempotent) and says which were made: by
+   * this call, or when a collection was registered at or after `since` (an engine may create them on registration)
+   * and not reported before.
+   */
+  syncIndexes(options?: { since?: Date }): Promise<IndexReport[]>;
+  /** Every collection name with data, for export (registered or not; `_counters` holds the counters). */
   collectionNames(): Promise<string[]>;
-  /** Raw documents of a collection by name, for export and import (no schema applied). */
-  exportCollection(name: string): AsyncIterable<Record<string, unknown>>;
-  importDocument(name: string, doc: Record<string, unknown>): Promise<void>;
+  /** Every stored document of a collection by name, registered or not, with its key and expiry; no schema applied. */
+  exportRecords(name: string): AsyncIterable<StoredRecord>;
+  /**
+   * Writes records as exported, keeping their keys (insert or replace; a collection that was never registered is
+   * created). Counters are raised to at least the given value, never lowered. Returns how many records changed, so
+   * importing the same records again returns 0.
+   */
+  importRecords(name: string, records: readonly StoredRecord[]): Promise<number>;
+  /** Copies the whole store, consistently, to one file while it runs (embedded engine only). */
+  backupTo?(file: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One stored document as export and import move it: its key, its expiry (normalised ISO, or null) and the document. */
+export interface StoredRecord {
+  key: string;
+  expiresAt: string | null;
+  doc: Record<string, unknown>;
+}
+
+/** One index that `syncIndexes` looked at: its collection, its name and whether this call created it. */
+export interface IndexReport {
+  collection: string;
+  index: string;
+  created: boolean;
+}
+
+/** The name of the pseudo-collection that carries counters through export and import. */
+export const countersCollection = '_counters';
+
+/** An expiry time in one form whatever the engine stored, so records compare equal across engines. */
+export function normaliseExpiry(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** The current time as an ISO string; one place so tests can reason about it. */

@@ -20,6 +20,7 @@ export async function openStore(config: Config['store'], logger: Logger): Promis
   }
   const { openMongoStore } = await import('./mongo/mongo-store.ts');
   return openMongoStore(config.uri, {
+    ...(config.writeMode ? { writeMode: config.writeMode } : {}),
     logger: logger.child({ store: 'mongo' }),
     onStateChange: (state) => logger.debug({ state }, 'store connection state'),
   });

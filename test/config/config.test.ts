@@ -58,7 +58,14 @@ describe('defaults', () => {
     expect(load({ MONGODB_URI: 'mongodb://db.example:27017/itbuddy' }).store).toEqual({
       kind: 'mongo',
       uri: 'mongodb://db.example:27017/itbuddy',
+      writeMode: 'auto',
     });
+  });
+
+  it('MONGODB_WRITE_MODE forces how the MongoDB engine makes conditional writes', () => {
+    const store = load({ MONGODB_URI: 'mongodb://db.example/itbuddy', MONGODB_WRITE_MODE: 'atomic' }).store;
+    expect(store).toMatchObject({ kind: 'mongo', writeMode: 'atomic' });
+    expect(() => load({ MONGODB_WRITE_MODE: 'fast' })).toThrow(/MONGODB_WRITE_MODE/);
   });
 
   it('a variable set to nothing is not set: no 0 for a number, no error for a URL, no override of .env', async () => {

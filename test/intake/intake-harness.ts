@@ -176,10 +176,10 @@ export function switchable(inner: DocumentStore): SwitchableStore {
       return inner.release(...args);
     },
     health: () => inner.health(),
-    syncIndexes: () => inner.syncIndexes(),
+    syncIndexes: (options) => inner.syncIndexes(options),
     collectionNames: () => inner.collectionNames(),
-    exportCollection: (name) => inner.exportCollection(name),
-    importDocument: (name, doc) => inner.importDocument(name, doc),
+    exportRecords: (name) => inner.exportRecords(name),
+    importRecords: (name, records) => inner.importRecords(name, records),
     close: () => inner.close(),
   };
   return wrapper;

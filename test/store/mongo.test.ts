@@ -17,6 +17,13 @@ import { makeRequest, requestSpec, runDocumentStoreContract } from './document-s
 
 const uri = process.env.TEST_MONGODB_URI;
 
+/** Contract cases FerretDB 1.x cannot make atomic with single conditional writes (see docs/storage.md). */
+const ferretCannotMakeAtomic = [
+  'of 10 concurrent replaceIf expecting the same value, exactly one succeeds',
+  '50 concurrent nextSequence calls get 50 distinct consecutive numbers',
+  'an expired claim can be taken over, by exactly one of many',
+];
+
 async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -125,6 +132,18 @@ if (!uri) {
       dropAll,
     );
   }
+
+  // The single-write path production MongoDB uses, on this server too. On FerretDB 1.x a conditional write is a
+  // read then a write without a transaction, so only the cases that race many writers cannot hold; they are
+  // skipped by name here, in this run only, and listed in docs/storage.md.
+  runDocumentStoreContract(
+    'mongo (forced single conditional writes)',
+    () => openFresh({ writeMode: 'atomic' }),
+    dropAll,
+    {
+      skip: isFerretV1 ? ferretCannotMakeAtomic : [],
+    },
+  );
 
   describe('MongoDB store specifics', () => {
     const stores: DocumentStore[] = [];

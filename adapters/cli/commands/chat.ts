@@ -19,6 +19,8 @@ export const chatCommand: CliCommand = {
     '  --user ID  who you are to the bot (default: your login name); roles use "cli:<ID>"',
     '  Type a question, a number to press a button, or "exit" to leave.',
   ].join('\n'),
+  usesStore: true,
+  readsStdin: () => true,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { user: { type: 'string' } } });
     const { app } = await openCore(io);

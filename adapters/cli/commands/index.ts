@@ -9,7 +9,10 @@
 // configured store and app; print with `println(io.stdout, ...)`; throw UsageError for a wrong call.
 import type { CliCommand } from '../command.ts';
 import { askCommand } from './ask.ts';
+import { backupCommand } from './backup.ts';
 import { chatCommand } from './chat.ts';
+import { dataCommand } from './data.ts';
+import { dbCommand } from './db.ts';
 import { intakeParseCommand } from './intake.ts';
 import { kbCheckCommand } from './kb-check.ts';
 import { kbLearnedCommand } from './kb-learned.ts';
@@ -26,4 +29,7 @@ export const commands: CliCommand[] = [
   newsletterCommand,
   rolesCommand,
   intakeParseCommand,
+  dataCommand,
+  dbCommand,
+  backupCommand,
 ];

@@ -3,7 +3,6 @@
 import { parseArgs } from 'node:util';
 import { loadKb } from '../../../src/kb/load-kb.ts';
 import { exportToArticle } from '../../../src/learning/kb-export.ts';
-import { openStore } from '../../../src/store/open-store.ts';
 import {
   createLearnedPhrasingStore,
   type LearnedPhrasing,
@@ -11,7 +10,7 @@ import {
   phrasingStatuses,
 } from '../../../src/store/repositories/learned-phrasings.ts';
 import { type CliCommand, println, UsageError } from '../command.ts';
-import { cliLogger, readConfig } from '../core.ts';
+import { openCliStore } from '../core.ts';
 
 const usage = [
   '  itbuddy kb learned [list] [--status proposed|approved|rejected|all] [--json]',
@@ -40,6 +39,8 @@ export const kbLearnedCommand: CliCommand = {
   name: ['kb', 'learned'],
   summary: 'Review phrasings learned from use; export approved ones into the articles',
   usage,
+  // Runs inside a running server on the embedded store, whose knowledge base then re-indexes at once.
+  usesStore: true,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -65,9 +66,7 @@ export const kbLearnedCommand: CliCommand = {
         `--status: expected proposed, approved, rejected or all (got "${values.status}").`,
       );
 
-    const config = readConfig(io);
-    const logger = cliLogger(config, io);
-    const store = await openStore(config.store, logger);
+    const { config, logger, store, close } = await openCliStore(io);
     try {
       const phrasings = createLearnedPhrasingStore(store);
       if (verb === 'list') {
@@ -96,6 +95,8 @@ export const kbLearnedCommand: CliCommand = {
           return 1;
         }
         logger.info({ phrasingId: id, verdict: decided.status }, 'Phrasing decided (CLI)');
+        // In a running server the decision counts in its live index now, not at the next periodic refresh.
+        await io.shared?.app.learning.refresh();
         println(
           io.stdout,
           `✓ ${decided.status === 'approved' ? 'Approved' : 'Rejected'}: “${decided.text}” (${decided.articleId})`,
@@ -135,7 +136,7 @@ export const kbLearnedCommand: CliCommand = {
       );
       return 0;
     } finally {
-      await store.close();
+      await close();
     }
   },
 };

@@ -2,27 +2,20 @@
 // failures, reactions), and exactly what the next issue will say. Sending is the server's job (or `newsletter
 // send-now` in chat, for admins), since only the running server is connected to Slack and Teams.
 import { ChannelRegistry } from '../../../src/channels/channel-adapter.ts';
-import type { Config } from '../../../src/config/load-config.ts';
 import { StoreLockedError } from '../../../src/errors.ts';
 import { loadKb } from '../../../src/kb/load-kb.ts';
 import { buildIndex } from '../../../src/kb/search-index.ts';
-import type { Logger } from '../../../src/logging/logger.ts';
 import { createCronSchedule } from '../../../src/newsletter/cron-schedule.ts';
 import { createNewsletterModule, type NewsletterModule } from '../../../src/newsletter/newsletter-module.ts';
-import { openStore } from '../../../src/store/open-store.ts';
 import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
 import { formatDayTime } from '../../../src/time/zoned-time.ts';
-import { type CliCommand, println, UsageError } from '../command.ts';
-import { cliLogger, readConfig } from '../core.ts';
+import { type CliCommand, type CliIo, println, UsageError } from '../command.ts';
+import { openCliStore, readConfig } from '../core.ts';
 import { renderReplies } from '../render-text.ts';
 
 /** Opens the store and the newsletter module (not started: no schedule runs in the CLI). */
-async function withNewsletter<T>(
-  config: Config,
-  logger: Logger,
-  fn: (m: NewsletterModule) => Promise<T>,
-): Promise<T> {
-  const store = await openStore(config.store, logger);
+async function withNewsletter<T>(io: CliIo, fn: (m: NewsletterModule) => Promise<T>): Promise<T> {
+  const { config, logger, store, close } = await openCliStore(io);
   try {
     const kb = await loadKb(config.kb.dir);
     const index = buildIndex(kb.articles, kb.synonyms);
@@ -36,7 +29,7 @@ async function withNewsletter<T>(
     });
     return await fn(m);
   } finally {
-    await store.close();
+    await close();
   }
 }
 
@@ -47,16 +40,14 @@ export const newsletterCommand: CliCommand = {
     '  itbuddy newsletter status   the schedule, the next issue time and the last issue',
     '  itbuddy newsletter history  recent issues: deliveries, failures, reactions',
     '  itbuddy newsletter preview  the next issue, exactly as it would be posted now',
-    '',
-    '  Reads the configured store; with the embedded store, history and preview need the server stopped.',
   ].join('\n'),
+  usesStore: true,
   async run(args, io) {
     const [verb = 'status', ...extra] = args;
     if (!['status', 'history', 'preview'].includes(verb) || extra.length > 0) {
       throw new UsageError(`Unknown use: newsletter ${args.join(' ')}`);
     }
     const config = readConfig(io);
-    const logger = cliLogger(config, io);
     const tz = config.newsletter.timezone;
     if (verb === 'status') {
       const schedule = createCronSchedule(config.newsletter.cron, tz);
@@ -70,7 +61,7 @@ export const newsletterCommand: CliCommand = {
       println(io.stdout, `Quiet weeks:  ${config.newsletter.quietWeek}`);
       println(io.stdout, `Catch-up:     ${config.newsletter.catchUpHours} h after a missed time`);
       try {
-        await withNewsletter(config, logger, async (m) => {
+        await withNewsletter(io, async (m) => {
           const [last] = await m.service.recentIssues(1);
           println(io.stdout, `Destinations: ${(await m.service.destinations()).length}`);
           println(io.stdout, `Last issue:   ${last ? `${last.key} · ${last.status}` : 'none yet'}`);
@@ -81,7 +72,7 @@ export const newsletterCommand: CliCommand = {
       }
       return 0;
     }
-    return withNewsletter(config, logger, async (m) => {
+    return withNewsletter(io, async (m) => {
       if (verb === 'history') {
         println(io.stdout, renderReplies([{ type: 'text', text: await m.service.history(10) }]).text);
         return 0;

@@ -5,12 +5,11 @@ import { parseArgs } from 'node:util';
 import { topicsFromKb } from '../../../src/intake/kb-gaps.ts';
 import { buildReport, formatReport } from '../../../src/intake/report.ts';
 import { formatWeeklyModelUsage, weeklyModelUsage } from '../../../src/llm/usage-report.ts';
-import { openStore } from '../../../src/store/open-store.ts';
 import { createModelUsageLog } from '../../../src/store/repositories/model-usage.ts';
 import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
 import { createRequestRepository } from '../../../src/store/repositories/requests.ts';
 import { type CliCommand, println, UsageError } from '../command.ts';
-import { cliLogger, readConfig } from '../core.ts';
+import { openCliStore } from '../core.ts';
 import { loadFolderIndex } from '../kb-source.ts';
 
 /** Reads a YYYY-MM-DD option as the start of that day in UTC. */
@@ -31,9 +30,8 @@ export const reportCommand: CliCommand = {
     '  --since DATE  first day counted, YYYY-MM-DD (default: 30 days ago)',
     '  --until DATE  the day after the last one counted, YYYY-MM-DD (default: now)',
     '  --json        print the figures as JSON',
-    '',
-    '  Reads the configured store; with the embedded store, stop the server first (it holds the data folder).',
   ].join('\n'),
+  usesStore: true,
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -48,11 +46,9 @@ export const reportCommand: CliCommand = {
       ? parseDay('--since', values.since)
       : new Date(until.getTime() - 30 * 86_400_000);
     if (since >= until) throw new UsageError('--since must be before --until.');
-    const config = readConfig(io);
-    const logger = cliLogger(config, io);
+    const { config, store, close } = await openCliStore(io);
     // The knowledge base names articles and sorts the gaps into topics; without one, gaps are all "Other".
     const kb = await loadFolderIndex(config.kb.dir).catch(() => undefined);
-    const store = await openStore(config.store, logger);
     try {
       const report = await buildReport(
         { requests: createRequestRepository(store), questions: createQuestionLog(store) },
@@ -76,7 +72,7 @@ export const reportCommand: CliCommand = {
       println(io.stdout, formatWeeklyModelUsage(modelUsage).join('\n'));
       return 0;
     } finally {
-      await store.close();
+      await close();
     }
   },
 };

@@ -2,10 +2,9 @@
 // administer (admin). Configuration roles are listed too; grants and revocations change the store only.
 import { parseRoleEntry, teamsUserExample } from '../../../src/config/role-list.ts';
 import { createRoleAdmin, parseRole, parseUserKey } from '../../../src/roles/role-admin.ts';
-import { openStore } from '../../../src/store/open-store.ts';
 import { createRoleGrantStore } from '../../../src/store/repositories/role-grants.ts';
 import { type CliCommand, println, UsageError } from '../command.ts';
-import { cliLogger, readConfig } from '../core.ts';
+import { openCliStore } from '../core.ts';
 
 const usage = [
   '  itbuddy roles list',
@@ -17,13 +16,13 @@ const usage = [
   '  <role>           liaison, it-staff or admin',
   '',
   '  Roles set in LIAISONS, IT_STAFF and ADMINS always apply; change those in the configuration.',
-  '  Reads the configured store; with the embedded store, stop the server first (it holds the data folder).',
 ].join('\n');
 
 export const rolesCommand: CliCommand = {
   name: ['roles'],
   summary: 'List, grant and revoke roles (liaison, it-staff, admin)',
   usage,
+  usesStore: true,
   async run(args, io) {
     const [verb = 'list', who, roleName, ...extra] = args;
     if (!['list', 'grant', 'revoke'].includes(verb) || extra.length > 0)
@@ -44,9 +43,7 @@ export const rolesCommand: CliCommand = {
         throw new UsageError(`Expected a role of liaison, it-staff or admin (got "${roleName ?? ''}").`);
       target = { userKey, role };
     }
-    const config = readConfig(io);
-    const logger = cliLogger(config, io);
-    const store = await openStore(config.store, logger);
+    const { config, logger, store, close } = await openCliStore(io);
     try {
       const admin = createRoleAdmin(config, createRoleGrantStore(store));
       if (!target) {
@@ -76,7 +73,7 @@ export const rolesCommand: CliCommand = {
       println(io.stdout, `${result.changed ? '✓' : 'ℹ'} ${result.message}`);
       return 0;
     } finally {
-      await store.close();
+      await close();
     }
   },
 };

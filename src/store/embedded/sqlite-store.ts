@@ -13,15 +13,18 @@
 // (a saved request) commits the open batch first and carries it to disk with its own fsync.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { backup, DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DuplicateKeyError, StoreLockedError } from '../../errors.ts';
 import type {
   CollectionSpec,
   DocumentCollection,
   DocumentStore,
   FindQuery,
+  IndexReport,
   Scalar,
+  StoredRecord,
 } from '../document-store.ts';
+import { normaliseExpiry } from '../document-store.ts';
 import { allowedFields, assertField } from '../field-whitelist.ts';
 
 const countersTable = '_counters';
@@ -196,8 +199,11 @@ class SqliteStore implements DocumentStore {
     return { ok: true, detail: 'embedded store' };
   }
 
-  async syncIndexes(): Promise<void> {
-    for (const c of this.collections.values()) c.ensureIndexes();
+  async syncIndexes(options: { since?: Date } = {}): Promise<IndexReport[]> {
+    const reports: IndexReport[] = [];
+    const since = options.since?.getTime() ?? 0;
+    for (const c of this.collections.values()) reports.push(...c.syncIndexes(since));
+    return reports;
   }
 
   async collectionNames(): Promise<string[]> {
@@ -209,31 +215,82 @@ class SqliteStore implements DocumentStore {
     return [countersTable, ...rows.map((r) => r.name.slice(2))];
   }
 
-  async *exportCollection(name: string): AsyncIterable<Record<string, unknown>> {
-    const table = name === countersTable ? countersTable : tableName(name);
-    const rows = this.db.prepare(`SELECT k, doc FROM "${table}" ORDER BY rowid`).all() as {
-      k: string;
-      doc: string;
-    }[];
-    for (const row of rows) {
-      const doc = JSON.parse(row.doc) as Record<string, unknown>;
-      yield name === countersTable ? { name: row.k, value: doc.value } : doc;
+  private tableOf(name: string): string {
+    if (name === countersTable) return countersTable;
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`Invalid collection name ${name}`);
+    return tableName(name);
+  }
+
+  async *exportRecords(name: string): AsyncIterable<StoredRecord> {
+    const table = this.tableOf(name);
+    const exists = this.db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`)
+      .get(table);
+    if (!exists) return;
+    // Pages by rowid rather than one open cursor, so writes made between pages never disturb the read.
+    const page = this.db.prepare(
+      `SELECT rowid AS id, k, doc, exp FROM "${table}" WHERE rowid > ? ORDER BY rowid LIMIT 500`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after) as { id: number; k: string; doc: string; exp: string | null }[];
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const doc = JSON.parse(row.doc) as Record<string, unknown>;
+        yield name === countersTable
+          ? { key: row.k, expiresAt: null, doc: { name: row.k, value: doc.value } }
+          : { key: row.k, expiresAt: normaliseExpiry(row.exp), doc };
+      }
+      after = Number(rows[rows.length - 1]?.id);
     }
   }
 
-  async importDocument(name: string, doc: Record<string, unknown>): Promise<void> {
+  async importRecords(name: string, records: readonly StoredRecord[]): Promise<number> {
+    const table = this.tableOf(name);
     if (name === countersTable) {
-      const value = Number(doc.value);
       const raise = this.prepare(
         `INSERT INTO ${countersTable} (k, doc) VALUES (?, ?)
-         ON CONFLICT(k) DO UPDATE SET doc = CASE WHEN json_extract(doc, '$.value') < ? THEN excluded.doc ELSE doc END`,
+         ON CONFLICT(k) DO UPDATE SET doc = excluded.doc WHERE json_extract(doc, '$.value') < ?`,
       );
-      this.writer.durable(() => raise.run(String(doc.name), JSON.stringify({ value }), value));
-      return;
+      return this.writer.durable(() => {
+        let changed = 0;
+        for (const r of records) {
+          const value = Number(r.doc.value);
+          if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Counter ${r.key}: bad value`);
+          changed += Number(raise.run(r.key, JSON.stringify({ value }), value).changes);
+        }
+        return changed;
+      }, true);
     }
-    const c = this.collections.get(name);
-    if (!c) throw new Error(`Unknown collection ${name}: register it before importing.`);
-    await c.putRaw(doc);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
+    // Rewrites only what differs, so a second import of the same records changes nothing.
+    const upsert = this.prepare(
+      `INSERT INTO "${table}" (k, doc, exp) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc,
+       exp = excluded.exp WHERE "${table}".doc IS NOT excluded.doc OR "${table}".exp IS NOT excluded.exp`,
+    );
+    try {
+      return this.writer.durable(() => {
+        let changed = 0;
+        for (const r of records) {
+          if (typeof r.key !== 'string' || r.key === '') throw new Error(`${name}: a record has no key`);
+          changed += Number(upsert.run(r.key, JSON.stringify(r.doc), normaliseExpiry(r.expiresAt)).changes);
+        }
+        return changed;
+      }, true);
+    } catch (error) {
+      if (/UNIQUE constraint/i.test(String((error as Error).message))) {
+        throw new DuplicateKeyError(`${name}: an imported document collides with a unique field of another`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** SQLite's online backup, after committing the open batch; writes made meanwhile are carried into the copy. */
+  async backupTo(file: string): Promise<void> {
+    this.writer.flush();
+    await backup(this.db, file);
   }
 
   async close(): Promise<void> {
@@ -269,19 +326,45 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     this.table = tableName(spec.name);
     this.fields = allowedFields(spec as unknown as CollectionSpec<object>);
     db.exec(`CREATE TABLE IF NOT EXISTS "${this.table}" (k TEXT PRIMARY KEY, doc TEXT NOT NULL, exp TEXT)`);
-    this.ensureIndexes();
+    const at = Date.now();
+    for (const r of this.ensureIndexes()) if (r.created) this.unreported.set(r.index, at);
   }
 
-  ensureIndexes(): void {
+  /** Indexes made when the collection was registered, and when, for the next `syncIndexes` to report. */
+  private readonly unreported = new Map<string, number>();
+
+  /** Creates the spec's indexes and reports them, counting those registration made at or after `since` as created. */
+  syncIndexes(since: number): IndexReport[] {
+    const reports = this.ensureIndexes().map((r) => ({
+      ...r,
+      created: r.created || (this.unreported.get(r.index) ?? -1) >= since,
+    }));
+    this.unreported.clear();
+    return reports;
+  }
+
+  /** Creates the spec's indexes (idempotent) and says which were new. */
+  ensureIndexes(): IndexReport[] {
+    const names: { name: string; sql: string }[] = [];
     for (const index of this.spec.indexes ?? []) {
       const cols = index.fields.map((f) => this.expr(f)).join(', ');
       const name = `${this.table}_${index.fields.join('_')}`;
-      this.db.exec(
-        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${this.table}" (${cols})`,
-      );
+      names.push({
+        name,
+        sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${this.table}" (${cols})`,
+      });
     }
     if (this.spec.expiresAt)
-      this.db.exec(`CREATE INDEX IF NOT EXISTS "${this.table}_exp" ON "${this.table}" (exp)`);
+      names.push({
+        name: `${this.table}_exp`,
+        sql: `CREATE INDEX IF NOT EXISTS "${this.table}_exp" ON "${this.table}" (exp)`,
+      });
+    const exists = this.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`);
+    return names.map(({ name, sql }) => {
+      const created = !exists.get(name);
+      this.db.exec(sql);
+      return { collection: this.spec.name, index: name.slice(2), created };
+    });
   }
 
   private expr(field: string): string {

@@ -230,19 +230,6 @@ export class MongoCollection<T extends object> implements DocumentCollection<T> 
     }
   }
 
-  /** Writes a document as exported (no zod validation), for import. */
-  async putRaw(doc: Record<string, unknown>): Promise<void> {
-    const key = this.keyOf(doc);
-    await this.op(async () => {
-      try {
-        await this.raw.replaceOne({ _id: key }, this.toStored(doc, randomUUID()), { upsert: true });
-      } catch (error) {
-        if (isDuplicateKeyError(error)) throw this.duplicate(key, error);
-        throw error;
-      }
-    });
-  }
-
   async replaceIf(doc: T, field: keyof T & string, expected: Scalar): Promise<boolean> {
     assertField(this.fields, field, this.spec.name);
     if (!isScalar(expected)) throw new Error(`${this.spec.name}: replaceIf expects a scalar for ${field}`);
@@ -338,12 +325,6 @@ export class MongoCollection<T extends object> implements DocumentCollection<T> 
       this.model.deleteMany({ [field]: trusted({ $lt: String(isoTime) }) }).exec(),
     );
     return result.deletedCount;
-  }
-
-  /** Raw documents (hidden fields removed, expired ones included), for export. */
-  async *exportDocuments(): AsyncIterable<Record<string, unknown>> {
-    const cursor = await this.run(async () => this.raw.find({}));
-    for await (const doc of cursor) yield this.fromStored(doc) as Record<string, unknown>;
   }
 
   // ---- Insert-only servers (FerretDB 1.x): conditional writes through revision markers. ----

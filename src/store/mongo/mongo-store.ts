@@ -2,19 +2,30 @@
 //
 // Works with MongoDB and with FerretDB. FerretDB 1.x lacks atomic conditional updates, so on it conditional
 // writes, counters and claims switch to insert-only algorithms (see atomic-primitives.ts and docs/storage.md).
+
+import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
+import { DuplicateKeyError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { silentLogger } from '../../logging/logger.ts';
-import type { CollectionSpec, DocumentCollection, DocumentStore } from '../document-store.ts';
+import { canonicalJson } from '../canonical-json.ts';
+import {
+  type CollectionSpec,
+  type DocumentCollection,
+  type DocumentStore,
+  type IndexReport,
+  normaliseExpiry,
+  type StoredRecord,
+} from '../document-store.ts';
 import {
   type AtomicPrimitives,
   InsertOnlyAtomics,
   internalCollections,
   ServerAtomics,
 } from './atomic-primitives.ts';
-import { unescapeKeys } from './field-names.ts';
+import { escapeKeys, unescapeKeys } from './field-names.ts';
 import { MongoCollection, type WriteMode } from './mongo-collection.ts';
-import { type MongoConnectionState, MongoLink } from './mongo-connection.ts';
+import { isDuplicateKeyError, type MongoConnectionState, MongoLink } from './mongo-connection.ts';
 import { hiddenFields } from './zod-to-mongoose.ts';
 
 export type { MongoConnectionState, WriteMode };
@@ -139,58 +150,135 @@ class MongoStore implements MongoDocumentStore {
     return this.link.health();
   }
 
-  async syncIndexes(): Promise<void> {
-    await this.link.run(async () => {
+  private database(): mongo.Db {
+    const db = this.link.connection.db;
+    if (!db) throw new Error('MongoDB connection has no database');
+    return db;
+  }
+
+  /** Index names of a collection on the server (none when it does not exist yet). */
+  private async indexNames(name: string): Promise<Set<string>> {
+    try {
+      const indexes = await this.database().collection(name).listIndexes().toArray();
+      return new Set(indexes.map((i) => String(i.name)));
+    } catch (error) {
+      if ((error as { codeName?: string }).codeName === 'NamespaceNotFound') return new Set();
+      throw error;
+    }
+  }
+
+  async syncIndexes(): Promise<IndexReport[]> {
+    return this.link.run(async () => {
+      const reports: IndexReport[] = [];
+      const names = [internalCollections.claims, ...this.collections.keys()];
+      const before = new Map<string, Set<string>>();
+      for (const name of names) before.set(name, await this.indexNames(name));
       await this.primitives().ensureIndexes();
-      for (const c of this.collections.values()) await c.ensureIndexes();
+      for (const c of this.collections.values()) {
+        // Asks the server again even if this process made them already: someone may have dropped one.
+        c.resetIndexes();
+        await c.ensureIndexes();
+      }
+      for (const name of names) {
+        for (const index of await this.indexNames(name)) {
+          if (index === '_id_') continue;
+          reports.push({ collection: name, index, created: !before.get(name)?.has(index) });
+        }
+      }
+      return reports;
     });
   }
 
   async collectionNames(): Promise<string[]> {
-    const names = await this.link.run(async () => {
-      const db = this.link.connection.db;
-      if (!db) throw new Error('MongoDB connection has no database');
-      return (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
-    });
+    const names = await this.link.run(async () =>
+      (await this.database().listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+    );
     const user = names.filter((n) => collectionName.test(n)).sort();
     return [internalCollections.counters, ...user];
   }
 
-  async *exportCollection(name: string): AsyncIterable<Record<string, unknown>> {
+  async *exportRecords(name: string): AsyncIterable<StoredRecord> {
     if (name === internalCollections.counters) {
       const counters = await this.link.run(() => this.primitives().counters());
-      for (const c of counters) yield { name: c.name, value: c.value };
+      for (const c of counters.sort((a, b) => a.name.localeCompare(b.name)))
+        yield { key: c.name, expiresAt: null, doc: { name: c.name, value: c.value } };
       return;
     }
     if (!collectionName.test(name)) throw new Error(`Invalid collection name ${name}`);
-    const registered = this.collections.get(name);
-    if (registered) {
-      yield* registered.exportDocuments();
-      return;
-    }
-    const db = this.link.connection.db;
-    if (!db) throw new Error('MongoDB connection has no database');
-    const cursor = await this.link.run(async () => db.collection(name).find({}));
-    for await (const doc of cursor) {
-      const { _id, [hiddenFields.expireAt]: _e, [hiddenFields.revision]: _r, ...rest } = doc;
-      yield unescapeKeys(rest);
-    }
+    const keyIsId = this.collections.get(name)?.spec.key === '_id';
+    const cursor = await this.link.run(async () =>
+      this.database().collection(name).find({}).sort({ _id: 1 }),
+    );
+    for await (const stored of cursor) yield toRecord(stored, keyIsId);
   }
 
-  async importDocument(name: string, doc: Record<string, unknown>): Promise<void> {
+  async importRecords(name: string, records: readonly StoredRecord[]): Promise<number> {
     if (name === internalCollections.counters) {
-      const value = Number(doc.value);
-      if (!Number.isSafeInteger(value) || value < 0)
-        throw new Error(`Counter ${String(doc.name)}: bad value`);
-      await this.link.run(() => this.primitives().importCounter(String(doc.name), value));
-      return;
+      return this.link.run(async () => {
+        const current = new Map((await this.primitives().counters()).map((c) => [c.name, c.value]));
+        let changed = 0;
+        for (const r of records) {
+          const value = Number(r.doc.value);
+          if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Counter ${r.key}: bad value`);
+          if ((current.get(r.key) ?? 0) >= value) continue;
+          await this.primitives().importCounter(r.key, value);
+          changed += 1;
+        }
+        return changed;
+      });
     }
-    const c = this.collections.get(name);
-    if (!c) throw new Error(`Unknown collection ${name}: register it before importing.`);
-    await c.putRaw(doc);
+    if (!collectionName.test(name)) throw new Error(`Invalid collection name ${name}`);
+    if (records.length === 0) return 0;
+    const keyIsId = this.collections.get(name)?.spec.key === '_id';
+    return this.link.run(async () => {
+      const collection = this.database().collection<{ _id: string }>(name);
+      const keys = records.map((r) => {
+        if (typeof r.key !== 'string' || r.key === '') throw new Error(`${name}: a record has no key`);
+        return r.key;
+      });
+      const existing = new Map<string, string>();
+      for await (const stored of collection.find({ _id: { $in: keys } })) {
+        existing.set(String(stored._id), canonicalJson(toRecord(stored, keyIsId)));
+      }
+      // Rewrites only what differs, so a second import of the same records changes nothing.
+      const writes = records
+        .filter(
+          (r) => existing.get(r.key) !== canonicalJson({ ...r, expiresAt: normaliseExpiry(r.expiresAt) }),
+        )
+        .map((r) => {
+          const stored: Record<string, unknown> = { ...escapeKeys(r.doc), _id: r.key };
+          const expiry = normaliseExpiry(r.expiresAt);
+          if (expiry) stored[hiddenFields.expireAt] = new Date(expiry);
+          // A new revision, so insert-only writers holding the old one cannot overwrite the import.
+          stored[hiddenFields.revision] = randomUUID();
+          return { replaceOne: { filter: { _id: r.key }, replacement: stored, upsert: true } };
+        });
+      if (writes.length === 0) return 0;
+      try {
+        await collection.bulkWrite(writes as never, { ordered: true });
+      } catch (error) {
+        if (isDuplicateKeyError(error))
+          throw new DuplicateKeyError(
+            `${name}: an imported document collides with a unique field of another`,
+            {
+              cause: error,
+            },
+          );
+        throw error;
+      }
+      return writes.length;
+    });
   }
 
   async close(): Promise<void> {
     await this.link.close();
   }
+}
+
+/** A stored document as a record: `_id` is the key, the hidden fields are dropped and escaped keys restored. */
+function toRecord(stored: Record<string, unknown>, keyIsId: boolean): StoredRecord {
+  const { _id, [hiddenFields.expireAt]: expireAt, [hiddenFields.revision]: _rev, ...rest } = stored;
+  const doc = unescapeKeys(rest);
+  if (keyIsId) doc._id = _id;
+  return { key: String(_id), expiresAt: normaliseExpiry(expireAt), doc };
 }
