@@ -8,6 +8,7 @@ import { announcementCollection } from '../../src/store/repositories/announcemen
 import { conversationRefCollection } from '../../src/store/repositories/conversation-refs.ts';
 import { conversationStateCollection } from '../../src/store/repositories/conversation-state.ts';
 import { embeddingCollection } from '../../src/store/repositories/embedding-cache.ts';
+import { learnedPhrasingCollection } from '../../src/store/repositories/learned-phrasings.ts';
 import { modelUsageCollection } from '../../src/store/repositories/model-usage.ts';
 import {
   deliveryCollection,
@@ -22,6 +23,8 @@ import { roleGrantCollection } from '../../src/store/repositories/role-grants.ts
 import { subscriptionCollection } from '../../src/store/repositories/subscriptions.ts';
 import { topicSuggestionCollection } from '../../src/store/repositories/topic-suggestions.ts';
 import { stashCollection } from '../slack/slack-stash.ts';
+import { feedbackRefCollection } from '../teams/feedback-refs.ts';
+import { offerCollection } from '../teams/suggested-actions.ts';
 import { webMessageCollection } from '../web/web-channel.ts';
 
 /** The specs of every collection, in no particular order. */
@@ -43,6 +46,9 @@ export const allCollections: readonly CollectionSpec<object>[] = [
   embeddingCollection,
   webMessageCollection,
   stashCollection,
+  learnedPhrasingCollection,
+  feedbackRefCollection,
+  offerCollection,
 ] as unknown as readonly CollectionSpec<object>[];
 
 /** Registers every collection on `store` (idempotent: the store keeps one per name). */

@@ -10,7 +10,8 @@ const feedbackRefSchema = z.object({
   expiresAt: z.iso.datetime(),
 });
 
-const feedbackRefCollection = {
+/** Where answer messages are tied to their questions (the CLI catalog lists it too). */
+export const feedbackRefCollection = {
   name: 'teams_feedback_refs',
   schema: feedbackRefSchema,
   key: 'id',

@@ -18,7 +18,8 @@ const offerSchema = z.object({
   expiresAt: z.iso.datetime(),
 });
 
-const offerCollection = {
+/** Where offered suggested actions are kept until answered (the CLI catalog lists it too). */
+export const offerCollection = {
   name: 'teams_suggested_actions',
   schema: offerSchema,
   key: 'id',

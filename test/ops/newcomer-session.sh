@@ -70,14 +70,20 @@ start_server() {
 
 # One chat turn on the web channel: chat USER JSON-INPUT → the JSON replies on stdout.
 chat() {
-  URL="$url" WHO="$1" INPUT="$2" node --input-type=module -e '
-    const input = JSON.parse(process.env.INPUT);
+  # As a browser would: the session cookie the server set on the first turn comes back on every later one
+  # (one cookie file per person), and the server knows the person by it, never by a field in the body.
+  URL="$url" JAR="$work/cookie-$1" INPUT="$2" node --input-type=module -e '
+    import { existsSync, readFileSync, writeFileSync } from "node:fs";
+    const jar = process.env.JAR;
+    const cookie = existsSync(jar) ? readFileSync(jar, "utf8") : "";
     const res = await fetch(`${process.env.URL}/api/chat`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ userId: process.env.WHO, userName: process.env.WHO, ...input }),
+      headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+      body: process.env.INPUT,
     });
     if (res.status !== 200) { console.error(`chat answered ${res.status}`); process.exit(1); }
+    const set = res.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("itbuddy_session="));
+    if (set) writeFileSync(jar, set, { mode: 0o600 });
     process.stdout.write(JSON.stringify((await res.json()).replies));'
 }
 
@@ -95,7 +101,7 @@ fi
 cp "$app/.env.example" "$app/.env"
 
 common=(NODE_ENV=development LOG_LEVEL=info PORT=0 HOST=127.0.0.1 KB_WATCH=false
-  DATA_DIR="$work/data" IT_DESTINATIONS=web:it IT_STAFF=web:ivy)
+  DATA_DIR="$work/data" IT_DESTINATIONS=web:it)
 
 # ── Start ────────────────────────────────────────────────────────────────────────────────────────────────
 step "start: npm start on the embedded store"
@@ -116,13 +122,15 @@ reference=""
 for _ in $(seq 1 12); do
   reference="$(echo "$replies" | grep -o 'Saved as \*\*IT-[0-9]*' | grep -o 'IT-[0-9]*' | head -n 1 || true)"
   [ -n "$reference" ] && break
-  # Confirm when the summary offers it, else press the first choice, else answer the question in words.
+  # Confirm when the summary offers it, else press the first choice, else answer the question in words that fit it.
   next="$(REPLIES="$replies" node --input-type=module -e '
     const replies = JSON.parse(process.env.REPLIES);
     const actions = replies.flatMap((r) => [...(r.actions ?? []), ...(r.options ?? [])]).map((a) => a.action).filter(Boolean);
     const confirm = actions.find((a) => a.id === "intake.confirm");
     const choice = replies.find((r) => r.type === "choices")?.options?.[0]?.action;
-    process.stdout.write(JSON.stringify(confirm ? { action: confirm } : choice ? { action: choice } : { text: "I draw the floor plans for the office move" }));')"
+    const asked = replies.filter((r) => r.type === "text").map((r) => r.text).join(" ");
+    const words = /by when/i.test(asked) ? "no rush" : /who is it for|for whom/i.test(asked) ? "just me" : "I draw the floor plans for the office move";
+    process.stdout.write(JSON.stringify(confirm ? { action: confirm } : choice ? { action: choice } : { text: words }));')"
   replies="$(chat nina "$next")"
 done
 [ -n "$reference" ] || fail "the request was not saved: $replies"

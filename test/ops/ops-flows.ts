@@ -1,8 +1,10 @@
 // Real flows over the web chat API that fill the store the way people do: a question, a saved request, one left
 // half-way, an announcement, a role granted in chat, a newsletter sent. Used by the moving-house and running-bot tests.
+
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '../../adapters/cli/command.ts';
 import { runCli } from '../../adapters/cli/main.ts';
+import { sessionFor } from '../helpers/test-server.ts';
 
 /** The environment the ops tests run IT Buddy with (plus DATA_DIR or MONGODB_URI). */
 export const opsEnv: Record<string, string> = {
@@ -12,6 +14,8 @@ export const opsEnv: Record<string, string> = {
   HOST: '127.0.0.1',
   KB_WATCH: 'false',
   IT_DESTINATIONS: 'web:it',
+  // Named web users with roles need a sign-in method: the trial sign-in, as on one machine.
+  WEB_TRIAL_SIGNIN: 'true',
   IT_STAFF: 'web:ivy',
   LIAISONS: 'web:lee',
   ADMINS: 'web:ada',
@@ -23,10 +27,12 @@ type Reply = Record<string, unknown> & { type: string };
 
 /** One turn on the web channel. */
 export async function say(url: string, userId: string, input: Record<string, unknown>): Promise<Reply[]> {
+  // The session cookie says who is chatting (signed in through the trial sign-in), never a body field.
+  const cookie = await sessionFor(url, userId, userId);
   const res = await fetch(`${url}/api/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, userName: userId, ...input }),
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify(input),
   });
   if (res.status !== 200) throw new Error(`POST /api/chat answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { replies: Reply[] }).replies;
