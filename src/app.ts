@@ -19,7 +19,11 @@ import {
 } from './newsletter/newsletter-module.ts';
 import type { DocumentStore } from './store/document-store.ts';
 import type { OutboxRepository } from './store/repositories/outbox.ts';
-import { createQuestionLog, type QuestionLog } from './store/repositories/question-log.ts';
+import {
+  createQuestionLog,
+  defaultQuestionLogBuffer,
+  type QuestionLog,
+} from './store/repositories/question-log.ts';
 import type { RequestRepository } from './store/repositories/requests.ts';
 
 /** The running core. */
@@ -64,7 +68,7 @@ export async function createApp(options: {
     minConfidence: config.kb.minConfidence,
     logger,
   });
-  const questions = createQuestionLog(store);
+  const questions = createQuestionLog(store, defaultQuestionLogBuffer(logger));
   const channels = new ChannelRegistry();
   const llm = config.openai.enabled
     ? createLlmServices({ settings: config.openai, store, logger })

@@ -69,6 +69,25 @@ export function createBot(deps: BotDeps): Bot {
     return out;
   }
 
+  /**
+   * Runs a step that only looks for stored context (an ongoing conversation). With the store down there is none
+   * to find, so the message goes on to be answered from the knowledge base instead of failing; steps that must
+   * store something still say the store is unavailable.
+   */
+  async function storeOptional<R>(
+    ctx: TurnContext,
+    feature: string,
+    step: () => Promise<R> | undefined,
+  ): Promise<R | undefined> {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      ctx.logger.warn({ err: error, feature }, 'Store unavailable: answering without stored context');
+      return undefined;
+    }
+  }
+
   async function route(ctx: TurnContext, message: IncomingMessage): Promise<Reply[]> {
     if (message.form) {
       const handler = forms.get(message.form.formId);
@@ -87,7 +106,7 @@ export function createBot(deps: BotDeps): Bot {
     const prefix: Reply[] = examined.truncated ? [reply.notice('info', copy.tooLong)] : [];
 
     for (const f of features) {
-      const claimed = await f.intercept?.(turn);
+      const claimed = await storeOptional(turn, f.name, () => f.intercept?.(turn));
       if (claimed) return [...prefix, ...claimed];
     }
     const talk = smallTalk(text);
@@ -113,7 +132,12 @@ export function createBot(deps: BotDeps): Bot {
       const now = deps.clock?.() ?? new Date();
       const child = logger.child({ platform: message.platform, conversationKind: message.conversation.kind });
       try {
-        const roles = await resolveRoles(deps.config, key, deps.roleGrants);
+        const roles = await resolveRoles(deps.config, key, deps.roleGrants).catch((error: unknown) => {
+          if (!(error instanceof StoreUnavailableError)) throw error;
+          // Without the store, granted roles are unknown: go on with the configured ones (never more).
+          child.warn({ err: error }, 'Store unavailable: role grants not read');
+          return resolveRoles(deps.config, key);
+        });
         const ctx: TurnContext = {
           message,
           userKey: key,
