@@ -153,12 +153,18 @@ export async function fanOut(deps: FanOutDeps, issueKey: string, replies: Reply[
             leaseUntil: null,
             reason: null,
           });
-          logger.warn({ issueKey, destination: d.id }, 'An interrupted newsletter post had gone out; recorded');
+          logger.warn(
+            { issueKey, destination: d.id },
+            'An interrupted newsletter post had gone out; recorded',
+          );
           result.posted++;
           return;
         }
       } catch (error) {
-        logger.warn({ err: error, issueKey, destination: d.id }, 'Could not check an interrupted post; posting');
+        logger.warn(
+          { err: error, issueKey, destination: d.id },
+          'Could not check an interrupted post; posting',
+        );
       }
     }
     for (let attempt = 1; ; attempt++) {

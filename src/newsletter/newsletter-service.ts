@@ -130,7 +130,9 @@ export function createNewsletterService(deps: NewsletterServiceDeps): Newsletter
           .then((held) => {
             if (!held) logger.error({ scope, key }, 'Lost a newsletter lease while working under it');
           })
-          .catch((error: unknown) => logger.warn({ err: error, scope }, 'Could not renew a newsletter lease'));
+          .catch((error: unknown) =>
+            logger.warn({ err: error, scope }, 'Could not renew a newsletter lease'),
+          );
       },
       Math.max(50, Math.floor(options.leaseMs / 3)),
     );
