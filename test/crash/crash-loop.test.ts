@@ -203,6 +203,11 @@ describe('crash loop', () => {
         postedOnce,
         duplicates: duplicates.length,
         rollbacks: rollbacks.length,
+        // Interrupted posts the restarted bot looked for on Slack before posting (and found already there).
+        lookups: fake.calls.filter((c) => c.method === 'conversations.history').length,
+        foundAlreadyPosted: fake.calls.filter(
+          (c) => c.method === 'conversations.history' && ((c.result?.messages as unknown[]) ?? []).length > 0,
+        ).length,
       };
       console.info(`crash loop: ${JSON.stringify(figures)}`);
 

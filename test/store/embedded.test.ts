@@ -223,6 +223,37 @@ describe('embedded durability', () => {
     }
   });
 
+  it('a restart takes over the leases of a killed process at once, and keeps its marks', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-leases-'));
+    const storeModule = new URL('../../src/store/embedded/sqlite-store.ts', import.meta.url).href;
+    // The child takes a 15-minute lease (as a newsletter send once did) and an event mark, then dies.
+    const script = `
+      const { openEmbeddedStore } = await import(${JSON.stringify(storeModule)});
+      const store = openEmbeddedStore(${JSON.stringify(dir)});
+      const later = new Date(Date.now() + 15 * 60_000).toISOString();
+      if (!(await store.claim('newsletter-send', '2026-W49', 'dead-owner', later))) process.exit(3);
+      if (!(await store.claim('event', 'teams:a1', 'dead-owner', later, { kind: 'mark' }))) process.exit(4);
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    try {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      const store = openEmbeddedStore(dir);
+      // The process holding the file alone proves the old owner is gone: no 15-minute wait.
+      expect(await store.claim('newsletter-send', '2026-W49', 'new-owner', inAMinute())).toBe(true);
+      // While the new owner lives, nobody else takes it.
+      expect(await store.claim('newsletter-send', '2026-W49', 'other-owner', inAMinute())).toBe(false);
+      // A de-duplication mark outlives its writer.
+      expect(await store.claim('event', 'teams:a1', 'new-owner', inAMinute(), { kind: 'mark' })).toBe(false);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a killed process keeps every durable write and relaxed ones committed before it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-killed-'));
     const storeModule = new URL('../../src/store/embedded/sqlite-store.ts', import.meta.url).href;
