@@ -216,7 +216,12 @@ export function openEmbeddedStore(
  */
 function createPrivately(dataDir: string, file: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (error) {
+    // A folder owned by someone else (a mounted volume's root) cannot be tightened; the file still is, below.
+    process.emitWarning(`IT Buddy could not make ${dataDir} private (0700): ${(error as Error).message}`);
+  }
   closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
   for (const extra of ['-wal', '-shm']) {
