@@ -13,8 +13,9 @@ import { FakeSlack, fixture, newEventId, type RecordedCall, sendEvent } from '..
 import { signingSecret } from '../slack/slack-harness.ts';
 import { type BotProcess, type WarmBot, warmBot } from './bot-process.ts';
 
+// CRASH_SEED replays another sequence of kill points; CRASH_RUNS shortens a local investigation (CI runs 30).
 const runs = Number(process.env.CRASH_RUNS ?? 30);
-const seed = 20261203;
+const seed = Number(process.env.CRASH_SEED ?? 20261203);
 const itChannel = 'C0ITDESK';
 
 /** What the person types, in order; answer k is what moves the conversation from stage k to stage k + 1. */
