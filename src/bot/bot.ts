@@ -69,25 +69,6 @@ export function createBot(deps: BotDeps): Bot {
     return out;
   }
 
-  /**
-   * Runs a step that only looks for stored context (an ongoing conversation). With the store down there is none
-   * to find, so the message goes on to be answered from the knowledge base instead of failing; steps that must
-   * store something still say the store is unavailable.
-   */
-  async function storeOptional<R>(
-    ctx: TurnContext,
-    feature: string,
-    step: () => Promise<R> | undefined,
-  ): Promise<R | undefined> {
-    try {
-      return await step();
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      ctx.logger.warn({ err: error, feature }, 'Store unavailable: answering without stored context');
-      return undefined;
-    }
-  }
-
   async function route(ctx: TurnContext, message: IncomingMessage): Promise<Reply[]> {
     if (message.form) {
       const handler = forms.get(message.form.formId);
@@ -106,7 +87,7 @@ export function createBot(deps: BotDeps): Bot {
     const prefix: Reply[] = examined.truncated ? [reply.notice('info', copy.tooLong)] : [];
 
     for (const f of features) {
-      const claimed = await storeOptional(turn, f.name, () => f.intercept?.(turn));
+      const claimed = await f.intercept?.(turn);
       if (claimed) return [...prefix, ...claimed];
     }
     const talk = smallTalk(text);

@@ -62,6 +62,12 @@ describe('the bot with MongoDB unreachable', () => {
     expect((await server.app.questions.get(questionId!))?.feedback).toBe('helped');
   });
 
+  it("says the store is unavailable when asked for a request's status, which only the store knows", async () => {
+    const res = await postChat(server.url, { userId: 'alice', text: 'status IT-0001' });
+    expect(res.status).toBe(200);
+    expect(texts(res.body.replies)).toMatch(/can't reach my storage right now/);
+  });
+
   it('says the store is unavailable when asked to file a request, which must be stored', async () => {
     const res = await postChat(server.url, { userId: 'carol', text: 'request' });
     expect(res.status).toBe(200);

@@ -4,13 +4,14 @@
 // The file is opened in exclusive locking mode so a second process on the same DATA_DIR fails fast with a
 // clear error instead of interleaving writes.
 //
-// Durability: every write is fsync'd (WAL, synchronous=FULL) before it returns, except claims and collections
-// declared 'relaxed' (the question log, conversation state, caches). Those join one transaction committed, without
-// an fsync, within `relaxedCommitMs`: safe from corruption, lost only if the process dies in that window or the
-// machine loses power before the next fsync. An fsync per chat event (the de-duplication claim, the question log)
-// cost more than everything else the bot does for a message, and each commit rewrites every index page it touched,
-// so one commit for many events is cheaper still. Because the WAL is one sequential file, the next durable write
-// (a saved request) commits the open batch first and carries it to disk with its own fsync.
+// Durability: every write is fsync'd (WAL, synchronous=FULL) before its promise resolves, with group commit:
+// durable writes made in one turn of the event loop share one transaction and one fsync. Only collections declared
+// 'relaxed' (the question log, caches, model usage) and marks claimed as relaxed (Slack event ids, acknowledged
+// before handling) join a transaction committed without an fsync within `relaxedCommitMs`: safe from corruption,
+// lost only if the process dies in that window or the machine loses power before the next fsync. Because the WAL
+// is one sequential file, the next durable write commits the open relaxed batch first and carries it to disk.
+// Claims record this process's boot id: the file is held exclusively, so a lease left by an earlier boot belongs
+// to a dead process and is taken over at once.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
