@@ -18,6 +18,8 @@ export interface BotProcess {
   kill(): Promise<void>;
   /** SIGTERM: a clean shutdown. */
   stop(): Promise<void>;
+  /** Everything it wrote (JSON log lines) since it was started. */
+  output(): string;
 }
 
 /** A process with the bot's modules loaded, waiting to be started (it holds no data folder yet). */
@@ -81,17 +83,18 @@ async function run(child: ChildProcess, exited: Promise<void>, alive: () => bool
   child.stdin?.end('start\n');
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The bot did not start in 20 s:\n${output}`)), 20_000);
+    let up = false;
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
+      if (up) return;
       for (const line of output.split('\n')) {
         if (!line.includes('IT Buddy is up')) continue;
         try {
           const parsed = JSON.parse(line) as { url?: string };
           if (parsed.url) {
             clearTimeout(timer);
-            child.stdout?.off('data', onData);
-            // Keep draining the pipes so the child never blocks on a full one.
-            child.stdout?.resume();
+            // The listener stays: it keeps the log and drains the pipe so the child never blocks on it.
+            up = true;
             resolve(parsed.url);
             return;
           }
@@ -122,5 +125,6 @@ async function run(child: ChildProcess, exited: Promise<void>, alive: () => bool
       if (alive()) child.kill('SIGTERM');
       await exited;
     },
+    output: () => output,
   };
 }
