@@ -1,4 +1,5 @@
-// Storage engine figures: inserts/s and gets/s at 10,000 request-like documents, and µs per event-id claim.
+// Storage engine figures: inserts/s and gets/s at 10,000 request-like documents, µs per event-id claim and per
+// durable lease, and inserts/s with 32 writers at once (group commit: concurrent durable writes share an fsync).
 //
 // Embedded always; MongoDB (or FerretDB) too when TEST_MONGODB_URI is set, in a throwaway database.
 // Operations run one at a time (each awaited), which is how a single bot request uses the store. Reads and claims
@@ -91,14 +92,27 @@ async function measure(store: DocumentStore): Promise<Record<string, number>> {
 
   // Claims of new event ids (the first delivery), then replays of the same ids (the duplicate delivery).
   const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  // Slack event ids are relaxed marks (acknowledged before handling); leases are durable.
+  const mark = { kind: 'mark', durability: 'relaxed' } as const;
   const firsts = await timed(claims, 30_000, async (i) => {
-    if (!(await store.claim('slack-events', `Ev${i}`, 'replica-a', expiresAt)))
+    if (!(await store.claim('slack-events', `Ev${i}`, 'replica-a', expiresAt, mark)))
       throw new Error('claim refused');
   });
   const replays = await timed(firsts.done, 30_000, async (i) => {
-    if (await store.claim('slack-events', `Ev${i}`, 'replica-b', expiresAt))
+    if (await store.claim('slack-events', `Ev${i}`, 'replica-b', expiresAt, mark))
       throw new Error('replay accepted');
   });
+  const leases = await timed(claims, 30_000, async (i) => {
+    if (!(await store.claim('outbox', `job${i}`, 'replica-a', expiresAt))) throw new Error('lease refused');
+  });
+
+  // 32 writers at once, as under load: each insert still resolves only once it is on disk.
+  const concurrent = store.collection({ ...benchSpec, name: 'bench_concurrent' });
+  const before = commitStats(store);
+  const together = await timed(records / 32, 30_000, async (round) => {
+    await Promise.all(Array.from({ length: 32 }, (_, k) => concurrent.insert(request(round * 32 + k))));
+  });
+  const after = commitStats(store);
 
   return {
     records,
@@ -108,7 +122,28 @@ async function measure(store: DocumentStore): Promise<Record<string, number>> {
     microsecondsPerClaim: Math.round((firsts.ms * 1000) / firsts.done),
     microsecondsPerRefusedReplay: Math.round((replays.ms * 1000) / replays.done),
     claimsMeasured: firsts.done,
+    microsecondsPerDurableLease: Math.round((leases.ms * 1000) / leases.done),
+    concurrentInsertsPerSecond: perSecond(together.done * 32, together.ms),
+    ...(before && after
+      ? {
+          durableWritesPerFsync: round1(
+            (after.durableWrites - before.durableWrites) / (after.commits - before.commits),
+          ),
+        }
+      : {}),
   };
+}
+
+/** The embedded engine's group-commit counters, when the store has them. */
+function commitStats(store: DocumentStore): { commits: number; durableWrites: number } | undefined {
+  const withStats = store as DocumentStore & {
+    commitStats?: () => { commits: number; durableWrites: number };
+  };
+  return withStats.commitStats?.();
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }
 
 /** Measures each available engine; returns plain JSON figures per engine. */

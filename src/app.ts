@@ -22,7 +22,11 @@ import {
 import type { DocumentStore } from './store/document-store.ts';
 import { createLearnedPhrasingStore } from './store/repositories/learned-phrasings.ts';
 import type { OutboxRepository } from './store/repositories/outbox.ts';
-import { createQuestionLog, type QuestionLog } from './store/repositories/question-log.ts';
+import {
+  createQuestionLog,
+  defaultQuestionLogBuffer,
+  type QuestionLog,
+} from './store/repositories/question-log.ts';
 import type { RequestRepository } from './store/repositories/requests.ts';
 
 /** The running core. */
@@ -69,7 +73,7 @@ export async function createApp(options: {
     minConfidence: config.kb.minConfidence,
     logger,
   });
-  const questions = createQuestionLog(store);
+  const questions = createQuestionLog(store, defaultQuestionLogBuffer(logger));
   const learning = createLearningService({
     phrasings: createLearnedPhrasingStore(store),
     kb,

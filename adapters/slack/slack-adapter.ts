@@ -177,6 +177,7 @@ export function createSlackAdapter(
     receiver,
     post: (destination, replies, opts) => outbound.post(destination, replies, opts),
     update: (posted, replies) => outbound.update!(posted, replies),
+    findPosted: (destination, deliveryId, options) => outbound.findPosted!(destination, deliveryId, options),
     sendDirect: (userId, replies) => outbound.sendDirect(userId, replies),
     async start() {
       try {

@@ -38,6 +38,9 @@ export function isExpiredTrigger(error: unknown): boolean {
 
 /** Prefix of an "Open form" button value that refers to a stashed form. */
 const stashedFormPrefix = 's:';
+/** The metadata event type on messages the outbox posts, carrying the delivery id. */
+const deliveryMetadataType = 'itbuddy_delivery';
+
 /** Prefix of private_metadata that refers to stashed metadata. */
 const stashedMetaPrefix = 'ref:';
 
@@ -112,6 +115,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     channel: string,
     replies: Reply[],
     threadTs?: string,
+    deliveryId?: string,
   ): Promise<PostedMessage> {
     const message = await prepare(replies);
     const base = {
@@ -120,6 +124,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       unfurl_links: false,
       unfurl_media: false,
       ...(threadTs ? { thread_ts: threadTs } : {}),
+      // Invisible to people; lets findPosted recognise this message after a crash.
+      ...(deliveryId
+        ? { metadata: { event_type: deliveryMetadataType, event_payload: { delivery: deliveryId } } }
+        : {}),
     };
     try {
       const res = await client.chat.postMessage({ ...base, blocks: wireBlocks(message.blocks) });
@@ -221,7 +229,45 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   function channelAdapter(client: WebClient): ChannelAdapter & { platform: 'slack' } {
     return {
       platform: 'slack',
-      post: (destination, replies, options) => postWith(client, destination, replies, options?.threadId),
+      post: (destination, replies, options) =>
+        postWith(client, destination, replies, options?.threadId, options?.deliveryId),
+      async findPosted(destination, deliveryId, options) {
+        const channel = stripPlatform(destination);
+        const oldest = (options.since.getTime() / 1000).toFixed(6);
+        let cursor: string | undefined;
+        // A few pages are plenty: the message, if any, was posted moments before the crash.
+        for (let page = 0; page < 5; page++) {
+          try {
+            const res = options.threadId
+              ? await client.conversations.replies({
+                  channel,
+                  ts: options.threadId,
+                  oldest,
+                  include_all_metadata: true,
+                  limit: 200,
+                  ...(cursor ? { cursor } : {}),
+                })
+              : await client.conversations.history({
+                  channel,
+                  oldest,
+                  include_all_metadata: true,
+                  limit: 200,
+                  ...(cursor ? { cursor } : {}),
+                });
+            const found = res.messages?.find(
+              (m) =>
+                m.metadata?.event_type === deliveryMetadataType &&
+                (m.metadata.event_payload as Record<string, unknown> | undefined)?.delivery === deliveryId,
+            );
+            if (found?.ts) return { platform: 'slack', destination: channel, messageId: found.ts };
+            cursor = res.response_metadata?.next_cursor || undefined;
+            if (!res.has_more || !cursor) return undefined;
+          } catch (error) {
+            throw toDeliveryError(error, 'a look for an earlier post');
+          }
+        }
+        return undefined;
+      },
       async update(posted, replies) {
         const message = await prepare(replies);
         try {

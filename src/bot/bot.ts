@@ -115,7 +115,12 @@ export function createBot(deps: BotDeps): Bot {
       const now = deps.clock?.() ?? new Date();
       const child = logger.child({ platform: message.platform, conversationKind: message.conversation.kind });
       try {
-        const roles = await resolveRoles(deps.config, key, deps.roleGrants);
+        const roles = await resolveRoles(deps.config, key, deps.roleGrants).catch((error: unknown) => {
+          if (!(error instanceof StoreUnavailableError)) throw error;
+          // Without the store, granted roles are unknown: go on with the configured ones (never more).
+          child.warn({ err: error }, 'Store unavailable: role grants not read');
+          return resolveRoles(deps.config, key);
+        });
         const ctx: TurnContext = {
           message,
           userKey: key,

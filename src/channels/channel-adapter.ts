@@ -15,8 +15,24 @@ export interface PostedMessage {
 /** What a platform adapter can send on its own initiative. */
 export interface ChannelAdapter {
   readonly platform: Platform;
-  /** Posts replies to a channel or conversation (optionally in a thread). */
-  post(destination: string, replies: Reply[], options?: { threadId?: string }): Promise<PostedMessage>;
+  /**
+   * Posts replies to a channel or conversation (optionally in a thread). `deliveryId` is attached to the message
+   * where the platform can carry it invisibly (Slack message metadata), so `findPosted` can recognise it.
+   */
+  post(
+    destination: string,
+    replies: Reply[],
+    options?: { threadId?: string; deliveryId?: string },
+  ): Promise<PostedMessage>;
+  /**
+   * Crash recovery: the message this bot posted to `destination` with `deliveryId` since `since`, or undefined
+   * when there is none. Throws when it cannot tell. Platforms without it get at-least-once delivery.
+   */
+  findPosted?(
+    destination: string,
+    deliveryId: string,
+    options: { since: Date; threadId?: string },
+  ): Promise<PostedMessage | undefined>;
   /** Replaces a posted message's content (Slack chat.update, Teams updateActivity). */
   update?(posted: PostedMessage, replies: Reply[]): Promise<void>;
   /** Sends a direct message to a user of this platform. */

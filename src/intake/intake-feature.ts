@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-feature.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Form, type Reply, reply } from '../messages/replies.ts';
 import { maskFields, maskSecrets, type SecretKind, secretWarning } from '../privacy/secret-masking.ts';
@@ -712,7 +713,12 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       const status = statusPattern.exec(ctx.text);
       if (status) return statusOf(ctx, parseReference(status[1]!));
       if (myRequestsPattern.test(ctx.text)) return myRequests(ctx);
-      const state = await load(ctx);
+      // With the store down no ongoing request can be read: the message is answered as a question instead of
+      // failing (status and "my requests" above still say the store is unavailable).
+      const state = await load(ctx).catch((error: unknown) => {
+        if (error instanceof StoreUnavailableError) return undefined;
+        throw error;
+      });
       return state ? continueConversation(ctx, state) : undefined;
     },
 

@@ -1,10 +1,11 @@
-// Delivers outbox jobs through the channel adapters: one replica at a time per job (a lease via store.claim),
-// retries with exponential backoff and jitter, and marks each job done with where it was posted.
+// Delivers outbox jobs through the channel adapters: one replica at a time per job (a lease via store.claim,
+// renewed by a heartbeat while the job runs), retries with exponential backoff and jitter, and marks each job
+// done with where it was posted.
 //
-// Delivery is at least once with a small window: if the process dies after the platform accepted a message
-// but before the job is marked done, the lease expires and the job is sent again. The worker keeps that
-// window to one store write (the mark is the very next thing it does, retried in place a few times) and logs
-// the posted reference if marking still fails, so a duplicate can be traced.
+// Exactly once across crashes: before a message goes out the job durably records that an attempt started
+// (`attemptedAt`). A worker that later takes the job over and finds that mark knows the last holder died
+// mid-delivery, so it asks the platform whether the message is there (`findPosted`, by a hidden delivery id)
+// and records it instead of sending it twice. A platform without that lookup gets at-least-once delivery.
 import { randomUUID } from 'node:crypto';
 import {
   type ChannelAdapter,
@@ -38,7 +39,10 @@ export interface OutboxWorkerOptions {
   random?: () => number;
   /** Time between passes when idle. */
   intervalMs?: number;
-  /** How long a claim on a job lasts; longer than any single delivery may take. */
+  /**
+   * How long a claim on a job lasts without renewal; the heartbeat renews it every third of that while the job
+   * runs, so a dead worker's job is taken over within this time and a live one's never.
+   */
   leaseMs?: number;
   /** A delivery taking longer than this counts as a retryable failure. */
   sendTimeoutMs?: number;
@@ -98,8 +102,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const intervalMs = options.intervalMs ?? 5000;
-  const leaseMs = options.leaseMs ?? 120_000;
-  const sendTimeoutMs = Math.min(options.sendTimeoutMs ?? 60_000, leaseMs / 2);
+  const leaseMs = options.leaseMs ?? 30_000;
+  const sendTimeoutMs = options.sendTimeoutMs ?? 60_000;
   const baseDelayMs = options.baseDelayMs ?? 5000;
   const maxDelayMs = options.maxDelayMs ?? 30 * 60_000;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -136,8 +140,41 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /** Writes the job's next state; the lease holder is the only writer, so a conflict means it changed under us. */
   async function save(job: OutboxJob, changes: Partial<OutboxJob>): Promise<boolean> {
+    return (await saved(job, changes)) !== undefined;
+  }
+
+  /** Like save, returning the written job (or undefined on a conflict). */
+  async function saved(job: OutboxJob, changes: Partial<OutboxJob>): Promise<OutboxJob | undefined> {
     const next: OutboxJob = { ...job, ...changes, updatedAt: now().toISOString(), version: job.version + 1 };
-    return outbox.replace(next, job.version);
+    return (await outbox.replace(next, job.version)) ? next : undefined;
+  }
+
+  /**
+   * A job whose last attempt never recorded its outcome: the holder died after starting it. Returns where the
+   * message is if the platform has it, undefined if it is not there (or the platform cannot tell us).
+   */
+  async function alreadyPosted(
+    adapter: ChannelAdapter,
+    job: OutboxJob,
+    jobLog: Logger,
+  ): Promise<PostedMessage | undefined> {
+    if (!job.attemptedAt || job.kind === 'update' || !adapter.findPosted) return undefined;
+    const destination = job.kind === 'post' ? job.destination : undefined;
+    if (!destination) return undefined;
+    try {
+      // A minute of slack for clocks that disagree between replicas and the platform.
+      const since = new Date(Date.parse(job.attemptedAt) - 60_000);
+      return await adapter.findPosted(destination, job.id, {
+        since,
+        ...(job.threadId ? { threadId: job.threadId } : {}),
+      });
+    } catch (error) {
+      jobLog.warn(
+        { err: error },
+        'Could not check whether an interrupted delivery went out; sending it again',
+      );
+      return undefined;
+    }
   }
 
   async function markDone(job: OutboxJob, posted: PostedMessage | null): Promise<void> {
@@ -145,7 +182,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     let lastError: unknown;
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
-        await save(job, { status: 'done', posted, lastError: null, attempts: job.attempts + 1 });
+        await save(job, {
+          status: 'done',
+          posted,
+          lastError: null,
+          attempts: job.attempts + 1,
+          attemptedAt: null,
+        });
         return;
       } catch (error) {
         lastError = error;
@@ -165,7 +208,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   ): Promise<PostedMessage | null> {
     if (job.kind === 'direct') return adapter.sendDirect(job.destination, replies);
     if (job.kind === 'post') {
-      return adapter.post(job.destination, replies, job.threadId ? { threadId: job.threadId } : undefined);
+      return adapter.post(job.destination, replies, {
+        deliveryId: job.id,
+        ...(job.threadId ? { threadId: job.threadId } : {}),
+      });
     }
     // An update: the destination is the post job whose message is replaced.
     const target = await outbox.get(job.destination);
@@ -189,19 +235,31 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function work(queued: OutboxJob, summary: PassSummary): Promise<void> {
     const owner = `${workerId}:${randomUUID()}`;
-    const claimed = await store.claim(
-      claimScope,
-      queued.id,
-      owner,
-      new Date(now().getTime() + leaseMs).toISOString(),
-    );
+    // Leases are real time, like the store's own expiry check, never the (injectable) business clock.
+    const leaseEnd = () => new Date(Date.now() + leaseMs).toISOString();
+    const claimed = await store.claim(claimScope, queued.id, owner, leaseEnd());
     if (!claimed) {
       summary.busy++;
       return;
     }
+    // The heartbeat: while this job runs (a slow platform, retries), the lease stays ours.
+    const heartbeat = setInterval(
+      () => {
+        store
+          .claim(claimScope, queued.id, owner, leaseEnd())
+          .then((held) => {
+            if (!held) log.error({ jobId: queued.id }, 'Lost the lease on an outbox job while working on it');
+          })
+          .catch((error: unknown) =>
+            log.warn({ err: error, jobId: queued.id }, 'Could not renew an outbox lease'),
+          );
+      },
+      Math.max(20, Math.floor(leaseMs / 3)),
+    );
+    heartbeat.unref();
     try {
       // Re-read under the lease: another replica may have finished it between our query and our claim.
-      const job = await outbox.get(queued.id);
+      let job = await outbox.get(queued.id);
       if (job?.status !== 'pending' || Date.parse(job.nextAttemptAt) > now().getTime()) {
         summary.busy++;
         return;
@@ -246,19 +304,33 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       let posted: PostedMessage | null;
       try {
         if (!adapter) throw new RetryableDeliveryError(`The ${job.platform} channel stopped`);
+        const earlier = await alreadyPosted(adapter, job, jobLog);
+        if (earlier) {
+          jobLog.warn({ posted: earlier }, 'An interrupted delivery had gone out; recorded, not sent again');
+          await markDone(job, earlier);
+          summary.sent++;
+          return;
+        }
+        // On disk before the message goes out: whoever holds the lease next knows to look before sending.
+        const attempting = await saved(job, { attemptedAt: now().toISOString() });
+        if (!attempting) {
+          summary.busy++;
+          return;
+        }
+        job = attempting;
         posted = await withTimeout(deliver(adapter, job, rendered.replies), sendTimeoutMs);
       } catch (error) {
         const attempts = job.attempts + 1;
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof PermanentDeliveryError) {
           jobLog.error({ err: error, attempts }, 'Outbox delivery failed for good');
-          await save(job, { status: 'failed', attempts, lastError: message });
+          await save(job, { status: 'failed', attempts, lastError: message, attemptedAt: null });
           summary.failed++;
           return;
         }
         if (attempts >= maxAttempts) {
           jobLog.error({ err: error, attempts }, 'Outbox delivery gave up after the last retry');
-          await save(job, { status: 'failed', attempts, lastError: message });
+          await save(job, { status: 'failed', attempts, lastError: message, attemptedAt: null });
           summary.failed++;
           return;
         }
@@ -270,6 +342,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         await save(job, {
           attempts,
           lastError: message,
+          // attemptedAt stays: a timed-out or failed send may still have gone out, so the next try looks first.
           nextAttemptAt: new Date(now().getTime() + delay).toISOString(),
         });
         summary.retried++;
@@ -279,6 +352,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       summary.sent++;
       jobLog.info({ attempts: job.attempts + 1 }, 'Outbox job delivered');
     } finally {
+      clearInterval(heartbeat);
       // Release only after the job is marked: a released pending job is fair game for another worker.
       await store.release(claimScope, queued.id, owner).catch(() => undefined);
     }

@@ -2,10 +2,11 @@
 // Retry-After and back off with jitter, and every outcome recorded per destination so a restart resumes.
 //
 // Each delivery is claimed with one conditional write (pending → sending, on its revision) before it is posted,
-// so replicas resuming the same issue never post twice to one destination. A crash between the platform
-// accepting a post and the store recording it leaves a stale "sending" claim; after its lease that destination
-// is tried again, so at most the few posts in flight at the crash can repeat (no platform offers an idempotency
-// key for channel posts).
+// so replicas resuming the same issue never post twice to one destination. Fan-out runs only under the issue's
+// send lease (renewed by a heartbeat), so a delivery another owner left "sending" belongs to a replica that lost
+// that lease, i.e. died: it is taken over at once. Its post may have gone out just before the crash, so the
+// platform is asked first (`findPosted`, by the delivery id hidden in the message); only platforms without that
+// lookup can see the post in flight at the crash repeat.
 import {
   type ChannelRegistry,
   PermanentDeliveryError,
@@ -28,7 +29,7 @@ export interface FanOutOptions {
   maxBackoffMs: number;
   /** A Retry-After longer than this ends the round; the delivery is retried on a later resume. */
   maxRetryAfterMs: number;
-  /** How long a sending claim holds before another replica may take the destination over. */
+  /** How long the send lease (and a sending claim) holds without renewal; the heartbeat renews it every third. */
   leaseMs: number;
   /** A platform with no registered adapter is waited for this long (adapters start after the core). */
   adapterGraceMs: number;
@@ -43,7 +44,7 @@ export const defaultFanOutOptions: Omit<FanOutOptions, 'startedAt'> = {
   baseBackoffMs: 500,
   maxBackoffMs: 30_000,
   maxRetryAfterMs: 120_000,
-  leaseMs: 15 * 60_000,
+  leaseMs: 45_000,
   adapterGraceMs: 5 * 60_000,
 };
 
@@ -75,10 +76,12 @@ export interface FanOutResult {
  * True when this delivery may be worked on now (by whoever claims it first). Leases and retry times are real
  * time, like the store's claims, never a business clock.
  */
-export function isClaimable(d: Delivery, nowMs: number, maxRounds: number): boolean {
+export function isClaimable(d: Delivery, nowMs: number, maxRounds: number, holder?: string): boolean {
   const iso = new Date(nowMs).toISOString();
   if (d.status === 'pending') return !d.retryAt || d.retryAt <= iso;
-  if (d.status === 'sending') return !d.leaseUntil || d.leaseUntil <= iso;
+  // `holder` is the send lease's holder: a sending claim by anyone else was left by a replica that died.
+  if (d.status === 'sending')
+    return !d.leaseUntil || d.leaseUntil <= iso || (holder !== undefined && d.owner !== holder);
   if (d.status === 'failed') return !d.permanent && d.rounds < maxRounds && (!d.retryAt || d.retryAt <= iso);
   return false;
 }
@@ -94,7 +97,7 @@ export async function fanOut(deps: FanOutDeps, issueKey: string, replies: Reply[
   const random = deps.random ?? Math.random;
   const result: FanOutResult = { posted: 0, failed: 0, deferred: 0, skipped: 0 };
   const queue = (await deps.issues.deliveries(issueKey)).filter((d) =>
-    isClaimable(d, deps.timing.now(), options.maxRounds),
+    isClaimable(d, deps.timing.now(), options.maxRounds, deps.owner),
   );
 
   const write = async (current: Delivery, patch: Partial<Delivery>): Promise<Delivery | undefined> => {
@@ -136,10 +139,38 @@ export async function fanOut(deps: FanOutDeps, issueKey: string, replies: Reply[
       result.failed++;
       return;
     }
+    if (initial.status === 'sending' && adapter.findPosted) {
+      // Taken over from a replica that died mid-post: the message may be there already.
+      try {
+        const since = new Date(Date.parse(initial.updatedAt) - 60_000);
+        const earlier = await adapter.findPosted(d.destination, d.id, { since });
+        if (earlier) {
+          await write(d, {
+            status: 'sent',
+            attempts: d.attempts + 1,
+            messageId: earlier.messageId,
+            owner: null,
+            leaseUntil: null,
+            reason: null,
+          });
+          logger.warn(
+            { issueKey, destination: d.id },
+            'An interrupted newsletter post had gone out; recorded',
+          );
+          result.posted++;
+          return;
+        }
+      } catch (error) {
+        logger.warn(
+          { err: error, issueKey, destination: d.id },
+          'Could not check an interrupted post; posting',
+        );
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       await deps.limiter.acquire(d.platform, d.destination);
       try {
-        const posted = await adapter.post(d.destination, replies);
+        const posted = await adapter.post(d.destination, replies, { deliveryId: d.id });
         const done = await write(d, {
           status: 'sent',
           attempts: d.attempts + 1,

@@ -118,6 +118,29 @@ export function createNewsletterService(deps: NewsletterServiceDeps): Newsletter
   const archiveUrl = (key: string) => `${config.http.publicUrl}/newsletter/archive/${key}`;
   const leaseUntil = (ms: number) => new Date(timing.now() + ms).toISOString();
 
+  /**
+   * The heartbeat of a lease this replica holds: renewed every third of the lease time while the work runs, so
+   * a live holder keeps it and a dead one's lapses within `leaseMs`. Clear the returned timer when done.
+   */
+  function keepLease(scope: string, key: string): NodeJS.Timeout {
+    const renew = setInterval(
+      () => {
+        deps.store
+          .claim(scope, key, owner, leaseUntil(options.leaseMs))
+          .then((held) => {
+            if (!held) logger.error({ scope, key }, 'Lost a newsletter lease while working under it');
+          })
+          .catch((error: unknown) =>
+            logger.warn({ err: error, scope }, 'Could not renew a newsletter lease'),
+          );
+      },
+      Math.max(50, Math.floor(options.leaseMs / 3)),
+    );
+    renew.unref();
+    renewals.add(renew);
+    return renew;
+  }
+
   async function destinations(): Promise<string[]> {
     const set = new Set<string>();
     for (const raw of (config.newsletter.destinations ?? '').split(',')) {
@@ -207,18 +230,7 @@ export function createNewsletterService(deps: NewsletterServiceDeps): Newsletter
     const work = (async () => {
       if (!(await deps.store.claim(sendScope, issue.key, owner, leaseUntil(options.leaseMs))))
         return undefined;
-      const renew = setInterval(
-        () => {
-          deps.store
-            .claim(sendScope, issue.key, owner, leaseUntil(options.leaseMs))
-            .catch((error: unknown) =>
-              logger.warn({ err: error }, 'Could not renew the newsletter send lease'),
-            );
-        },
-        Math.max(50, Math.floor(options.leaseMs / 3)),
-      );
-      renew.unref();
-      renewals.add(renew);
+      const renew = keepLease(sendScope, issue.key);
       try {
         // A crash between creating the issue and its deliveries leaves some missing: create them now.
         const now = clock().toISOString();
@@ -330,7 +342,15 @@ export function createNewsletterService(deps: NewsletterServiceDeps): Newsletter
     // One replica composes and creates the issue; the claim lapses on its own if that replica dies.
     if (!(await deps.store.claim(runScope, key, owner, leaseUntil(options.leaseMs))))
       return { kind: 'busy', issueKey: key };
-    const composed = await compose(slot);
+    // Composing may wait on the language model: the heartbeat keeps the run ours meanwhile.
+    const composing = keepLease(runScope, key);
+    let composed: ComposedIssue;
+    try {
+      composed = await compose(slot);
+    } finally {
+      clearInterval(composing);
+      renewals.delete(composing);
+    }
     const now = clock().toISOString();
     const result = composed.result;
     const issue: Issue = {

@@ -16,9 +16,23 @@ export interface CollectionSpec<T extends object> {
   /** A field with an ISO timestamp after which the document no longer exists (enforced in every read). */
   expiresAt?: keyof T & string;
   /**
-   * 'relaxed' for high-volume records whose last moments may be lost if the process dies or the power fails
-   * (the embedded engine commits them within 10 ms, without an fsync): the question log, conversation state,
-   * caches. Never for anything a user was told is saved. Default: 'durable'.
+   * 'relaxed' for high-volume records whose loss can cause no second reply or post and that no one was shown
+   * as saved (the embedded engine commits them within 10 ms, without an fsync): the question log, caches, model
+   * usage. Never for anything a person was told or shown. Default: 'durable' (on disk when the write resolves).
+   */
+  durability?: 'durable' | 'relaxed';
+}
+
+/** What a claim is for, and how durably it is kept. */
+export interface ClaimOptions {
+  /**
+   * 'lease' (default): work in progress, renewed by its owner while it runs; 'mark': a de-duplication record
+   * that must outlive its writer (never taken over before it expires).
+   */
+  kind?: 'lease' | 'mark';
+  /**
+   * 'relaxed' only for marks whose loss can cause no second reply or post (an event already acknowledged to a
+   * platform that will not redeliver it); leases and other marks are always durable.
    */
   durability?: 'durable' | 'relaxed';
 }
@@ -68,11 +82,18 @@ export interface DocumentStore {
   /**
    * Claims `key` in `scope` for `owner` until `expiresAt` with one conditional write. Succeeds when nobody
    * holds it, the previous claim expired, or `owner` already holds it (renewal). Exactly one of many
-   * concurrent claimants wins. Claims are leases and de-duplication marks, so an engine may keep them with
-   * relaxed durability: a durable write made after a claim carries the claim to disk with it.
+   * concurrent claimants wins. A claim is durable when the promise resolves unless it is a mark declared
+   * relaxed. The embedded engine (one process per data folder) also lets a lease left by an earlier process
+   * be taken over at once: that process is provably dead.
    */
-  claim(scope: string, key: string, owner: string, expiresAt: string): Promise<boolean>;
-  /** Gives up a claim held by `owner`. */
+  claim(
+    scope: string,
+    key: string,
+    owner: string,
+    expiresAt: string,
+    options?: ClaimOptions,
+  ): Promise<boolean>;
+  /** Gives up a claim held by `owner`. May be relaxed: a lost release only leaves a lease to expire. */
   release(scope: string, key: string, owner: string): Promise<void>;
   /** Whether the engine can serve requests right now (for /readyz). */
   health(): Promise<{ ok: boolean; detail: string }>;

@@ -55,6 +55,15 @@ class FakeAdapter implements ChannelAdapter {
     return { platform: 'slack', destination, messageId: `m${this.posts.length}` };
   }
 
+  /** What the platform "has" for findPosted, by delivery id; undefined disables the lookup. */
+  existing: Map<string, PostedMessage> | undefined;
+  lookups: string[] = [];
+
+  findPosted = async (_destination: string, deliveryId: string): Promise<PostedMessage | undefined> => {
+    this.lookups.push(deliveryId);
+    return this.existing?.get(deliveryId);
+  };
+
   async update(posted: PostedMessage, replies: Reply[]): Promise<void> {
     this.next();
     this.updates.push({ posted, replies });
@@ -239,6 +248,69 @@ describe('one delivery', () => {
     expect(await worker().runOnce()).toMatchObject({ sent: 1, busy: 1 });
     expect((await outbox.get('abandoned'))?.status).toBe('done');
     expect((await outbox.get('held'))?.status).toBe('pending');
+  });
+});
+
+describe('crashes and leases', () => {
+  it('a job whose last delivery was cut short is recorded, not posted again, when the platform has the message', async () => {
+    // The state a worker killed between the platform accepting the post and the job being marked leaves behind.
+    await outbox.enqueue([{ ...postJob('cut-short'), attemptedAt: clock.toISOString() }]);
+    adapter.existing = new Map([
+      ['cut-short', { platform: 'slack', destination: 'C1', messageId: 'm-early' }],
+    ]);
+    expect(await worker().runOnce()).toMatchObject({ sent: 1 });
+    expect(adapter.posts).toHaveLength(0);
+    expect(adapter.lookups).toEqual(['cut-short']);
+    expect(await outbox.get('cut-short')).toMatchObject({
+      status: 'done',
+      attemptedAt: null,
+      posted: { messageId: 'm-early' },
+    });
+  });
+
+  it('a job whose last delivery was cut short before the platform had it is posted once', async () => {
+    await outbox.enqueue([{ ...postJob('never-sent'), attemptedAt: clock.toISOString() }, postJob('fresh')]);
+    adapter.existing = new Map();
+    expect(await worker().runOnce()).toMatchObject({ sent: 2 });
+    expect(adapter.posts).toHaveLength(2);
+    // Only the interrupted job needed a look; a fresh one is simply sent.
+    expect(adapter.lookups).toEqual(['never-sent']);
+  });
+
+  it('records that a delivery started, on disk, before the message goes out', async () => {
+    await outbox.enqueue([postJob('watched')]);
+    let seen: OutboxJob | undefined;
+    adapter.entered = () => undefined;
+    const original = adapter.post.bind(adapter);
+    adapter.post = async (destination, replies) => {
+      seen = await outbox.get('watched');
+      return original(destination, replies);
+    };
+    await worker().runOnce();
+    expect(seen?.attemptedAt).toBe(clock.toISOString());
+    expect((await outbox.get('watched'))?.attemptedAt).toBeNull();
+  });
+
+  it("a live worker's heartbeat keeps its lease past the lease time; another takes over only after it stops", async () => {
+    await outbox.enqueue([postJob()]);
+    let open: () => void = () => undefined;
+    adapter.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const entered = new Promise<void>((resolve) => {
+      adapter.entered = resolve;
+    });
+    const leaseMs = 150;
+    const running = worker({ leaseMs }).runOnce();
+    await entered;
+    // Only the first post waits: a second worker that wrongly took over would post at once.
+    adapter.gate = undefined;
+    // Three lease times pass while the first worker is mid-post: its heartbeat renews the lease every 50 ms.
+    await new Promise((resolve) => setTimeout(resolve, leaseMs * 3));
+    expect(await worker({ leaseMs }).runOnce()).toMatchObject({ busy: 1, sent: 0 });
+    open();
+    expect(await running).toMatchObject({ sent: 1 });
+    expect(adapter.posts).toHaveLength(1);
   });
 });
 

@@ -173,6 +173,29 @@ export class FakeSlack {
       case 'chat.appendStream':
       case 'chat.stopStream':
         return { ok: true, channel, ts: args.ts };
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // Top-level posts (history) or a thread's replies, newest first, with metadata as Slack returns it.
+        const oldest = Number(args.oldest ?? 0);
+        const thread = method === 'conversations.replies' ? String(args.ts ?? '') : undefined;
+        const messages = this.calls
+          .filter(
+            (c) =>
+              c.method === 'chat.postMessage' &&
+              c.result?.ok === true &&
+              String(c.result.channel) === channel &&
+              (thread === undefined ? !c.args.thread_ts : String(c.args.thread_ts) === thread) &&
+              // This fake's ts values are counters, not times: compare the time the post was made.
+              c.at / 1000 >= oldest,
+          )
+          .map((c) => ({
+            ts: c.result?.ts,
+            text: c.args.text,
+            ...(args.include_all_metadata && c.args.metadata ? { metadata: c.args.metadata } : {}),
+          }))
+          .reverse();
+        return { ok: true, messages, has_more: false };
+      }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts, text: args.text };
       case 'conversations.open':

@@ -42,6 +42,9 @@ const methodScopes: Record<string, string | null> = {
   'entity.presentDetails': null,
   'chat.getPermalink': null,
   'conversations.open': 'im:write',
+  // The crash-recovery lookup of an IT-channel post; a private IT channel needs groups:history as well.
+  'conversations.history': 'channels:history',
+  'conversations.replies': 'channels:history',
   'users.info': 'users:read',
   'views.open': null,
   'views.publish': null,
@@ -119,6 +122,7 @@ describe('manifests/slack/manifest.yaml', async () => {
     for (const e of listened) if (eventDeclarations[e]?.scope) needed.add(eventDeclarations[e].scope);
     // The requester's email comes from users.info's profile.email, which needs users:read.email.
     if (/profile\.email/.test(source)) needed.add('users:read.email');
+    if (needed.has('channels:history')) needed.add('groups:history');
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 

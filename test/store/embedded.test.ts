@@ -1,6 +1,6 @@
 // Runs the storage contract against the embedded SQLite engine, one temporary folder per store.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -48,7 +48,7 @@ describe('embedded durability', () => {
   const afterCommit = () => new Promise((resolve) => setTimeout(resolve, 40));
   const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
 
-  it('durable writes commit at once with an fsync; relaxed writes and claims share one commit moments later', async () => {
+  it('concurrent durable writes share one fsynced commit; relaxed writes and marks share one without an fsync', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-durability-'));
     try {
       await withExecLog(async (log) => {
@@ -56,25 +56,51 @@ describe('embedded durability', () => {
         const durable = store.collection(requestSpec);
         const relaxed = store.collection(relaxedSpec);
         log.length = 0;
-        await durable.insert(makeRequest('d1'));
-        await durable.put(makeRequest('d1', { status: 'closed' }));
-        // The insert clears an expired twin in the same commit; neither write relaxes the safety level.
+        // Group commit: writes made in the same turn of the event loop join one transaction; each promise
+        // resolves only after its COMMIT (synchronous=FULL, so with an fsync).
+        const settled: string[] = [];
+        const writes = [
+          durable.insert(makeRequest('d1')).then(() => settled.push('d1')),
+          durable.insert(makeRequest('d2')).then(() => settled.push('d2')),
+          store.claim('outbox', 'job-1', 'owner-1', inAMinute()).then(() => settled.push('lease')),
+          store.nextSequence('request').then(() => settled.push('counter')),
+        ];
+        expect(log).toEqual(['BEGIN IMMEDIATE']);
+        await Promise.resolve();
+        expect(settled).toEqual([]);
+        await Promise.all(writes);
         expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT']);
+        expect(settled.sort()).toEqual(['counter', 'd1', 'd2', 'lease']);
+        log.length = 0;
+
+        // A read waits for the open durable batch: nothing is shown before it is on disk.
+        const put = durable.put(makeRequest('d1', { status: 'closed' }));
+        const read = durable.get('d1').then((doc) => {
+          log.push(`read ${doc?.status}`);
+        });
+        await Promise.all([put, read]);
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'read closed']);
         log.length = 0;
 
         await relaxed.insert(makeRequest('r1'));
         await expect(relaxed.insert(makeRequest('r1'))).rejects.toBeInstanceOf(DuplicateKeyError);
-        expect(await store.claim('event', 'slack:Ev1', 'owner-1', inAMinute())).toBe(true);
+        expect(
+          await store.claim('event', 'slack:Ev1', 'owner-1', inAMinute(), {
+            kind: 'mark',
+            durability: 'relaxed',
+          }),
+        ).toBe(true);
         await relaxed.insert(makeRequest('r2'));
         expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE']);
         await afterCommit();
-        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE', 'COMMIT', 'FULL']);
+        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE', 'COMMIT']);
 
-        // A durable write commits the open batch first, then itself with an fsync.
+        // A durable write commits the open relaxed batch first, then itself with an fsync.
         log.length = 0;
         await relaxed.insert(makeRequest('r3'));
-        await durable.insert(makeRequest('d2'));
-        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE', 'COMMIT', 'FULL', 'BEGIN IMMEDIATE', 'COMMIT']);
+        await durable.insert(makeRequest('d3'));
+        // (The level is still NORMAL from the last batch.)
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'FULL', 'BEGIN IMMEDIATE', 'COMMIT']);
         await relaxed.insert(makeRequest('r4'));
         await store.close();
       });
@@ -85,11 +111,82 @@ describe('embedded durability', () => {
       expect((await reopened.collection(requestSpec).find()).map((d) => [d.id, d.status])).toEqual([
         ['d1', 'closed'],
         ['d2', 'open'],
+        ['d3', 'open'],
       ]);
-      expect(await reopened.claim('event', 'slack:Ev1', 'owner-2', inAMinute())).toBe(false);
+      // A mark outlives its process; a lease left by an earlier process is taken over at once.
+      expect(await reopened.claim('event', 'slack:Ev1', 'owner-2', inAMinute(), { kind: 'mark' })).toBe(
+        false,
+      );
+      expect(await reopened.claim('outbox', 'job-1', 'owner-2', inAMinute())).toBe(true);
+      expect(await reopened.claim('outbox', 'job-1', 'owner-3', inAMinute())).toBe(false);
       await reopened.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing write in a shared commit fails alone, and a failed commit fails every write in it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-group-fails-'));
+    const store = openEmbeddedStore(dir);
+    try {
+      const durable = store.collection(requestSpec);
+      await durable.insert(makeRequest('taken'));
+      const results = await Promise.allSettled([
+        durable.insert(makeRequest('a')),
+        durable.insert(makeRequest('taken')),
+        durable.insert(makeRequest('b')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const spy = vi.spyOn(DatabaseSync.prototype, 'exec').mockImplementation(function (
+        this: DatabaseSync,
+        sql: string,
+      ) {
+        if (sql === 'COMMIT') throw new Error('disk I/O error');
+        return execOriginal.call(this, sql);
+      });
+      let failed: PromiseSettledResult<void>[];
+      try {
+        failed = await Promise.allSettled([
+          durable.insert(makeRequest('c')),
+          durable.insert(makeRequest('d')),
+        ]);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect((await durable.find()).map((d) => d.id).sort()).toEqual(['a', 'b', 'taken']);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the data folder 0700 and its files 0600, and tightens existing ones', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'itbuddy-modes-'));
+    const dir = path.join(parent, 'data');
+    try {
+      const store = openEmbeddedStore(dir);
+      await store.collection(requestSpec).insert(makeRequest('x'));
+      const modes = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            (await readdir(dir)).map(async (f) => [f, (await stat(path.join(dir, f))).mode & 0o777] as const),
+          ),
+        );
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      const files = await modes();
+      // In exclusive locking mode SQLite keeps the WAL index in memory, so there is no -shm file.
+      expect(Object.keys(files).sort()).toEqual(['itbuddy.sqlite', 'itbuddy.sqlite-wal']);
+      for (const mode of Object.values(files)) expect(mode).toBe(0o600);
+      await store.close();
+      await chmod(dir, 0o755);
+      await chmod(path.join(dir, 'itbuddy.sqlite'), 0o644);
+      const reopened = openEmbeddedStore(dir);
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      expect((await stat(path.join(dir, 'itbuddy.sqlite'))).mode & 0o777).toBe(0o600);
+      await reopened.close();
+    } finally {
+      await rm(parent, { recursive: true, force: true });
     }
   });
 
@@ -122,6 +219,37 @@ describe('embedded durability', () => {
       expect((await relaxed.find()).map((d) => d.id)).toEqual(['kept']);
     } finally {
       await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a restart takes over the leases of a killed process at once, and keeps its marks', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-leases-'));
+    const storeModule = new URL('../../src/store/embedded/sqlite-store.ts', import.meta.url).href;
+    // The child takes a 15-minute lease (as a newsletter send once did) and an event mark, then dies.
+    const script = `
+      const { openEmbeddedStore } = await import(${JSON.stringify(storeModule)});
+      const store = openEmbeddedStore(${JSON.stringify(dir)});
+      const later = new Date(Date.now() + 15 * 60_000).toISOString();
+      if (!(await store.claim('newsletter-send', '2026-W49', 'dead-owner', later))) process.exit(3);
+      if (!(await store.claim('event', 'teams:a1', 'dead-owner', later, { kind: 'mark' }))) process.exit(4);
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    try {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      const store = openEmbeddedStore(dir);
+      // The process holding the file alone proves the old owner is gone: no 15-minute wait.
+      expect(await store.claim('newsletter-send', '2026-W49', 'new-owner', inAMinute())).toBe(true);
+      // While the new owner lives, nobody else takes it.
+      expect(await store.claim('newsletter-send', '2026-W49', 'other-owner', inAMinute())).toBe(false);
+      // A de-duplication mark outlives its writer.
+      expect(await store.claim('event', 'teams:a1', 'new-owner', inAMinute(), { kind: 'mark' })).toBe(false);
+      await store.close();
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });

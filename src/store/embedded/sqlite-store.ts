@@ -4,18 +4,21 @@
 // The file is opened in exclusive locking mode so a second process on the same DATA_DIR fails fast with a
 // clear error instead of interleaving writes.
 //
-// Durability: every write is fsync'd (WAL, synchronous=FULL) before it returns, except claims and collections
-// declared 'relaxed' (the question log, conversation state, caches). Those join one transaction committed, without
-// an fsync, within `relaxedCommitMs`: safe from corruption, lost only if the process dies in that window or the
-// machine loses power before the next fsync. An fsync per chat event (the de-duplication claim, the question log)
-// cost more than everything else the bot does for a message, and each commit rewrites every index page it touched,
-// so one commit for many events is cheaper still. Because the WAL is one sequential file, the next durable write
-// (a saved request) commits the open batch first and carries it to disk with its own fsync.
-import { mkdirSync } from 'node:fs';
+// Durability: every write is fsync'd (WAL, synchronous=FULL) before its promise resolves, with group commit:
+// durable writes made in one turn of the event loop share one transaction and one fsync. Only collections declared
+// 'relaxed' (the question log, caches, model usage) and marks claimed as relaxed (Slack event ids, acknowledged
+// before handling) join a transaction committed without an fsync within `relaxedCommitMs`: safe from corruption,
+// lost only if the process dies in that window or the machine loses power before the next fsync. Because the WAL
+// is one sequential file, the next durable write commits the open relaxed batch first and carries it to disk.
+// Claims record this process's boot id: the file is held exclusively, so a lease left by an earlier boot belongs
+// to a dead process and is taken over at once.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { backup, DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DuplicateKeyError, StoreLockedError } from '../../errors.ts';
 import type {
+  ClaimOptions,
   CollectionSpec,
   DocumentCollection,
   DocumentStore,
@@ -34,14 +37,34 @@ const synchronousNormal = 'PRAGMA synchronous = NORMAL';
 /** The longest a relaxed write waits for its commit. */
 const relaxedCommitMs = 10;
 
+/** A durable write waiting for the commit of the batch it joined. */
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * The one way writes reach the file: `durable` commits and fsyncs before returning; `relaxed` joins the open
- * batch. node:sqlite is synchronous and this process holds the file alone, so nothing interleaves a write.
+ * The one way writes reach the file. Every statement runs at once inside an open transaction (node:sqlite is
+ * synchronous and this process holds the file alone, so nothing interleaves), and commits are shared:
+ *
+ * - `durable` (group commit): the statement joins a transaction opened with synchronous=FULL that commits, with
+ *   one fsync, when the current turn of the event loop ends (setImmediate). Every durable write made in that turn
+ *   (concurrent requests, messages, outbox marks) shares the fsync; each caller's promise resolves only after it.
+ * - `relaxed`: the statement joins the open transaction, whichever it is. Alone, relaxed writes form a batch
+ *   committed without an fsync within `relaxedCommitMs`; a durable write arriving meanwhile commits that batch
+ *   first (the WAL is sequential, so its own fsync carries it to disk too).
  */
 class Writer {
   private readonly db: DatabaseSync;
   private readonly onError: (error: unknown) => void;
-  private scheduled = false;
+  private mode: 'idle' | 'relaxed' | 'durable' = 'idle';
+  private waiters: Waiter[] = [];
+  private committed: Promise<void> | undefined;
+  private relaxedTimer: NodeJS.Timeout | undefined;
+  /** The safety level set on the connection (it is opened with FULL). */
+  private level: 'FULL' | 'NORMAL' = 'FULL';
+  /** How many commits carried durable writes, and how many durable writes they carried (for the bench). */
+  readonly stats = { commits: 0, durableWrites: 0 };
 
   constructor(db: DatabaseSync, onError: (error: unknown) => void) {
     this.db = db;
@@ -49,40 +72,94 @@ class Writer {
   }
 
   relaxed<R>(write: () => R): R {
-    if (!this.db.isTransaction) {
-      // The safety level can only change outside a transaction; `flush` sets it back.
-      this.db.exec(synchronousNormal);
+    if (this.mode === 'idle') {
+      // The safety level can only change outside a transaction; the next durable batch sets it back.
+      this.setLevel('NORMAL');
       this.db.exec('BEGIN IMMEDIATE');
+      this.mode = 'relaxed';
+      this.relaxedTimer = setTimeout(() => this.commitRelaxed(), relaxedCommitMs);
     }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setTimeout(() => this.flush(), relaxedCommitMs);
-    }
-    // A failing statement (a duplicate key) is undone alone; the batch stays open for the others.
+    // A failing statement (a duplicate key) is undone alone; the transaction stays open for the others.
     return write();
   }
 
-  /** `atomic` runs several statements as one commit. */
-  durable<R>(write: () => R, atomic = false): R {
-    this.flush();
-    if (!atomic) return write();
+  /** Runs `write` in the shared durable batch; resolves with its result once the batch is fsync'd. */
+  durable<R>(write: () => R, atomic = false): Promise<R> {
+    if (this.mode === 'relaxed') this.commitRelaxed();
+    if (this.mode === 'idle') this.openDurable();
+    let result: R;
+    try {
+      result = atomic ? this.savepoint(write) : write();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.stats.durableWrites++;
+    return new Promise<R>((resolve, reject) => {
+      this.waiters.push({ resolve: () => resolve(result), reject });
+    });
+  }
+
+  /** Resolves once every durable write made so far is on disk (or its batch failed); reads wait for it. */
+  settled(): Promise<void> | undefined {
+    return this.mode === 'durable' ? this.committed : undefined;
+  }
+
+  private setLevel(level: 'FULL' | 'NORMAL'): void {
+    if (this.level === level) return;
+    this.db.exec(level === 'FULL' ? synchronousFull : synchronousNormal);
+    this.level = level;
+  }
+
+  private openDurable(): void {
+    this.setLevel('FULL');
     this.db.exec('BEGIN IMMEDIATE');
+    this.mode = 'durable';
+    this.committed = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.commitDurable();
+        resolve();
+      });
+    });
+  }
+
+  /** Several statements as one unit inside the shared batch: all of them or none. */
+  private savepoint<R>(write: () => R): R {
+    this.db.exec('SAVEPOINT one_write');
     try {
       const result = write();
-      this.db.exec('COMMIT');
+      this.db.exec('RELEASE one_write');
       return result;
     } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      this.db.exec('ROLLBACK TO one_write');
+      this.db.exec('RELEASE one_write');
       throw error;
     }
   }
 
+  private commitDurable(): void {
+    if (this.mode !== 'durable') return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.mode = 'idle';
+    try {
+      this.db.exec('COMMIT');
+      this.stats.commits++;
+    } catch (error) {
+      if (this.db.isOpen && this.db.isTransaction) this.db.exec('ROLLBACK');
+      for (const w of waiters) w.reject(error);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  }
+
   /**
-   * Commits the open batch without an fsync. A batch that cannot commit (disk full) is rolled back and reported:
-   * it held only relaxed writes, and neither the timer nor the durable write that follows may fail for it.
+   * Commits the open relaxed batch without an fsync. A batch that cannot commit (disk full) is rolled back and
+   * reported: it held only relaxed writes, and neither the timer nor the durable write that follows may fail for it.
    */
-  flush(): void {
-    this.scheduled = false;
+  private commitRelaxed(): void {
+    clearTimeout(this.relaxedTimer);
+    if (this.mode !== 'relaxed') return;
+    this.mode = 'idle';
     if (!this.db.isOpen || !this.db.isTransaction) return;
     try {
       this.db.exec('COMMIT');
@@ -90,7 +167,12 @@ class Writer {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       this.onError(error);
     }
-    this.db.exec(synchronousFull);
+  }
+
+  /** Commits whatever is open (at close). */
+  flush(): void {
+    this.commitRelaxed();
+    this.commitDurable();
   }
 }
 
@@ -99,8 +181,8 @@ export function openEmbeddedStore(
   dataDir: string,
   options: { onError?: (error: unknown) => void } = {},
 ): DocumentStore {
-  mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'itbuddy.sqlite');
+  createPrivately(dataDir, file);
   const db = new DatabaseSync(file, { timeout: 0 });
   try {
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
@@ -132,6 +214,29 @@ export function openEmbeddedStore(
   return new SqliteStore(db, new Writer(db, onError));
 }
 
+/**
+ * Creates the data folder (0700) and the database file (0600) so only this account can read them; SQLite gives
+ * its -wal and -shm files the database file's permissions. A folder or file that exists is tightened as well.
+ */
+function createPrivately(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (error) {
+    // A folder owned by someone else (a mounted volume's root) cannot be tightened; the file still is, below.
+    process.emitWarning(`IT Buddy could not make ${dataDir} private (0700): ${(error as Error).message}`);
+  }
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  for (const extra of ['-wal', '-shm']) {
+    try {
+      chmodSync(`${file}${extra}`, 0o600);
+    } catch {
+      // Not there yet: SQLite creates it with the database file's mode.
+    }
+  }
+}
+
 class SqliteStore implements DocumentStore {
   readonly kind = 'embedded' as const;
   private readonly collections = new Map<string, SqliteCollection<object>>();
@@ -139,10 +244,17 @@ class SqliteStore implements DocumentStore {
   private closed = false;
   private readonly db: DatabaseSync;
   private readonly writer: Writer;
+  /** This process's boot: claims record it, so a lease left by an earlier process is known to be dead. */
+  private readonly bootId = randomUUID();
 
   constructor(db: DatabaseSync, writer: Writer) {
     this.db = db;
     this.writer = writer;
+  }
+
+  /** Group-commit figures: commits with durable writes, and how many durable writes they carried. */
+  commitStats(): { commits: number; durableWrites: number } {
+    return { ...this.writer.stats };
   }
 
   collection<T extends object>(spec: CollectionSpec<T>): DocumentCollection<T> {
@@ -169,20 +281,32 @@ class SqliteStore implements DocumentStore {
        ON CONFLICT(k) DO UPDATE SET doc = json_set(doc, '$.value', json_extract(doc, '$.value') + 1)
        RETURNING json_extract(doc, '$.value') AS value`,
     );
-    const row = this.writer.durable(() => next.get(name)) as { value: number };
+    const row = (await this.writer.durable(() => next.get(name))) as { value: number };
     return row.value;
   }
 
-  async claim(scope: string, key: string, owner: string, expiresAt: string): Promise<boolean> {
+  async claim(
+    scope: string,
+    key: string,
+    owner: string,
+    expiresAt: string,
+    options: ClaimOptions = {},
+  ): Promise<boolean> {
     const id = `${scope}\u0000${key}`;
     const now = new Date().toISOString();
-    const doc = JSON.stringify({ scope, key, owner, expiresAt });
+    const kind = options.kind ?? 'lease';
+    const doc = JSON.stringify({ scope, key, owner, expiresAt, kind, boot: this.bootId });
+    // This process holds the file exclusively, so a lease written by an earlier boot belongs to a process that
+    // is gone: a restart takes it over at once instead of waiting for it to expire. Marks are never taken over.
     const statement = this.prepare(
       `INSERT INTO ${claimsTable} (k, doc, exp) VALUES (?, ?, ?)
        ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp
-       WHERE ${claimsTable}.exp <= ? OR json_extract(${claimsTable}.doc, '$.owner') = ?`,
+       WHERE ${claimsTable}.exp <= ? OR json_extract(${claimsTable}.doc, '$.owner') = ?
+          OR (json_extract(${claimsTable}.doc, '$.kind') = 'lease' AND json_extract(${claimsTable}.doc, '$.boot') IS NOT ?)`,
     );
-    const result = this.writer.relaxed(() => statement.run(id, doc, expiresAt, now, owner));
+    const run = () => statement.run(id, doc, expiresAt, now, owner, this.bootId);
+    const relaxed = kind === 'mark' && options.durability === 'relaxed';
+    const result = relaxed ? this.writer.relaxed(run) : await this.writer.durable(run);
     return Number(result.changes) === 1;
   }
 
@@ -397,10 +521,16 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     return this.spec.schema.parse(doc);
   }
 
-  /** Writes with the collection's durability; `atomic` makes several statements one commit. */
-  private write<R>(work: () => R, atomic = false): R {
+  /** Writes with the collection's durability; `atomic` makes several statements one unit. */
+  private async write<R>(work: () => R, atomic = false): Promise<R> {
     // A relaxed batch is one transaction already, so its statements are atomic together.
     return this.spec.durability === 'relaxed' ? this.writer.relaxed(work) : this.writer.durable(work, atomic);
+  }
+
+  /** Reads wait for an open durable batch: nothing may be shown to anyone before it is on disk. */
+  private async settled(): Promise<void> {
+    const pending = this.writer.settled();
+    if (pending) await pending;
   }
 
   async insert(doc: T): Promise<void> {
@@ -413,7 +543,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
       ? this.prepare(`DELETE FROM "${this.table}" WHERE k = ? AND exp IS NOT NULL AND exp <= ?`)
       : undefined;
     try {
-      this.write(() => {
+      await this.write(() => {
         clearExpired?.run(key, new Date().toISOString());
         insert.run(key, JSON.stringify(valid), this.expOf(valid));
       }, clearExpired !== undefined);
@@ -426,6 +556,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
   }
 
   async get(key: string): Promise<T | undefined> {
+    await this.settled();
     const row = this.prepare(`SELECT doc FROM "${this.table}" WHERE k = ? AND ${this.alive()}`).get(
       String(key),
       ...this.aliveParams(),
@@ -444,7 +575,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
       `INSERT INTO "${this.table}" (k, doc, exp) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc, exp = excluded.exp`,
     );
     try {
-      this.write(() => upsert.run(key, JSON.stringify(doc), this.expOf(doc)));
+      await this.write(() => upsert.run(key, JSON.stringify(doc), this.expOf(doc)));
     } catch (error) {
       if (/UNIQUE constraint/i.test(String((error as Error).message))) {
         throw new DuplicateKeyError(`${this.spec.name}: a unique field of ${key} is already taken`, {
@@ -460,7 +591,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
     const update = this.prepare(
       `UPDATE "${this.table}" SET doc = ?, exp = ? WHERE k = ? AND ${this.expr(field)} IS ? AND ${this.alive()}`,
     );
-    const result = this.write(() =>
+    const result = await this.write(() =>
       update.run(
         JSON.stringify(valid),
         this.expOf(valid),
@@ -474,7 +605,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
 
   async delete(key: string): Promise<boolean> {
     const remove = this.prepare(`DELETE FROM "${this.table}" WHERE k = ?`);
-    const result = this.write(() => remove.run(String(key)));
+    const result = await this.write(() => remove.run(String(key)));
     return Number(result.changes) === 1;
   }
 
@@ -510,6 +641,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
   }
 
   async find(query: FindQuery<T> = {}): Promise<T[]> {
+    await this.settled();
     const { sql, params } = this.whereClause(query);
     let text = `SELECT doc FROM "${this.table}" WHERE ${sql}`;
     if (query.orderBy) {
@@ -526,6 +658,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
   }
 
   async count(query: Omit<FindQuery<T>, 'orderBy' | 'limit'> = {}): Promise<number> {
+    await this.settled();
     const { sql, params } = this.whereClause(query);
     const row = this.prepare(`SELECT count(*) AS n FROM "${this.table}" WHERE ${sql}`).get(...params) as {
       n: number;
@@ -535,7 +668,7 @@ class SqliteCollection<T extends object> implements DocumentCollection<T> {
 
   async deleteOlderThan(field: keyof T & string, isoTime: string): Promise<number> {
     const remove = this.prepare(`DELETE FROM "${this.table}" WHERE ${this.expr(field)} < ?`);
-    const result = this.write(() => remove.run(isoTime));
+    const result = await this.write(() => remove.run(isoTime));
     return Number(result.changes);
   }
 }

@@ -127,6 +127,9 @@ export class MongoLink {
           serverSelectionTimeoutMS: timeout,
           connectTimeoutMS: timeout,
           bufferCommands: false,
+          // Acknowledged only once in the server's journal: on a single server the default (w: 1) acknowledges a
+          // write held only in memory, and what a person is shown must survive a crash of the database too.
+          writeConcern: { j: true },
           autoIndex: false,
           autoCreate: false,
           ...(this.options.dbName ? { dbName: this.options.dbName } : {}),

@@ -20,8 +20,7 @@ export const conversationStateCollection = {
   schema: conversationStateSchema,
   key: 'key',
   expiresAt: 'expiresAt',
-  // Rewritten at every step of a conversation; a power cut costs at most the last answer, asked again.
-  durability: 'relaxed',
+  // Durable (the default): the next question a person was shown must still be where they left it after a crash.
 } as const;
 
 /** Where one user's conversation with one feature lives. */

@@ -28,6 +28,12 @@ export const outboxJobSchema = z.object({
   attempts: z.number().int().min(0),
   nextAttemptAt: z.iso.datetime(),
   lastError: z.string().nullable(),
+  /**
+   * When the delivery in progress started, set durably before the message goes out and cleared when its outcome
+   * is recorded. Found set by a new lease holder, it means the last holder died mid-delivery: the message may be
+   * out already, so the worker looks for it before sending again.
+   */
+  attemptedAt: z.iso.datetime().nullable().optional(),
   /** Where the message went, once delivered: updates in place use it. */
   posted: postedMessageSchema.nullable(),
   createdAt: z.iso.datetime(),

@@ -22,6 +22,9 @@ export function createProcessedEvents(store: DocumentStore, ttlMs = 24 * 3_600_0
         `${platform}:${eventId}`,
         `${replica}:${++calls}`,
         new Date(Date.now() + ttlMs).toISOString(),
+        // Slack events are acknowledged before they are handled, so Slack never redelivers one this process
+        // claimed: losing the mark in a crash cannot cause a second reply. Others wait for it to be on disk.
+        { kind: 'mark', durability: platform === 'slack' ? 'relaxed' : 'durable' },
       ),
   };
 }

@@ -1,5 +1,7 @@
 // The question log: every question asked, what was answered, and the feedback given (the KB's gaps and wins).
 import { z } from 'zod';
+import { DuplicateKeyError } from '../../errors.ts';
+import type { Logger } from '../../logging/logger.ts';
 import type { DocumentStore } from '../document-store.ts';
 
 /** How a clarification ended (see `clarifyOutcome`). */
@@ -50,6 +52,10 @@ export const questionCollection = {
 
 /** Repository over the question log. */
 export interface QuestionLog {
+  /**
+   * Logs a question. With `buffer` set, a store that is down or slow never holds the answer up: the entry waits in
+   * memory and is written when the store is back.
+   */
   record(entry: NewQuestionRecord): Promise<void>;
   get(id: string): Promise<QuestionRecord | undefined>;
   /** Stores 'helped' or 'didn't help'; the last verdict wins. Returns the updated record, or undefined. */
@@ -73,43 +79,172 @@ export interface QuestionLog {
   since(isoTime: string, limit?: number): Promise<QuestionRecord[]>;
   /** Deletes entries older than the retention period; returns how many. */
   purgeBefore(isoTime: string): Promise<number>;
+  /** Entries waiting in memory for the store, and how many were dropped because the buffer was full. */
+  backlog(): { buffered: number; dropped: number };
 }
 
-/** The question log on any document store. */
-export function createQuestionLog(store: DocumentStore): QuestionLog {
+/** How the question log rides out a store outage. */
+export interface QuestionLogBuffer {
+  /** Entries kept in memory at most; beyond it the oldest is dropped with a counted warning. */
+  max: number;
+  /** How long an answer waits for the log write before it goes on and the entry is buffered. */
+  waitMs: number;
+  /** Time between attempts to write the buffer while the store is down. */
+  retryMs: number;
+  logger: Logger;
+}
+
+/** The buffer used by the running bot: a thousand entries, a quarter second, a retry every five seconds. */
+export function defaultQuestionLogBuffer(logger: Logger): QuestionLogBuffer {
+  return { max: 1000, waitMs: 250, retryMs: 5000, logger };
+}
+
+/**
+ * The question log on any document store. Without `buffer` every call goes straight to the store (the command
+ * line); with it, `record` never fails or waits long for the store, which is what keeps answers flowing while
+ * the store is down.
+ */
+export function createQuestionLog(store: DocumentStore, buffer?: QuestionLogBuffer): QuestionLog {
   const c = store.collection(questionCollection);
+  /** Entries not yet written, oldest first. */
+  const pending = new Map<string, QuestionRecord>();
+  let dropped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let draining: Promise<void> | undefined;
+
+  /** Writes an entry; a duplicate key means an earlier, slow attempt already wrote it. */
+  async function write(entry: QuestionRecord): Promise<void> {
+    try {
+      await c.insert(entry);
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      await c.put(entry);
+    }
+  }
+
+  function hold(entry: QuestionRecord, cause: unknown): void {
+    if (!buffer) return;
+    if (pending.size === 0)
+      buffer.logger.warn({ err: cause }, 'Question log buffered in memory: store unavailable');
+    pending.set(entry.id, entry);
+    if (pending.size > buffer.max) {
+      const oldest = pending.keys().next().value as string;
+      pending.delete(oldest);
+      dropped++;
+      if (dropped === 1 || dropped % 100 === 0)
+        buffer.logger.warn({ dropped, max: buffer.max }, 'Question log buffer full: oldest entries dropped');
+    }
+    scheduleDrain();
+  }
+
+  function scheduleDrain(): void {
+    if (!buffer || timer || pending.size === 0) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void drain();
+    }, buffer.retryMs);
+    timer.unref();
+  }
+
+  function first(): QuestionRecord | undefined {
+    return pending.values().next().value;
+  }
+
+  function drain(): Promise<void> {
+    draining ??= (async () => {
+      let written = 0;
+      try {
+        for (let next = first(); next; next = first()) {
+          await write(next);
+          // Feedback may have changed the entry while it was being written: then the loop writes it again.
+          if (pending.get(next.id) === next) {
+            pending.delete(next.id);
+            written++;
+          }
+        }
+        if (written > 0)
+          buffer?.logger.info({ written, dropped }, 'Buffered question log written to the store');
+      } catch {
+        scheduleDrain();
+      } finally {
+        draining = undefined;
+      }
+    })();
+    return draining;
+  }
+
+  async function record(input: NewQuestionRecord): Promise<void> {
+    const entry: QuestionRecord = { ...input, clarifyOutcome: input.clarifyOutcome ?? null };
+    if (!buffer) return c.insert(entry);
+    const valid = questionRecordSchema.parse(entry);
+    if (pending.size > 0) {
+      // Keep the order: behind what is already waiting.
+      hold(valid, 'store still unavailable');
+      return;
+    }
+    const attempt = write(valid);
+    let timeout: NodeJS.Timeout | undefined;
+    const waited = new Promise<'slow'>((resolve) => {
+      timeout = setTimeout(() => resolve('slow'), buffer.waitMs);
+    });
+    try {
+      const outcome = await Promise.race([attempt.then(() => 'written' as const), waited]);
+      // Too slow: buffer it; if the slow attempt lands after all, the drain finds it written.
+      if (outcome === 'slow') hold(valid, 'store slow to answer');
+    } catch (error) {
+      hold(valid, error);
+    } finally {
+      clearTimeout(timeout);
+      attempt.catch(() => undefined);
+    }
+  }
+
+  /** Applies a change to an entry still in memory, or to the stored one. */
+  async function update(
+    id: string,
+    change: (found: QuestionRecord) => QuestionRecord | undefined,
+  ): Promise<QuestionRecord | undefined> {
+    const held = pending.get(id);
+    if (held) {
+      const updated = change(held);
+      if (updated) pending.set(id, updated);
+      return updated ?? held;
+    }
+    const found = await c.get(id);
+    if (!found) return undefined;
+    const updated = change(found);
+    if (updated) await c.put(updated);
+    return updated ?? found;
+  }
+
   return {
-    record: (entry) => c.insert({ ...entry, clarifyOutcome: entry.clarifyOutcome ?? null }),
-    get: (id) => c.get(id),
-    async setFeedback(id, verdict, at, comment) {
-      const found = await c.get(id);
-      if (!found) return undefined;
-      const updated = {
+    record,
+    get: async (id) => pending.get(id) ?? (await c.get(id)),
+    setFeedback: (id, verdict, at, comment) =>
+      update(id, (found) => ({
         ...found,
         feedback: verdict,
         feedbackAt: at,
         ...(comment ? { feedbackComment: comment.slice(0, 1000) } : {}),
-      };
-      await c.put(updated);
-      return updated;
-    },
+      })),
     async markEscalated(id) {
-      const found = await c.get(id);
-      if (found && !found.escalated) await c.put({ ...found, escalated: true });
+      await update(id, (found) => (found.escalated ? undefined : { ...found, escalated: true }));
     },
-    async setClarifyOutcome(id, outcome, articleId) {
-      const found = await c.get(id);
-      if (!found) return undefined;
-      const updated = { ...found, clarifyOutcome: outcome, ...(articleId ? { articleId } : {}) };
-      await c.put(updated);
-      return updated;
-    },
-    since: (isoTime, limit = 10_000) =>
-      c.find({
+    setClarifyOutcome: (id, outcome, articleId) =>
+      update(id, (found) => ({ ...found, clarifyOutcome: outcome, ...(articleId ? { articleId } : {}) })),
+    async since(isoTime, limit = 10_000) {
+      const stored = await c.find({
         range: { field: 'askedAt', gte: isoTime },
         orderBy: { field: 'askedAt', direction: 'desc' },
         limit,
-      }),
+      });
+      const held = [...pending.values()].filter(
+        (q) => q.askedAt >= isoTime && !stored.some((s) => s.id === q.id),
+      );
+      if (held.length === 0) return stored;
+      return [...stored, ...held].sort((a, b) => b.askedAt.localeCompare(a.askedAt)).slice(0, limit);
+    },
     purgeBefore: (isoTime) => c.deleteOlderThan('askedAt', isoTime),
+    backlog: () => ({ buffered: pending.size, dropped }),
   };
 }
