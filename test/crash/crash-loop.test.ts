@@ -21,9 +21,9 @@ const itChannel = 'C0ITDESK';
 /** What the person types, in order; answer k is what moves the conversation from stage k to stage k + 1. */
 const script = [
   'I need Visio installed',
+  'just me',
   'I draw the office floor plans for the move',
-  'high',
-  'team',
+  'no rush',
   'confirm',
 ];
 
@@ -31,9 +31,9 @@ const script = [
 const stages: [number, RegExp][] = [
   [5, /Saved as \W*IT-\d{4}/],
   [4, /Here is what I will send to IT/],
-  [3, /Who does it affect\?/],
-  [2, /How urgent is it\?/],
-  [1, /Why does it matter/],
+  [3, /By when do you need it/],
+  [2, /What do you need it for/],
+  [1, /Who is it for/],
 ];
 
 function stageOf(call: RecordedCall): number {

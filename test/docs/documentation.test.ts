@@ -16,6 +16,8 @@ const notSettings: Record<string, string> = {
   TEST_MONGODB_URI: 'the MongoDB the test suite uses',
   FERRETDB_PID: 'the throwaway FerretDB that .ci/start-ferretdb.sh starts',
   CHROMIUM_PATH: 'the browser the browser tests use',
+  CRASH_SEED: 'replays another sequence of kill points in the crash-loop test',
+  CRASH_RUNS: 'shortens the crash-loop test for a local investigation',
 };
 
 /** Every documentation file a reader meets: the README, the guides, the knowledge-base guide, .env.example. */
