@@ -160,6 +160,36 @@ describe('installation', () => {
     ).toBe(true);
   });
 
+  it('being installed for a personal chat sends no welcome: the prompt starters greet instead', async () => {
+    const personal = 'a:1Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa-personal-install';
+    const conversation = {
+      conversationType: 'personal',
+      tenantId: '9a8b7c6d-1111-4222-8333-444455556666',
+      id: personal,
+    };
+    const channelData = { tenant: { id: '9a8b7c6d-1111-4222-8333-444455556666' } };
+    expect(
+      await t.post(
+        t.activity('installation-update-add', { id: 'personal-install-1', conversation, channelData }),
+      ),
+    ).toBe(200);
+    expect(
+      await t.post(
+        t.activity('bot-added-to-team', {
+          id: 'personal-added-1',
+          conversation,
+          channelData,
+        }),
+      ),
+    ).toBe(200);
+    await t.channel.idle();
+    expect(t.connector.sent().filter((r) => r.conversationId === personal)).toEqual([]);
+    // The chat itself works: a question there is answered.
+    expect(await t.post(t.activity('personal-message', { id: 'after-install-1', conversation }))).toBe(200);
+    const answer = await t.connector.replyTo('after-install-1');
+    expect(answer.conversationId).toBe(personal);
+  });
+
   it('stores the service URL, tenant and bot id to reach channels that have no reference yet', async () => {
     const refs = createConversationRefs(t.app.store);
     expect((await refs.get('teams:install'))?.reference).toEqual({
