@@ -240,7 +240,8 @@ export function tableAsText(table: Table): string {
         .map((cell, c) => (cell.trim() ? `${labels[c + 1] ?? ''}: ${cell}` : ''))
         .filter(Boolean)
         .join('; ');
-      const lead = first.trim() ? `**${first}**` : '';
+      // The first cell names the row: bold, unless it has formatting of its own.
+      const lead = !first.trim() ? '' : /[*_`[]/.test(first) ? first : `**${first}**`;
       return `- ${[lead, others].filter(Boolean).join(' — ')}`;
     })
     .join('\n');

@@ -41,6 +41,22 @@ describe('personal chat', () => {
     expect(cardText(sent.body)).toContain('Ask IT');
   });
 
+  it('an answer from an article section with a table arrives as an Adaptive Card Table', async () => {
+    await t.post(
+      t.activity('personal-message', { id: 'q-table-1', text: 'how do I mirror my screen on a mac' }),
+    );
+    const sent = await t.connector.replyTo('q-table-1');
+    const body = cardOf(sent.body).body as Record<string, unknown>[];
+    const table = body.find((e) => e.type === 'Table') as
+      | { columns: unknown[]; rows: { cells: { items: { text: string }[] }[] }[] }
+      | undefined;
+    expect(table?.columns).toHaveLength(3);
+    const texts = table!.rows.map((r) => r.cells.map((c) => c.items[0]!.text));
+    expect(texts[0]).toEqual(['To do this', 'On Windows', 'On a Mac']);
+    expect(texts).toHaveLength(5);
+    expect(texts[4]![2]).toContain('Command + F1');
+  });
+
   it("stores the user's reference for direct messages, keyed by their Entra object id", async () => {
     await t.channel.idle();
     const refs = createConversationRefs(t.app.store);
