@@ -170,6 +170,16 @@ describe('a link to a request', () => {
     });
   });
 
+  it('opens its details flexpane for the requester, whoever shared the link', async () => {
+    await sendEvent(h.url, signingSecret, detailsRequested('U0ALICE'));
+    const [details] = await h.fake.waitFor('entity.presentDetails');
+    expect(details!.args.error).toBeUndefined();
+    expect(details!.args.metadata).toMatchObject({
+      external_ref: { id: 'IT-0042', type: 'it_request' },
+      entity_payload: { attributes: { title: { text: 'IT-0042 · Visio for the floor plans' } } },
+    });
+  });
+
   it('refuses the details flexpane to anyone else', async () => {
     await sendEvent(h.url, signingSecret, detailsRequested('U0MALLORY'));
     const [details] = await h.fake.waitFor('entity.presentDetails');
