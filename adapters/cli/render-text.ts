@@ -1,6 +1,6 @@
 // Renders the core's neutral replies as plain terminal text. Buttons are numbered so the user can pick one by
 // typing its number; the numbering runs on across the replies of one turn.
-import { toPlainText } from '../../src/messages/markdown.ts';
+import { tableAsText, toPlainText } from '../../src/messages/markdown.ts';
 import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
 
 /** The text to print for one turn, and the buttons in the order of their numbers (button 1 is `buttons[0]`). */
@@ -51,6 +51,7 @@ function renderCard(card: Card, numbered: (options: readonly Button[]) => string
     lines.push('');
     if (section.heading) lines.push(`${toPlainText(section.heading)}:`);
     if (section.text) lines.push(toPlainText(section.text));
+    if (section.table) lines.push(toPlainText(tableAsText(section.table)));
     for (const field of section.fields ?? []) lines.push(`${field.label}: ${toPlainText(field.value)}`);
   }
   if (card.link) lines.push('', `${card.link.label}: ${card.link.url}`);

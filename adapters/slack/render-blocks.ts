@@ -4,8 +4,10 @@
 // card has one) so a message is never rejected for size. Button action ids keep the neutral action id
 // recoverable: `${neutralId}#${index}`.
 import { answerActions } from '../../src/answers/answer-card.ts';
-import type { Button, Card, Choices, Form, Reply } from '../../src/messages/replies.ts';
+import { tableAsText } from '../../src/messages/markdown.ts';
+import type { Button, Card, Choices, Form, Reply, Table } from '../../src/messages/replies.ts';
 import { clip, escapeSlack, slackLink, splitMrkdwn, toMrkdwn, toPlain } from './slack-mrkdwn.ts';
+import { slackTableLimits, type TableBlock, tableBlock } from './table-block.ts';
 
 /** Block Kit limits this renderer keeps to (from Slack's Block Kit reference). */
 export const slackLimits = {
@@ -103,7 +105,8 @@ export type MessageBlock =
   | ActionsBlock
   | DividerBlock
   | ContextActionsBlock
-  | MarkdownBlock;
+  | MarkdownBlock
+  | TableBlock;
 
 /** A rendered message: blocks plus the plain fallback text Slack shows in notifications. */
 export interface SlackMessage {
@@ -156,6 +159,7 @@ class Builder {
   readonly pieces: Piece[] = [];
   private buttonIndex = 0;
   private markdownLeft: number = slackLimits.markdownText;
+  private tablesLeft: number = slackTableLimits.perMessage;
   private readonly options: RenderOptions;
 
   constructor(options: RenderOptions) {
@@ -180,6 +184,20 @@ class Builder {
     this.markdownLeft -= text.length;
     this.add({ type: 'markdown', text });
     return true;
+  }
+
+  /**
+   * Adds a table block while the message may still hold one (Slack takes one per message) and the table is
+   * within the block's limits; otherwise the rows as text, so nothing is lost.
+   */
+  table(table: Table, link?: Run['link']): void {
+    const block = this.tablesLeft > 0 ? tableBlock(table) : undefined;
+    if (block) {
+      this.tablesLeft--;
+      this.add(block);
+      return;
+    }
+    this.text(toMrkdwn(tableAsText(table)), link);
   }
 
   context(text: string): void {
@@ -317,12 +335,16 @@ function renderCard(b: Builder, card: Card): void {
     // knowledge base's own (or the model's, checked): no user text, so nothing to escape for mentions.
     if (card.kind === 'answer' && section.text && hasList(section.text) && !section.fields?.length) {
       const heading = section.heading ? `**${toPlain(section.heading).replace(/[*_~`]/g, '')}**\n\n` : '';
-      if (b.markdown(`${heading}${stripSlackSyntax(section.text)}`)) continue;
+      if (b.markdown(`${heading}${stripSlackSyntax(section.text)}`)) {
+        if (section.table) b.table(section.table, card.link);
+        continue;
+      }
     }
     const heading = section.heading ? `*${escapeSlack(toPlain(section.heading))}*` : '';
     const body = section.text ? toMrkdwn(section.text) : '';
     const text = [heading, body].filter(Boolean).join('\n');
     if (text) b.text(text, card.link);
+    if (section.table) b.table(section.table, card.link);
     const fields = (section.fields ?? []).map((f) =>
       mrkdwn(
         clipMrkdwn(`*${escapeSlack(toPlain(f.label))}*\n${toMrkdwn(f.value) || ' '}`, slackLimits.fieldText),

@@ -5,6 +5,7 @@ import type { App as BoltApp } from '@slack/bolt';
 import type { App } from '../../src/app.ts';
 import { copy } from '../../src/bot/copy.ts';
 import { resolveRoles } from '../../src/bot/roles.ts';
+import { parseDestinations, parseRoutes } from '../../src/intake/routing.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { type Conversation, type IncomingMessage, type User, userKey } from '../../src/messages/incoming.ts';
 import { escapeMarkdown } from '../../src/messages/markdown.ts';
@@ -21,7 +22,13 @@ import { createSlackStream, defaultStreamOptions, type SlackStreamOptions } from
 import { parseSlashCommand, slashCommand, usageText } from './slash-command.ts';
 import { type SuggestedPrompt, suggestedPrompts } from './suggested-prompts.ts';
 import { workTurn } from './work-after-acks.ts';
-import { maySee, plainRequestEntity, requestEntity, requestReferenceOf } from './work-objects.ts';
+import {
+  maySee,
+  plainRequestEntity,
+  requestEntity,
+  requestReferenceOf,
+  unfurlShowsRequest,
+} from './work-objects.ts';
 
 /** The callback id of the "Create IT request" message shortcut (declared in the manifest). */
 export const createRequestShortcut = 'create_it_request';
@@ -626,12 +633,27 @@ export function registerListeners(deps: ListenerDeps): void {
     return maySee(record, key, roles.canTriage());
   }
 
+  /** The Slack channels IT requests are posted to: where IT staff may unfurl a request in full. */
+  const itChannels = new Set(
+    [
+      ...parseDestinations('IT_DESTINATIONS', app.config.intake.destinations),
+      ...parseRoutes(app.config.intake.routes).flatMap((r) => r.destinations),
+    ]
+      .filter((d) => d.platform === 'slack')
+      .map((d) => d.id),
+  );
+
   // A link to a request was posted (or is in the composer): unfurl it as a Work Object.
   bolt.event('link_shared', async ({ event }) => {
     const e = asLoose(event);
     const userId = asString(e.user);
+    const channel = asString(e.channel);
     const links = Array.isArray(e.links) ? e.links.map(asLoose) : [];
     await guarded('link_shared', async () => {
+      const sharer = userId ? userKey('slack', userId) : undefined;
+      const canTriage = sharer
+        ? (await resolveRoles(app.config, sharer, app.newsletter.roleGrants)).canTriage()
+        : false;
       const entities = [];
       for (const link of links.slice(0, 10)) {
         const posted = asString(link.url);
@@ -639,7 +661,8 @@ export function registerListeners(deps: ListenerDeps): void {
         if (!posted || !reference) continue;
         const canonical = `${app.config.http.publicUrl.replace(/\/+$/, '')}/requests/${reference}`;
         const record = await app.requests.get(reference);
-        const shown = record && userId && (await allowedToSee(record, userId));
+        const shown =
+          record && sharer && unfurlShowsRequest(record, { key: sharer, canTriage }, channel, itChannels);
         entities.push(
           shown
             ? requestEntity(record, { posted, canonical })

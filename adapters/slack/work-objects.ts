@@ -1,7 +1,7 @@
 // Links to IT requests (`<PUBLIC_URL>/requests/IT-0042`) as Slack Work Objects: a Task entity for chat.unfurl and
-// the details flexpane (entity.presentDetails). An unfurl is seen by everyone in the conversation, so it shows
-// the request only when the person who shared the link may see it (the requester, IT staff, admins); anyone
-// else's link unfurls as a plain "IT request". The flexpane is asked for per viewer and checked per viewer.
+// the details flexpane (entity.presentDetails). Slack's "Work Objects overview": an unfurl is visible to everyone
+// in the conversation, so it names the request only when the requester shared their own link, or IT staff shared
+// it in an IT channel; anywhere else it is a plain "IT request". The flexpane is asked for, and checked, per viewer.
 import type { types } from '@slack/bolt';
 import { labels, type RequestRecord } from '../../src/intake/request-schema.ts';
 
@@ -16,6 +16,21 @@ export function requestReferenceOf(url: string, publicUrl: string): string | und
 /** Who may see a request's details: its requester, and IT staff or admins. */
 export function maySee(record: RequestRecord, viewerKey: string, canTriage: boolean): boolean {
   return record.requesterKey === viewerKey || canTriage;
+}
+
+/**
+ * Whether an unfurl, which everyone in the conversation sees, may show the request: when the requester shares
+ * their own request, or when IT staff share it in a channel where IT requests are posted (IT_DESTINATIONS and
+ * IT_ROUTES). An IT person pasting someone's request into another channel must not show it to that channel.
+ */
+export function unfurlShowsRequest(
+  record: RequestRecord,
+  sharer: { key: string; canTriage: boolean },
+  channel: string | undefined,
+  itChannels: ReadonlySet<string>,
+): boolean {
+  if (record.requesterKey === sharer.key) return true;
+  return sharer.canTriage && channel !== undefined && itChannels.has(channel);
 }
 
 type EntityMetadata = types.EntityMetadata;

@@ -1,8 +1,17 @@
 // Neutral replies → Adaptive Cards (schema 1.5) for Teams, as pure functions. Each reply becomes a run of card
 // elements with its own buttons in place (an ActionSet), so several replies can share one message; the
 // elements are then packed into as few cards as fit under Teams' message size limit.
-import { toPlainText, truncate } from '../../src/messages/markdown.ts';
-import type { Button, Card, Choices, Form, FormField, Notice, Reply } from '../../src/messages/replies.ts';
+import { tableAsText, toPlainText, truncate } from '../../src/messages/markdown.ts';
+import type {
+  Button,
+  Card,
+  Choices,
+  Form,
+  FormField,
+  Notice,
+  Reply,
+  Table,
+} from '../../src/messages/replies.ts';
 import { cardMarkdownParts, inlineCardMarkdown, safeUrl } from './card-markdown.ts';
 
 /** The Adaptive Card schema version we emit; Teams renders up to 1.5 on every client. */
@@ -97,6 +106,56 @@ function actionSet(actions: (CardAction | undefined)[]): CardElement[] {
   return present.length ? [{ type: 'ActionSet', actions: present }] : [];
 }
 
+/**
+ * Our limits for a card Table (schema 1.5 sets none): beyond these columns a table is unreadable in a chat pane,
+ * and a table must leave room in its card for the rest of the answer.
+ */
+export const teamsTableLimits = { columns: 10, rows: 100, bytes: cardByteBudget / 2 } as const;
+
+const tableAlign = { left: 'Left', center: 'Center', right: 'Right' } as const;
+
+function tableCell(markdown: string, header: boolean): CardElement {
+  return {
+    type: 'TableCell',
+    items: [
+      {
+        type: 'TextBlock',
+        text: inlineCardMarkdown(markdown.trim()) || '—',
+        wrap: true,
+        ...(header ? { weight: 'Bolder' } : {}),
+      },
+    ],
+  };
+}
+
+/**
+ * A neutral table as an Adaptive Card `Table` (schema 1.5) with the header as its first row; over our limits it
+ * becomes a bulleted list of rows instead, so nothing is lost.
+ */
+export function renderTable(table: Table): CardElement[] {
+  const element: CardElement = {
+    type: 'Table',
+    columns: table.columns.map((c) => ({
+      width: 1,
+      ...(c.align ? { horizontalCellContentAlignment: tableAlign[c.align] } : {}),
+    })),
+    rows: [
+      { type: 'TableRow', cells: table.columns.map((c) => tableCell(c.label, true)) },
+      ...table.rows.map((row) => ({
+        type: 'TableRow',
+        cells: table.columns.map((_, i) => tableCell(row[i] ?? '', false)),
+      })),
+    ],
+    firstRowAsHeader: true,
+    showGridLines: true,
+  };
+  const fits =
+    table.columns.length <= teamsTableLimits.columns &&
+    table.rows.length <= teamsTableLimits.rows &&
+    Buffer.byteLength(JSON.stringify(element), 'utf8') <= teamsTableLimits.bytes;
+  return fits ? [element] : textBlocks(tableAsText(table));
+}
+
 function renderNotice(notice: Notice): CardElement[] {
   return textBlocks(`${toneSign[notice.tone]} ${notice.text}`, { color: toneColor[notice.tone] });
 }
@@ -124,6 +183,7 @@ function renderCardReply(card: Card): CardElement[] {
       });
     }
     if (section.text) body.push(...textBlocks(section.text));
+    if (section.table) body.push(...renderTable(section.table));
     if (section.fields?.length) {
       body.push({
         type: 'FactSet',

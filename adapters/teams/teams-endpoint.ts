@@ -215,16 +215,19 @@ export function createTeamsEndpoint(app: App, options: TeamsOptions = {}): Teams
     }
   }
 
+  /**
+   * Greets a team or group chat IT Buddy was added to. A personal chat gets no welcome: the manifest gives it
+   * prompt starters, and Microsoft's "Create prompt suggestions" says a bot with prompt starters must not send a
+   * welcome message as well. Team and group chats only have the @mention command menu, so they are greeted.
+   */
   async function welcome(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    if (conversationKind(activity) === 'personal') return;
     const conversationId = baseConversationId(activity.conversation.id);
     if (!(await welcomes.claim('teams-welcome', conversationId))) return;
-    const kind = conversationKind(activity);
-    if (kind !== 'personal') logDestinationHint(logger, activity, conversationId, true);
+    logDestinationHint(logger, activity, conversationId, true);
     const text =
-      kind === 'personal'
-        ? "Hi, I'm IT Buddy 👋 Ask me how to do something, like _how do I connect to the VPN?_, or type **request** to ask IT for something. Type **help** to see everything I can do."
-        : "Thanks for adding me! 👋 Mention me with a question, like _@IT Buddy how do I add a printer?_, and I'll answer in the thread. Mention me with **help** to see everything I can do.";
+      "Thanks for adding me! 👋 Mention me with a question, like _@IT Buddy how do I add a printer?_, and I'll answer in the thread. Mention me with **help** to see everything I can do.";
     await send(context, [reply.text(text)]);
   }
 

@@ -1,5 +1,6 @@
 // Server-side HTML helpers: escaping and IT Buddy markdown to HTML (every user- or file-supplied string escaped).
-import { parseBlocks, parseInline } from '../../src/messages/markdown.ts';
+import { parseBlocks, parseInline, splitTables } from '../../src/messages/markdown.ts';
+import type { Table } from '../../src/messages/replies.ts';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -28,8 +29,30 @@ function inlineHtml(text: string): string {
     .join('');
 }
 
-/** Renders IT Buddy markdown (paragraphs, bullet and numbered lists, inline marks) as safe HTML. */
+/** A neutral table as a safe HTML table (header cells with scope, alignment as classes), in a scrolling box. */
+export function tableToHtml(table: Table): string {
+  const cls = (i: number) => {
+    const align = table.columns[i]?.align;
+    return align ? ` class="align-${align}"` : '';
+  };
+  const head = table.columns.map((c, i) => `<th scope="col"${cls(i)}>${inlineHtml(c.label)}</th>`).join('');
+  const rows = table.rows
+    .map(
+      (row) =>
+        `<tr>${table.columns.map((_, i) => `<td${cls(i)}>${inlineHtml(row[i] ?? '')}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  return `<div class="table-scroll"><table class="md-table"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
+}
+
+/** Renders IT Buddy markdown (paragraphs, lists, inline marks and pipe tables) as safe HTML. */
 export function markdownToHtml(markdown: string): string {
+  return splitTables(markdown)
+    .map((part) => (part.kind === 'table' ? tableToHtml(part.table) : textToHtml(part.text)))
+    .join('\n');
+}
+
+function textToHtml(markdown: string): string {
   const out: string[] = [];
   let list: 'ul' | 'ol' | undefined;
   const close = () => {

@@ -15,7 +15,7 @@ import type { Button, Card, Form, Reply } from '../../src/messages/replies.ts';
 import { type PhrasingStatus, phrasingStatuses } from '../../src/store/repositories/learned-phrasings.ts';
 import { createModelUsageLog } from '../../src/store/repositories/model-usage.ts';
 import { isCrossSite } from '../http/cross-site.ts';
-import { escapeHtml, markdownToHtml, page } from './html.ts';
+import { escapeHtml, markdownToHtml, page, tableToHtml } from './html.ts';
 import { kbGapsHtml } from './kb-gaps-section.ts';
 import { type KbReviewView, kbReviewPage } from './kb-review-page.ts';
 import { modelUsageHtml } from './model-usage-html.ts';
@@ -60,7 +60,8 @@ function cardHtml(card: Card): string {
             )
             .join('')}</dl>`
         : '';
-      return `<section class="card-section">${heading}${text}${fields}</section>`;
+      const table = s.table ? tableToHtml(s.table) : '';
+      return `<section class="card-section">${heading}${text}${table}${fields}</section>`;
     })
     .join('\n');
   const actions = card.actions?.length

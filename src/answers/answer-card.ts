@@ -2,8 +2,8 @@
 // and the feedback buttons.
 import type { Article, ArticleSection } from '../kb/article.ts';
 import { terms } from '../kb/text-analysis.ts';
-import { truncate } from '../messages/markdown.ts';
-import { type Card, reply } from '../messages/replies.ts';
+import { splitTables, truncate } from '../messages/markdown.ts';
+import { type Card, reply, type Section } from '../messages/replies.ts';
 
 /** Action ids of the buttons under an answer; their value is the question-log id. */
 export const answerActions = {
@@ -81,6 +81,32 @@ export function articleUrl(publicUrl: string, articleId: string): string {
   return `${publicUrl}/kb/${encodeURIComponent(articleId)}`;
 }
 
+/**
+ * An article's markdown as card sections: text runs (each shortened to `maxText`) and pipe tables apart, so every
+ * channel draws a table as a table. The heading goes on the first section.
+ */
+export function markdownSections(heading: string | undefined, markdown: string, maxText: number): Section[] {
+  const sections: Section[] = [];
+  let pending: Section = heading ? { heading } : {};
+  for (const part of splitTables(markdown)) {
+    if (part.kind === 'text') {
+      if (pending.text !== undefined || pending.table) {
+        sections.push(pending);
+        pending = {};
+      }
+      pending.text = truncate(part.text, maxText);
+    } else {
+      if (pending.table) {
+        sections.push(pending);
+        pending = {};
+      }
+      pending.table = part.table;
+    }
+  }
+  if (pending.heading !== undefined || pending.text !== undefined || pending.table) sections.push(pending);
+  return sections;
+}
+
 /** Builds the answer card for `article`. `answerText` replaces the section when a model wrote the answer. */
 export function answerCard(options: {
   article: Article;
@@ -96,8 +122,8 @@ export function answerCard(options: {
   const sections = options.answerText
     ? [{ text: options.answerText }]
     : [
-        ...(article.intro ? [{ text: truncate(article.intro, 600) }] : []),
-        ...(section ? [{ heading: section.heading, text: truncate(section.text, 2400) }] : []),
+        ...(article.intro ? markdownSections(undefined, article.intro, 600) : []),
+        ...(section ? markdownSections(section.heading, section.text, 2400) : []),
       ];
   return {
     type: 'card',

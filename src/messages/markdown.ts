@@ -1,4 +1,5 @@
 // IT Buddy markdown: the small formatting language of neutral replies, and the escaping that keeps user text inert.
+import type { Table, TableColumn } from './replies.ts';
 
 const markdownSpecials = /[\\`*_[\]()#>~|]/g;
 
@@ -144,4 +145,104 @@ export function toPlainText(markdown: string): string {
 /** Percent-encodes the characters that would end a markdown link early. */
 export function safeUrl(url: string): string {
   return url.replace(/[()\s<>"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** A run of IT Buddy markdown: plain text, or a pipe table read into a neutral table. */
+export type MarkdownPart = { kind: 'text'; text: string } | { kind: 'table'; table: Table };
+
+/** The cells of one pipe-table line; a `\|` stays escaped (it is a literal bar in the cell's markdown). */
+function tableCells(line: string): string[] {
+  let body = line.trim();
+  if (body.startsWith('|')) body = body.slice(1);
+  if (body.endsWith('|') && !body.endsWith('\\|')) body = body.slice(0, -1);
+  const cells: string[] = [];
+  let cell = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '\\' && i + 1 < body.length) {
+      cell += c + body[i + 1];
+      i++;
+    } else if (c === '|') {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += c;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+/** The column alignments of a delimiter row such as `| --- | :---: | ---: |`, or undefined when it is not one. */
+function delimiterRow(line: string): TableColumn['align'][] | undefined {
+  if (!line.includes('-') || !/^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(line)) return undefined;
+  return tableCells(line).map((cell) =>
+    cell.startsWith(':') && cell.endsWith(':')
+      ? 'center'
+      : cell.endsWith(':')
+        ? 'right'
+        : cell.startsWith(':')
+          ? 'left'
+          : undefined,
+  );
+}
+
+/**
+ * Splits IT Buddy markdown into text runs and GitHub-style pipe tables: a header line with bars, a delimiter
+ * line (`| --- | --- |`) with as many cells, then body lines with bars until a blank line or a line without
+ * one. Rows are padded or cut to the header's width; a bar in a cell is written `\|`.
+ */
+export function splitTables(markdown: string): MarkdownPart[] {
+  const lines = markdown.replace(/\r\n?/g, '\n').split('\n');
+  const parts: MarkdownPart[] = [];
+  let text: string[] = [];
+  const flushText = () => {
+    const joined = text.join('\n').replace(/^\n+|\n+$/g, '');
+    if (joined.trim()) parts.push({ kind: 'text', text: joined });
+    text = [];
+  };
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    const aligns = line.includes('|') ? delimiterRow(lines[i + 1] ?? '') : undefined;
+    const header = aligns ? tableCells(line) : [];
+    if (!aligns || header.length !== aligns.length) {
+      text.push(line);
+      i++;
+      continue;
+    }
+    flushText();
+    const columns = header.map((label, c) => {
+      const align = aligns[c];
+      return align ? { label, align } : { label };
+    });
+    const rows: string[][] = [];
+    i += 2;
+    while (i < lines.length && lines[i]!.includes('|') && lines[i]!.trim()) {
+      const cells = tableCells(lines[i]!);
+      rows.push(columns.map((_, c) => cells[c] ?? ''));
+      i++;
+    }
+    parts.push({ kind: 'table', table: { columns, rows } });
+  }
+  flushText();
+  return parts;
+}
+
+/**
+ * A table as IT Buddy markdown, one bullet per row ("**first cell** — Column: value; …"): what a channel
+ * shows when a table is over its limits or it has no tables.
+ */
+export function tableAsText(table: Table): string {
+  const labels = table.columns.map((c) => c.label);
+  return table.rows
+    .map((row) => {
+      const [first = '', ...rest] = row;
+      const others = rest
+        .map((cell, c) => (cell.trim() ? `${labels[c + 1] ?? ''}: ${cell}` : ''))
+        .filter(Boolean)
+        .join('; ');
+      // The first cell names the row: bold, unless it has formatting of its own.
+      const lead = !first.trim() ? '' : /[*_`[]/.test(first) ? first : `**${first}**`;
+      return `- ${[lead, others].filter(Boolean).join(' — ')}`;
+    })
+    .join('\n');
 }

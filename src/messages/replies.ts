@@ -1,7 +1,8 @@
 // The platform-neutral replies the core produces; adapters render them as Block Kit, Adaptive Cards or HTML.
 //
 // Every text field holds "IT Buddy markdown": **bold**, _italic_, `code`, [label](https://url), "- " lists,
-// "1. " lists and line breaks. Text that came from a user must pass through `escapeMarkdown` before it is
+// "1. " lists and line breaks. Tables are not text: a section carries one as `table` (see `splitTables`).
+// Text that came from a user must pass through `escapeMarkdown` before it is
 // placed in a reply, so nobody can inject links or formatting; renderers then escape for their platform.
 import { z } from 'zod';
 import { actionSchema } from './incoming.ts';
@@ -18,9 +19,29 @@ export type Button = z.infer<typeof buttonSchema>;
 export const fieldSchema = z.object({ label: z.string(), value: z.string() });
 export type Field = z.infer<typeof fieldSchema>;
 
+/** One column of a table: its header and how its cells line up. */
+export const tableColumnSchema = z.object({
+  label: z.string(),
+  align: z.enum(['left', 'center', 'right']).optional(),
+});
+export type TableColumn = z.infer<typeof tableColumnSchema>;
+
+/**
+ * A table (from a GitHub-style pipe table in an article): a header row and body rows, every cell one line of
+ * IT Buddy markdown. Rows have as many cells as there are columns. Renderers keep to their platform's limits
+ * and fall back to plain rows of text when a table is too big.
+ */
+export const tableSchema = z.object({
+  columns: z.array(tableColumnSchema).min(1),
+  rows: z.array(z.array(z.string())),
+});
+export type Table = z.infer<typeof tableSchema>;
+
+/** A part of a card: an optional heading, then text, then a table, then label/value fields. */
 export const sectionSchema = z.object({
   heading: z.string().optional(),
   text: z.string().optional(),
+  table: tableSchema.optional(),
   fields: z.array(fieldSchema).optional(),
 });
 export type Section = z.infer<typeof sectionSchema>;

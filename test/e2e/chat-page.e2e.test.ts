@@ -229,6 +229,56 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     await page.close();
   });
 
+  it('shows an answer whose article section has a table as an HTML table', async () => {
+    const { page, errors } = await openChat({ user: 'e2e-table' });
+    await ask(page, 'how do I mirror my screen on a mac');
+    const table = page.locator('.card table.md-table').last();
+    await table.waitFor();
+    await expect(table.locator('thead th').allTextContents()).resolves.toEqual([
+      'To do this',
+      'On Windows',
+      'On a Mac',
+    ]);
+    await expect(table.locator('thead th').first().getAttribute('scope')).resolves.toBe('col');
+    await expect(table.locator('tbody tr').count()).resolves.toBe(4);
+    await expect(table.locator('tbody tr').last().locator('td strong').last().textContent()).resolves.toBe(
+      'Command + F1',
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('renders hostile table cells as text, never as markup', async () => {
+    const { page, dialogs, errors } = await openChat({ user: 'e2e-table-hostile' });
+    await fakeReplies(page, [
+      {
+        type: 'card',
+        title: 'Table',
+        sections: [
+          {
+            table: {
+              columns: [{ label: '<img src=x onerror=alert(1)>' }, { label: 'B', align: 'right' }],
+              rows: [['<svg onload=alert(1)>', '[bad](javascript:alert(1)) **ok**']],
+            },
+          },
+        ],
+      },
+    ]);
+    await ask(page, 'anything');
+    const table = page.locator('.card table.md-table').last();
+    await table.waitFor();
+    await expect(table.locator('th').first().textContent()).resolves.toBe('<img src=x onerror=alert(1)>');
+    await expect(table.locator('td').first().textContent()).resolves.toBe('<svg onload=alert(1)>');
+    await expect(table.locator('td strong').textContent()).resolves.toBe('ok');
+    await expect(table.locator('td.align-right').count()).resolves.toBe(1);
+    await expect(
+      page.locator('#transcript img, #transcript svg, #transcript a[href^="javascript" i]').count(),
+    ).resolves.toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders notices, cards, choices and forms, and sends button actions and form values back', async () => {
     const { page, errors } = await openChat({ user: 'e2e-forms' });
     const sent = await fakeReplies(page, (body) => {

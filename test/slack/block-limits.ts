@@ -15,6 +15,9 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
     .filter((b) => (b as Loose).type === 'markdown')
     .reduce((n: number, b) => n + String((b as Loose).text ?? '').length, 0);
   if (markdownChars > 12_000) problems.push(`${markdownChars} markdown characters (max 12000)`);
+  // Slack's table block reference: one table per message, at most 100 rows of at most 20 cells.
+  const tables = blocks.filter((b) => (b as Loose).type === 'table').length;
+  if (tables > 1) problems.push(`${tables} table blocks (only_one_table_allowed)`);
   blocks.forEach((raw, i) => {
     const b = raw as Loose;
     const at = `block ${i} (${String(b.type)})`;
@@ -98,6 +101,22 @@ export function blockViolations(blocks: unknown[], maxBlocks = 50): string[] {
       case 'markdown':
         if (String(b.text ?? '').length === 0) problems.push(`${at}: empty markdown block`);
         break;
+      case 'table': {
+        const rows = (b.rows as Loose[][] | undefined) ?? [];
+        if (rows.length === 0 || rows.length > 100) problems.push(`${at}: ${rows.length} rows`);
+        for (const row of rows) {
+          if (row.length === 0 || row.length > 20) problems.push(`${at}: a row of ${row.length} cells`);
+          for (const cell of row) {
+            if (cell.type === 'raw_text' && String(cell.text ?? '').length === 0)
+              problems.push(`${at}: empty raw_text cell`);
+            if (cell.type !== 'raw_text' && cell.type !== 'rich_text' && cell.type !== 'raw_number')
+              problems.push(`${at}: ${String(cell.type)} cell`);
+          }
+        }
+        const settings = (b.column_settings as unknown[] | undefined) ?? [];
+        if (settings.length > 20) problems.push(`${at}: ${settings.length} column_settings`);
+        break;
+      }
       case 'divider':
         break;
       default:

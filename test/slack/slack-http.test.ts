@@ -56,6 +56,21 @@ describe('conversations', () => {
     expect(t.fake.callsOf('users.info')[0]?.args.user).toBe('U0ALICE');
   });
 
+  it("an answer from an article section with a table arrives as Slack's table block", async () => {
+    await sendEvent(t.url, signingSecret, dm({ text: 'how do I mirror my screen on a mac' }));
+    const [post] = await t.fake.waitFor('chat.postMessage');
+    const blocks = blocksOf(post!);
+    expect(headerOf(blocks)).toMatch(/monitor/i);
+    const tables = blocks.filter((b) => b.type === 'table');
+    expect(tables).toHaveLength(1);
+    const rows = tables[0]!.rows as Loose[][];
+    expect(rows).toHaveLength(5);
+    expect(JSON.stringify(rows[0])).toContain('"text":"On a Mac","style":{"bold":true}');
+    expect(rows[1]![0]).toEqual({ type: 'raw_text', text: 'Open the display settings' });
+    expect(JSON.stringify(rows[4])).toContain('Command + F1');
+    expect(blockViolations(blocks)).toEqual([]);
+  });
+
   it('an @mention in a channel is answered in the thread of that message', async () => {
     const res = await sendEvent(
       t.url,

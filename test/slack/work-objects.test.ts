@@ -1,6 +1,6 @@
-// Links to IT requests unfurl as Slack Work Objects, over HTTP against the fake Slack Web API: the requester (or IT)
-// sharing a link gets the request's title, status, priority and assignee; anyone else's link unfurls as a plain
-// "IT request"; the details flexpane is checked per viewer.
+// Links to IT requests unfurl as Slack Work Objects, over HTTP against the fake Slack Web API: the requester sharing
+// a link (or IT staff in an IT channel) gets the request's title, status, priority and assignee; any other link
+// unfurls as a plain "IT request"; the details flexpane is checked per viewer.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../src/intake/request-schema.ts';
 import { type AdapterHarness, startAdapterHarness } from './adapter-harness.ts';
@@ -40,7 +40,9 @@ const record: RequestRecord = {
 };
 
 beforeAll(async () => {
-  h = await startAdapterHarness({ env: { PUBLIC_URL: publicUrl, IT_STAFF: 'slack:U0ITBOB' } });
+  h = await startAdapterHarness({
+    env: { PUBLIC_URL: publicUrl, IT_STAFF: 'slack:U0ITBOB', IT_DESTINATIONS: 'slack:C0ITDESK' },
+  });
   await h.app.requests.insert(record);
 });
 afterEach(() => h.fake.reset());
@@ -48,7 +50,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function linkShared(user: string, url = `${publicUrl}/requests/IT-0042`) {
+function linkShared(user: string, url = `${publicUrl}/requests/IT-0042`, channel = 'C0GENERAL') {
   return {
     team_id: 'T0001',
     api_app_id: 'A0001',
@@ -57,7 +59,7 @@ function linkShared(user: string, url = `${publicUrl}/requests/IT-0042`) {
     event_time: 1700000900,
     event: {
       type: 'link_shared',
-      channel: 'C0GENERAL',
+      channel,
       is_bot_user_member: true,
       user,
       message_ts: '1700000900.000100',
@@ -136,6 +138,27 @@ describe('a link to a request', () => {
       expect(text).not.toContain(secret);
   });
 
+  it('shared by IT staff in a channel that is not an IT channel unfurls as a plain "IT request"', async () => {
+    // Everyone in the channel sees the unfurl, and they may not see the request.
+    await sendEvent(h.url, signingSecret, linkShared('U0ITBOB'));
+    const [unfurl] = await h.fake.waitFor('chat.unfurl');
+    const text = JSON.stringify(unfurl!.args.metadata);
+    expect(text).toContain('"title":{"text":"IT request"}');
+    for (const secret of ['Visio', 'P3', 'In progress']) expect(text).not.toContain(secret);
+  });
+
+  it('shared by IT staff in an IT channel unfurls with title, status and priority', async () => {
+    await sendEvent(h.url, signingSecret, linkShared('U0ITBOB', `${publicUrl}/requests/IT-0042`, 'C0ITDESK'));
+    const [unfurl] = await h.fake.waitFor('chat.unfurl');
+    const entity = (unfurl!.args.metadata as { entities: Record<string, unknown>[] }).entities[0];
+    expect(entity).toMatchObject({
+      entity_payload: {
+        attributes: { title: { text: 'IT-0042 · Visio for the floor plans' } },
+        fields: { status: { value: 'In progress' }, priority: { value: 'P3' } },
+      },
+    });
+  });
+
   it('opens its details flexpane for IT staff, with the description', async () => {
     await sendEvent(h.url, signingSecret, detailsRequested('U0ITBOB'));
     const [details] = await h.fake.waitFor('entity.presentDetails');
@@ -144,6 +167,16 @@ describe('a link to a request', () => {
     expect(details!.args.metadata).toMatchObject({
       external_ref: { id: 'IT-0042' },
       entity_payload: { fields: { description: { value: record.description, long: true } } },
+    });
+  });
+
+  it('opens its details flexpane for the requester, whoever shared the link', async () => {
+    await sendEvent(h.url, signingSecret, detailsRequested('U0ALICE'));
+    const [details] = await h.fake.waitFor('entity.presentDetails');
+    expect(details!.args.error).toBeUndefined();
+    expect(details!.args.metadata).toMatchObject({
+      external_ref: { id: 'IT-0042', type: 'it_request' },
+      entity_payload: { attributes: { title: { text: 'IT-0042 · Visio for the floor plans' } } },
     });
   });
 

@@ -354,3 +354,91 @@ describe('escaping user text', () => {
     expect((element!.actions as { title: string }[])[0]?.title).toBe('**Yes** [now]');
   });
 });
+
+describe('tables', () => {
+  const table = {
+    columns: [{ label: 'To do this' }, { label: 'On a Mac', align: 'right' as const }],
+    rows: [
+      ['Open the settings', '**System Settings > Displays**'],
+      ['<b>x</b> {{DATE(2026-01-01)}}', ''],
+    ],
+  };
+
+  it('renders a section table as an Adaptive Card Table (schema 1.5) with a bold header row', () => {
+    const elements = renderReplyElements({
+      type: 'card',
+      kind: 'answer',
+      title: 'Set up a monitor',
+      sections: [{ heading: 'Display settings', table }],
+    });
+    expect(elements.find((e) => e.type === 'Table')).toEqual({
+      type: 'Table',
+      columns: [{ width: 1 }, { width: 1, horizontalCellContentAlignment: 'Right' }],
+      rows: [
+        {
+          type: 'TableRow',
+          cells: [
+            {
+              type: 'TableCell',
+              items: [{ type: 'TextBlock', text: 'To do this', wrap: true, weight: 'Bolder' }],
+            },
+            {
+              type: 'TableCell',
+              items: [{ type: 'TextBlock', text: 'On a Mac', wrap: true, weight: 'Bolder' }],
+            },
+          ],
+        },
+        {
+          type: 'TableRow',
+          cells: [
+            { type: 'TableCell', items: [{ type: 'TextBlock', text: 'Open the settings', wrap: true }] },
+            {
+              type: 'TableCell',
+              items: [{ type: 'TextBlock', text: '**System Settings \\> Displays**', wrap: true }],
+            },
+          ],
+        },
+        {
+          type: 'TableRow',
+          cells: [
+            {
+              type: 'TableCell',
+              // HTML and template functions in a cell stay literal text.
+              items: [
+                { type: 'TextBlock', text: '\\<b\\>x\\</b\\> \\{\\{DATE(2026-01-01)\\}\\}', wrap: true },
+              ],
+            },
+            { type: 'TableCell', items: [{ type: 'TextBlock', text: '—', wrap: true }] },
+          ],
+        },
+      ],
+      firstRowAsHeader: true,
+      showGridLines: true,
+    });
+    // The heading comes first, then the table.
+    expect(elements.map((e) => e.type).slice(0, 3)).toEqual(['TextBlock', 'TextBlock', 'Table']);
+  });
+
+  it('shows a table over its limits (11 columns, or more than the byte budget) as bulleted rows', () => {
+    const wide = {
+      columns: Array.from({ length: 11 }, (_, i) => ({ label: `C${i}` })),
+      rows: [Array.from({ length: 11 }, (_, i) => `v${i}`)],
+    };
+    const [wideShown] = renderReplyElements({ type: 'card', title: 'T', sections: [{ table: wide }] }).slice(
+      1,
+    );
+    expect(wideShown).toMatchObject({
+      type: 'TextBlock',
+      text: '- **v0** — C1: v1; C2: v2; C3: v3; C4: v4; C5: v5; C6: v6; C7: v7; C8: v8; C9: v9; C10: v10',
+    });
+    const long = {
+      columns: [{ label: 'Model' }, { label: 'Note' }],
+      rows: Array.from({ length: 100 }, (_, i) => [`Model ${i}`, 'x'.repeat(200)]),
+    };
+    const replies: Reply[] = [{ type: 'card', title: 'T', sections: [{ table: long }] }];
+    const elements = renderReplyElements(replies[0]!);
+    expect(elements.some((e) => e.type === 'Table')).toBe(false);
+    expect(elements.map((e) => String(e.text ?? '')).join('\n')).toContain('- **Model 99** — Note: ');
+    for (const card of renderCards(replies)) expect(cardBytes(card)).toBeLessThanOrEqual(36_000);
+  });
+});

@@ -41,6 +41,22 @@ describe('personal chat', () => {
     expect(cardText(sent.body)).toContain('Ask IT');
   });
 
+  it('an answer from an article section with a table arrives as an Adaptive Card Table', async () => {
+    await t.post(
+      t.activity('personal-message', { id: 'q-table-1', text: 'how do I mirror my screen on a mac' }),
+    );
+    const sent = await t.connector.replyTo('q-table-1');
+    const body = cardOf(sent.body).body as Record<string, unknown>[];
+    const table = body.find((e) => e.type === 'Table') as
+      | { columns: unknown[]; rows: { cells: { items: { text: string }[] }[] }[] }
+      | undefined;
+    expect(table?.columns).toHaveLength(3);
+    const texts = table!.rows.map((r) => r.cells.map((c) => c.items[0]!.text));
+    expect(texts[0]).toEqual(['To do this', 'On Windows', 'On a Mac']);
+    expect(texts).toHaveLength(5);
+    expect(texts[4]![2]).toContain('Command + F1');
+  });
+
   it("stores the user's reference for direct messages, keyed by their Entra object id", async () => {
     await t.channel.idle();
     const refs = createConversationRefs(t.app.store);
@@ -158,6 +174,36 @@ describe('installation', () => {
     expect(
       logLines.some((l) => l.includes(`IT_DESTINATIONS=teams:${team}`) && l.includes('Northwind Operations')),
     ).toBe(true);
+  });
+
+  it('being installed for a personal chat sends no welcome: the prompt starters greet instead', async () => {
+    const personal = 'a:1Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa-personal-install';
+    const conversation = {
+      conversationType: 'personal',
+      tenantId: '9a8b7c6d-1111-4222-8333-444455556666',
+      id: personal,
+    };
+    const channelData = { tenant: { id: '9a8b7c6d-1111-4222-8333-444455556666' } };
+    expect(
+      await t.post(
+        t.activity('installation-update-add', { id: 'personal-install-1', conversation, channelData }),
+      ),
+    ).toBe(200);
+    expect(
+      await t.post(
+        t.activity('bot-added-to-team', {
+          id: 'personal-added-1',
+          conversation,
+          channelData,
+        }),
+      ),
+    ).toBe(200);
+    await t.channel.idle();
+    expect(t.connector.sent().filter((r) => r.conversationId === personal)).toEqual([]);
+    // The chat itself works: a question there is answered.
+    expect(await t.post(t.activity('personal-message', { id: 'after-install-1', conversation }))).toBe(200);
+    const answer = await t.connector.replyTo('after-install-1');
+    expect(answer.conversationId).toBe(personal);
   });
 
   it('stores the service URL, tenant and bot id to reach channels that have no reference yet', async () => {

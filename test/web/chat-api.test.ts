@@ -45,6 +45,20 @@ describe('POST /api/chat: answering', () => {
     expect(await page.text()).toContain('<h1>Reset a forgotten password</h1>');
   });
 
+  it('carries an article table as a section table, and the article page draws it as an HTML table', async () => {
+    const card = (await askForCard('how do I mirror my screen on a mac')) as unknown as {
+      sections: { table?: { columns: { label: string }[]; rows: string[][] } }[];
+      link: { url: string };
+    };
+    const table = card.sections.find((s) => s.table)?.table;
+    expect(table?.columns.map((c) => c.label)).toEqual(['To do this', 'On Windows', 'On a Mac']);
+    expect(table?.rows).toHaveLength(4);
+    const html = await (await fetch(card.link.url)).text();
+    expect(html).toContain('<th scope="col">On a Mac</th>');
+    expect(html).toContain('<td><strong>Settings &gt; System &gt; Display</strong></td>');
+    expect(html).not.toContain('| --- |');
+  });
+
   it("puts the logged question's id on every button of the answer card", async () => {
     const card = await askForCard('how do I reset my password?', 'bob');
     const ids = card.actions.map((b) => b.action?.id);

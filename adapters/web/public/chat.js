@@ -176,6 +176,45 @@ function renderMarkdown(markdown, className = 'md') {
   return root;
 }
 
+/**
+ * A neutral table ({ columns: [{ label, align }], rows: [[cell]] }) as an HTML table in a scrolling box. Cells
+ * are inline markdown built with DOM nodes (textContent), so nothing in them is ever parsed as HTML.
+ */
+function renderTable(table) {
+  const columns = Array.isArray(table?.columns) ? table.columns : [];
+  if (columns.length === 0) return undefined;
+  const alignOf = (i) =>
+    ['left', 'center', 'right'].includes(columns[i]?.align) ? columns[i].align : undefined;
+  const cell = (tag, markdown, i, attrs = {}) => {
+    const align = alignOf(i);
+    const node = el(tag, { ...(align ? { className: `align-${align}` } : {}), attrs });
+    appendInline(node, String(markdown ?? '').replace(/\s*\n\s*/g, ' '));
+    return node;
+  };
+  const head = el('thead', {}, [
+    el(
+      'tr',
+      {},
+      columns.map((c, i) => cell('th', c?.label, i, { scope: 'col' })),
+    ),
+  ]);
+  const rows = Array.isArray(table.rows) ? table.rows : [];
+  const body = el(
+    'tbody',
+    {},
+    rows.map((row) =>
+      el(
+        'tr',
+        {},
+        columns.map((_, i) => cell('td', Array.isArray(row) ? row[i] : '', i)),
+      ),
+    ),
+  );
+  return el('div', { className: 'table-scroll', attrs: { tabindex: '0' } }, [
+    el('table', { className: 'md-table' }, [head, body]),
+  ]);
+}
+
 /** Inline markdown only (titles, labels), in an element of the given tag. */
 function renderInline(tag, markdown, className) {
   const node = el(tag, className ? { className } : {});
@@ -300,6 +339,10 @@ function renderCard(card) {
     const part = el('section', { className: 'card-section' });
     if (section.heading) part.append(renderInline('h3', section.heading, 'card-heading'));
     if (section.text) part.append(renderMarkdown(section.text));
+    if (section.table) {
+      const table = renderTable(section.table);
+      if (table) part.append(table);
+    }
     if (section.fields?.length) {
       const list = el('dl', { className: 'fields' });
       for (const field of section.fields) {
