@@ -1,9 +1,9 @@
 // `itbuddy chat`: a terminal conversation through the real core and embedded store; buttons are picked by number.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/run-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let dataDir: string;
@@ -15,33 +15,17 @@ afterAll(async () => {
 });
 
 function chat(lines: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(root, 'bin', 'itbuddy.js'), 'chat', '--user', 'tester'],
-      {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH ?? '',
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          KB_DIR: path.join(root, 'kb'),
-          KB_WATCH: 'false',
-          DATA_DIR: dataDir,
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(`${lines.join('\n')}\n`);
+  return runProcess(process.execPath, [path.join(root, 'bin', 'itbuddy.js'), 'chat', '--user', 'tester'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      KB_DIR: path.join(root, 'kb'),
+      KB_WATCH: 'false',
+      DATA_DIR: dataDir,
+    },
+    input: `${lines.join('\n')}\n`,
   });
 }
 

@@ -1,5 +1,4 @@
 // The `itbuddy` command line, run as a real process: kb check, ask (text, JSON, JSONL) and the command table.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliCommand, CliIo } from '../../adapters/cli/command.ts';
 import { findCommand, runCli } from '../../adapters/cli/main.ts';
+import { runProcess } from '../helpers/run-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'itbuddy.js');
@@ -14,22 +14,10 @@ const kbDir = path.join(root, 'kb');
 
 /** Runs `itbuddy` with `args`, feeding `input` on stdin; the environment is only what the test gives. */
 function itbuddy(args: string[], input = '', env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', KB_WATCH: 'false', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+  return runProcess(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', KB_WATCH: 'false', ...env },
+    input: input,
   });
 }
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installHint, isSupported, requiredVersion, unsupportedMessage } from '../../bin/check-node.js';
+import { runProcess } from '../helpers/run-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 // The machine's own Node.js is often older than IT Buddy needs (Node 20 on many distributions).
@@ -18,21 +19,9 @@ if (!haveOldNode)
 
 /** Runs `command args` with only the old Node.js's folder on PATH; resolves with the exit code and output. */
 function runWithOldNode(command: string, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: root,
-      env: { PATH: `${path.dirname(oldNode)}:/bin`, HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runProcess(command, args, {
+    cwd: root,
+    env: { PATH: `${path.dirname(oldNode)}:/bin`, HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test' },
   });
 }
 

@@ -1,35 +1,23 @@
 // `itbuddy intake parse`, run as a real process: one JSON object per opening message with the route, kind,
 // title, pre-filled fields and the questions the chat would ask — the chat's own reading.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { parseOpening } from '../../src/intake/opening-parse.ts';
+import { runProcess } from '../helpers/run-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'itbuddy.js');
 
 function itbuddy(args: string[], input = '') {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        INTAKE_TIMEZONE: 'Europe/London',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+  return runProcess(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      INTAKE_TIMEZONE: 'Europe/London',
+    },
+    input: input,
   });
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../src/store/embedded/sqlite-store.ts';
 import { createRequestRepository } from '../../src/store/repositories/requests.ts';
+import { runProcess } from '../helpers/run-process.ts';
 import { opsEnv, populate, say } from './ops-flows.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -19,22 +20,9 @@ let url: string;
 
 /** Runs `itbuddy` as its own process against the test's DATA_DIR. */
 function itbuddy(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...opsEnv, DATA_DIR: dataDir, KB_DIR: path.join(root, 'kb') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+  return runProcess(process.execPath, [bin, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...opsEnv, DATA_DIR: dataDir, KB_DIR: path.join(root, 'kb') },
   });
 }
 
