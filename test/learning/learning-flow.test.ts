@@ -180,3 +180,31 @@ describe('a 👍 teaches a phrasing, and buttons act only for their asker', () =
     expect(all.map((p) => p.text)).toEqual(['how can I get my password reset']);
   });
 });
+
+describe('a pick after a clarification teaches a phrasing', () => {
+  it('answers directly, once the phrasing is approved, a question it first had to clarify', async () => {
+    const question = 'how do I free up space?';
+    const first = await chat(s.url, 'carol', { text: question });
+    expect(answerCardOf(first)).toBeUndefined();
+    const choices = first.find((r) => r.type === 'choices') as unknown as
+      | { options: { label: string; action: { id: string; value: string } }[] }
+      | undefined;
+    const slow = choices?.options.find((o) => o.label === 'Speed up a slow laptop');
+    expect(slow).toBeDefined();
+
+    // Someone else cannot pick for Carol; Carol's pick shows the article and proposes her words.
+    const foreign = await chat(s.url, 'mallory', { action: slow!.action });
+    expect(answerCardOf(foreign)).toBeUndefined();
+    expect(answerCardOf(await chat(s.url, 'carol', { action: slow!.action }))).toMatchObject({
+      title: 'Speed up a slow laptop',
+    });
+    const proposed = (await s.app.learning.list({ status: 'proposed' })).find((p) => p.text === question);
+    expect(proposed).toMatchObject({ articleId: 'laptop-slow', source: 'choice' });
+
+    const approved = await postForm('ivy', '/it/kb/decide', { id: proposed!.id, verdict: 'approve' });
+    expect(approved.status).toBe(200);
+    expect(answerCardOf(await chat(s.url, 'carol', { text: question }))).toMatchObject({
+      title: 'Speed up a slow laptop',
+    });
+  });
+});
