@@ -99,6 +99,11 @@ export interface Tuning {
   unknownShare: number;
   /** Re-ranking: normalised BM25F + coverage + question match + phrase (bigram) overlap. */
   rank: { bm25: number; coverage: number; question: number; phrase: number; passage: number };
+  /**
+   * Close calls: a direct answer also needs the top article `margin` ahead of the runner-up (see
+   * `ConfidenceSignals.margin`), unless its confidence reaches `sure`. Otherwise the bot clarifies, offering both.
+   */
+  ambiguity: { margin: number; sure: number };
   /** Logistic confidence: bias and weights of the signals. */
   confidence: {
     bias: number;
@@ -122,6 +127,8 @@ export const defaultTuning: Tuning = {
   bodyOnlyCoverage: 0.5,
   unknownShare: 0.5,
   rank: { bm25: 1, coverage: 0.6, question: 0.5, phrase: 0.2, passage: 0 },
+  // Chosen with the thresholds on data the method was not tuned on (docs/answering.md).
+  ambiguity: { margin: 0.05, sure: 0.85 },
   // Fitted by logistic regression on labelled questions over two different knowledge bases (P(answer is right)).
   confidence: {
     bias: -2.3,
@@ -534,7 +541,7 @@ export function ranker(
       });
     }
     const confidence = hits[0]!.confidence;
-    const answered = confidence >= minConfidence;
+    const answered = confidence >= minConfidence && clearLead(tuning, confidence, margin);
     return { query, hits, answered, offered: answered ? [] : offerable(hits, offer), confidence, signals };
   };
 }
@@ -844,6 +851,15 @@ function confidenceOf(
     w.evidence * evidence +
     w.passage * passage;
   return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * Whether the top article is clearly ahead: two neighbouring articles scoring nearly the same (joining a meeting
+ * from the room vs. fixing the room's screen) is when a confident-looking answer is most often the wrong one, so
+ * the bot asks which one is meant unless it is very sure.
+ */
+function clearLead(tuning: Tuning, confidence: number, margin: number): boolean {
+  return margin >= tuning.ambiguity.margin || confidence >= tuning.ambiguity.sure;
 }
 
 /** The hits worth asking "is it one of these?" about: none unless the best reaches `offer.min`. */
