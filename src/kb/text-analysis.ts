@@ -19,9 +19,10 @@ const stopWords = new Set(
   sooo soo sooooo pls asap try tried trying going go goes gone went come comes coming came make
   makes making made let question questions ask asking wondering idea
   able unable possible via per etc best there around should shall would almost nearly basically lately recently
-  suddenly constantly randomly always often sometimes usually morning afternoon evening ago soon`.split(
-    /\s+/,
-  ),
+  suddenly constantly randomly always often sometimes usually morning afternoon evening ago soon
+  he him his himself she her hers herself itself yourself yourselves ourselves themselves
+  because before after during while since until though although whether through across between within without
+  upon toward towards under both each either neither nor another other others same such`.split(/\s+/),
 );
 
 /** Splits text into lower-case word tokens (letters and digits), accents folded; "wi-fi" and "e-mail" join up. */
