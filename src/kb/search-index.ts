@@ -12,6 +12,7 @@ import {
   type PassageReading,
   readPassages,
 } from './passage-index.ts';
+import { repairSpacing, type SpacingVocabulary } from './spacing-repair.ts';
 import { analyse, ConceptMatcher, editDistance, type Token, typoBudget } from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
@@ -408,8 +409,15 @@ export function queryReader(
 
   // Plain loops and no closure per word: this runs for every question, and each closure was garbage.
   const knownToken = (t: Token): boolean => known(t.stem) || concepts.words.has(t.word);
+  const spacing: SpacingVocabulary = {
+    isWord: (word) => vocabulary.has(word),
+    isKnown: knownToken,
+    isEnglish: isEnglishWord,
+    isTypo: (word) => correct(word) !== null,
+  };
   return (query: string): Slot[] => {
-    const tokens = lexicon ? lexicon.rewrite(analyse(query), knownToken) : analyse(query);
+    const read = repairSpacing(analyse(query), spacing);
+    const tokens = lexicon ? lexicon.rewrite(read, knownToken) : read;
     const typo = new Array<number>(tokens.length).fill(0);
     const filler = new Array<boolean>(tokens.length).fill(false);
     const base = new Array<string | undefined>(tokens.length);
