@@ -13,7 +13,14 @@ import {
   readPassages,
 } from './passage-index.ts';
 import { repairSpacing, type SpacingVocabulary } from './spacing-repair.ts';
-import { analyse, ConceptMatcher, editDistance, type Token, typoBudget } from './text-analysis.ts';
+import {
+  analyse,
+  ConceptMatcher,
+  editDistance,
+  misspeltStopWord,
+  type Token,
+  typoBudget,
+} from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
 export interface SearchHit {
@@ -415,8 +422,38 @@ export function queryReader(
     isEnglish: isEnglishWord,
     isTypo: (word) => correct(word) !== null,
   };
+  /**
+   * Misspelt words corrected before the lexicon reads the question, so its phrases match through a typo ("neew
+   * job"); a short slip of a stop word is read as that stop word ("hwo", "yuor"), not as an unknown topic.
+   */
+  const correctBeforeLexicon = (tokens: Token[]): Token[] => {
+    let out: Token[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      let fixed: Token | undefined;
+      const candidate =
+        !t.stop &&
+        t.word.length >= 3 &&
+        !/\d/.test(t.word) &&
+        !knownToken(t) &&
+        !lexicon?.hasWord(t.stem) &&
+        !isEnglishWord(t.word);
+      if (candidate) {
+        const stop = misspeltStopWord(t.word);
+        const fix = stop ? null : correct(t.word);
+        if (stop) fixed = analyse(stop)[0];
+        else if (fix)
+          fixed = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false, typo: fix.distance };
+      }
+      if (fixed) {
+        out ??= tokens.slice(0, i);
+        out.push(fixed);
+      } else out?.push(t);
+    }
+    return out ?? tokens;
+  };
   return (query: string): Slot[] => {
-    const read = repairSpacing(analyse(query), spacing);
+    const read = correctBeforeLexicon(repairSpacing(analyse(query), spacing));
     const tokens = lexicon ? lexicon.rewrite(read, knownToken) : read;
     const typo = new Array<number>(tokens.length).fill(0);
     const filler = new Array<boolean>(tokens.length).fill(false);
@@ -432,7 +469,10 @@ export function queryReader(
         if (!known(t.stem)) tokens[i] = { word: t.word, stem: adjective, stop: false };
         continue;
       }
-      if (known(t.stem) || concepts.words.has(t.word)) continue;
+      if (known(t.stem) || concepts.words.has(t.word)) {
+        typo[i] = t.typo ?? 0;
+        continue;
+      }
       // Only a word that is not English is a typo: a real word the articles do not use is a topic they lack.
       const fix = /\d/.test(t.word) || t.word.length < 3 || isEnglishWord(t.word) ? null : correct(t.word);
       if (fix) {

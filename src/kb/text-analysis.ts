@@ -43,6 +43,19 @@ export function isStopWord(token: string): boolean {
   return stopWords.has(token);
 }
 
+/**
+ * The stop word a short misspelt word was meant to be ("hwo", "teh", "yuor", "waht"): one edit away (a swap of
+ * neighbours counts as one) and with the same first letter, as for other short typos; undefined when none is.
+ */
+export function misspeltStopWord(word: string): string | undefined {
+  if (word.length < 3 || word.length > 5) return undefined;
+  for (const stop of stopWords) {
+    if (stop[0] === word[0] && Math.abs(stop.length - word.length) <= 1 && editDistance(word, stop, 1) <= 1)
+      return stop;
+  }
+  return undefined;
+}
+
 /** The stem of a token; short tokens and tokens with digits are kept as they are. */
 export function stem(token: string): string {
   if (token.length <= 3 || /\d/.test(token)) return token;
@@ -70,6 +83,8 @@ export interface Token {
   word: string;
   stem: string;
   stop: boolean;
+  /** Edits by which a misspelt word was corrected into this one; absent when it was read as typed. */
+  typo?: number;
 }
 
 /** Tokenizes and stems `text`, keeping stop words (marked) so phrases can still be recognised. */
