@@ -18,6 +18,7 @@ interface Entry {
 export class Lexicon {
   readonly #byFirst = new Map<string, Entry[]>();
   readonly #stems = new Set<string>();
+  readonly #words = new Set<string>();
 
   /** `entries` maps a phrase people use to the words an article would use, as in `_lexicon.yaml`. */
   constructor(entries: Readonly<Record<string, string>>) {
@@ -26,6 +27,7 @@ export class Lexicon {
       const replacement = analyse(words);
       if (stems.length === 0 || replacement.length === 0) continue;
       for (const stem of stems) this.#stems.add(stem);
+      for (const t of analyse(phrase)) if (!t.stop && t.word.length >= 5) this.#words.add(t.word);
       const list = this.#byFirst.get(stems[0]!) ?? [];
       list.push({ stems, replacement });
       // Longest phrase first, so "no signal" wins over a one-word entry starting the same way.
@@ -37,6 +39,11 @@ export class Lexicon {
   /** True when `stem` is a word of one of its phrases: such a word is read by the lexicon, not corrected. */
   hasWord(stem: string): boolean {
     return this.#stems.has(stem);
+  }
+
+  /** The words of its phrases (five letters or more, stop words aside): what a typo may have been meant as. */
+  get words(): ReadonlySet<string> {
+    return this.#words;
   }
 
   /** How many phrases it knows. */

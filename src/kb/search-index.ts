@@ -370,8 +370,14 @@ export function queryReader(
 ): (query: string) => Slot[] {
   const { conceptWeight, typoWeight, prefixWeight } = tuning;
   const { termIds, termNames, idf, vocabulary } = tables;
+  // A typo may also be of a lexicon phrase's word the articles never use ("notcie" in "handed in my notcie").
+  const lexiconWords = new Map<string, string>();
+  for (const word of lexicon?.words ?? []) {
+    if (!vocabulary.has(word)) lexiconWords.set(word, analyse(word)[0]?.stem ?? word);
+  }
+  const stemOfWord = (word: string): string => vocabulary.get(word)?.stem ?? lexiconWords.get(word) ?? word;
   const vocabularyByLength = new Map<number, string[]>();
-  for (const word of vocabulary.keys()) {
+  for (const word of [...vocabulary.keys(), ...lexiconWords.keys()]) {
     const list = vocabularyByLength.get(word.length) ?? [];
     list.push(word);
     vocabularyByLength.set(word.length, list);
@@ -398,7 +404,7 @@ export function queryReader(
         if (short && candidate[0] !== word[0]) continue;
         const d = editDistance(word, candidate, best ? Math.min(best.distance, budget) : budget);
         if (d > budget) continue;
-        const df = vocabulary.get(candidate)!.df;
+        const df = vocabulary.get(candidate)?.df ?? 0;
         // Prefer the closest word; among equals, the one sharing the first letter, then the most common.
         const better =
           !best ||
@@ -442,8 +448,7 @@ export function queryReader(
         const stop = misspeltStopWord(t.word);
         const fix = stop ? null : correct(t.word);
         if (stop) fixed = analyse(stop)[0];
-        else if (fix)
-          fixed = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false, typo: fix.distance };
+        else if (fix) fixed = { word: fix.word, stem: stemOfWord(fix.word), stop: false, typo: fix.distance };
       }
       if (fixed) {
         out ??= tokens.slice(0, i);
@@ -476,7 +481,7 @@ export function queryReader(
       // Only a word that is not English is a typo: a real word the articles do not use is a topic they lack.
       const fix = /\d/.test(t.word) || t.word.length < 3 || isEnglishWord(t.word) ? null : correct(t.word);
       if (fix) {
-        tokens[i] = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false };
+        tokens[i] = { word: fix.word, stem: stemOfWord(fix.word), stop: false };
         typo[i] = fix.distance;
         continue;
       }

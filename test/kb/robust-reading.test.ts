@@ -106,6 +106,12 @@ describe('questions in everyday words on the product knowledge base', () => {
     expect(index.explain('my laptop got nickd on the train').map((w) => w.word)).toContain('stolen');
   });
 
+  it('corrects a typo of a lexicon word the articles never use', () => {
+    const outcome = index.search('I handed in my notcie, what happens to my laptop');
+    expect(outcome.answered).toBe(true);
+    expect(outcome.hits[0]?.article.id).toBe('leaving-company');
+  });
+
   it('does not correct a real English word into an article word', () => {
     const thermostat = index.explain('reset the thermostat').find((w) => w.word.startsWith('thermostat'));
     expect(thermostat).toMatchObject({ known: false, terms: [] });
