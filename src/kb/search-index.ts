@@ -432,6 +432,7 @@ export function queryReader(
    * Misspelt words corrected before the lexicon reads the question, so its phrases match through a typo ("neew
    * job"); a short slip of a stop word is read as that stop word ("hwo", "yuor"), not as an unknown topic.
    */
+  const stopSlips = new Map<string, string | null>();
   const correctBeforeLexicon = (tokens: Token[]): Token[] => {
     let out: Token[] | undefined;
     for (let i = 0; i < tokens.length; i++) {
@@ -445,7 +446,12 @@ export function queryReader(
         !lexicon?.hasWord(t.stem) &&
         !isEnglishWord(t.word);
       if (candidate) {
-        const stop = misspeltStopWord(t.word);
+        let stop = stopSlips.get(t.word);
+        if (stop === undefined) {
+          if (stopSlips.size > 5000) stopSlips.clear();
+          stop = misspeltStopWord(t.word) ?? null;
+          stopSlips.set(t.word, stop);
+        }
         const fix = stop ? null : correct(t.word);
         if (stop) fixed = analyse(stop)[0];
         else if (fix) fixed = { word: fix.word, stem: stemOfWord(fix.word), stop: false, typo: fix.distance };
