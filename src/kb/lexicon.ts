@@ -17,6 +17,8 @@ interface Entry {
 /** Recognises lexicon phrases in an analysed question and adds the IT words they stand for. */
 export class Lexicon {
   readonly #byFirst = new Map<string, Entry[]>();
+  readonly #stems = new Set<string>();
+  readonly #words = new Set<string>();
 
   /** `entries` maps a phrase people use to the words an article would use, as in `_lexicon.yaml`. */
   constructor(entries: Readonly<Record<string, string>>) {
@@ -24,12 +26,24 @@ export class Lexicon {
       const stems = analyse(phrase).map((t) => t.stem);
       const replacement = analyse(words);
       if (stems.length === 0 || replacement.length === 0) continue;
+      for (const stem of stems) this.#stems.add(stem);
+      for (const t of analyse(phrase)) if (!t.stop && t.word.length >= 5) this.#words.add(t.word);
       const list = this.#byFirst.get(stems[0]!) ?? [];
       list.push({ stems, replacement });
       // Longest phrase first, so "no signal" wins over a one-word entry starting the same way.
       list.sort((a, b) => b.stems.length - a.stems.length);
       this.#byFirst.set(stems[0]!, list);
     }
+  }
+
+  /** True when `stem` is a word of one of its phrases: such a word is read by the lexicon, not corrected. */
+  hasWord(stem: string): boolean {
+    return this.#stems.has(stem);
+  }
+
+  /** The words of its phrases (five letters or more, stop words aside): what a typo may have been meant as. */
+  get words(): ReadonlySet<string> {
+    return this.#words;
   }
 
   /** How many phrases it knows. */

@@ -12,7 +12,15 @@ import {
   type PassageReading,
   readPassages,
 } from './passage-index.ts';
-import { analyse, ConceptMatcher, editDistance, type Token, typoBudget } from './text-analysis.ts';
+import { repairSpacing, type SpacingVocabulary } from './spacing-repair.ts';
+import {
+  analyse,
+  ConceptMatcher,
+  editDistance,
+  misspeltStopWord,
+  type Token,
+  typoBudget,
+} from './text-analysis.ts';
 
 /** One ranked article with its raw score and a confidence between 0 and 1. */
 export interface SearchHit {
@@ -99,6 +107,11 @@ export interface Tuning {
   unknownShare: number;
   /** Re-ranking: normalised BM25F + coverage + question match + phrase (bigram) overlap. */
   rank: { bm25: number; coverage: number; question: number; phrase: number; passage: number };
+  /**
+   * Close calls: a direct answer also needs the top article `margin` ahead of the runner-up (see
+   * `ConfidenceSignals.margin`), unless its confidence reaches `sure`. Otherwise the bot clarifies, offering both.
+   */
+  ambiguity: { margin: number; sure: number };
   /** Logistic confidence: bias and weights of the signals. */
   confidence: {
     bias: number;
@@ -122,6 +135,8 @@ export const defaultTuning: Tuning = {
   bodyOnlyCoverage: 0.5,
   unknownShare: 0.5,
   rank: { bm25: 1, coverage: 0.6, question: 0.5, phrase: 0.2, passage: 0 },
+  // Chosen with the thresholds on data the method was not tuned on (docs/answering.md).
+  ambiguity: { margin: 0.05, sure: 0.85 },
   // Fitted by logistic regression on labelled questions over two different knowledge bases (P(answer is right)).
   confidence: {
     bias: -2.3,
@@ -355,8 +370,14 @@ export function queryReader(
 ): (query: string) => Slot[] {
   const { conceptWeight, typoWeight, prefixWeight } = tuning;
   const { termIds, termNames, idf, vocabulary } = tables;
+  // A typo may also be of a lexicon phrase's word the articles never use ("notcie" in "handed in my notcie").
+  const lexiconWords = new Map<string, string>();
+  for (const word of lexicon?.words ?? []) {
+    if (!vocabulary.has(word)) lexiconWords.set(word, analyse(word)[0]?.stem ?? word);
+  }
+  const stemOfWord = (word: string): string => vocabulary.get(word)?.stem ?? lexiconWords.get(word) ?? word;
   const vocabularyByLength = new Map<number, string[]>();
-  for (const word of vocabulary.keys()) {
+  for (const word of [...vocabulary.keys(), ...lexiconWords.keys()]) {
     const list = vocabularyByLength.get(word.length) ?? [];
     list.push(word);
     vocabularyByLength.set(word.length, list);
@@ -383,7 +404,7 @@ export function queryReader(
         if (short && candidate[0] !== word[0]) continue;
         const d = editDistance(word, candidate, best ? Math.min(best.distance, budget) : budget);
         if (d > budget) continue;
-        const df = vocabulary.get(candidate)!.df;
+        const df = vocabulary.get(candidate)?.df ?? 0;
         // Prefer the closest word; among equals, the one sharing the first letter, then the most common.
         const better =
           !best ||
@@ -401,8 +422,50 @@ export function queryReader(
 
   // Plain loops and no closure per word: this runs for every question, and each closure was garbage.
   const knownToken = (t: Token): boolean => known(t.stem) || concepts.words.has(t.word);
+  const spacing: SpacingVocabulary = {
+    isWord: (word) => vocabulary.has(word),
+    isKnown: knownToken,
+    isEnglish: isEnglishWord,
+    isTypo: (word) => correct(word) !== null,
+  };
+  /**
+   * Misspelt words corrected before the lexicon reads the question, so its phrases match through a typo ("neew
+   * job"); a short slip of a stop word is read as that stop word ("hwo", "yuor"), not as an unknown topic.
+   */
+  const stopSlips = new Map<string, string | null>();
+  const correctBeforeLexicon = (tokens: Token[]): Token[] => {
+    let out: Token[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      let fixed: Token | undefined;
+      const candidate =
+        !t.stop &&
+        t.word.length >= 3 &&
+        !/\d/.test(t.word) &&
+        !knownToken(t) &&
+        !lexicon?.hasWord(t.stem) &&
+        !isEnglishWord(t.word);
+      if (candidate) {
+        let stop = stopSlips.get(t.word);
+        if (stop === undefined) {
+          if (stopSlips.size > 5000) stopSlips.clear();
+          stop = misspeltStopWord(t.word) ?? null;
+          stopSlips.set(t.word, stop);
+        }
+        const fix = stop ? null : correct(t.word);
+        if (stop) fixed = analyse(stop)[0];
+        else if (fix) fixed = { word: fix.word, stem: stemOfWord(fix.word), stop: false, typo: fix.distance };
+      }
+      if (fixed) {
+        out ??= tokens.slice(0, i);
+        out.push(fixed);
+      } else out?.push(t);
+    }
+    return out ?? tokens;
+  };
   return (query: string): Slot[] => {
-    const tokens = lexicon ? lexicon.rewrite(analyse(query), knownToken) : analyse(query);
+    const read = correctBeforeLexicon(repairSpacing(analyse(query), spacing));
+    const tokens = lexicon ? lexicon.rewrite(read, knownToken) : read;
     const typo = new Array<number>(tokens.length).fill(0);
     const filler = new Array<boolean>(tokens.length).fill(false);
     const base = new Array<string | undefined>(tokens.length);
@@ -417,11 +480,14 @@ export function queryReader(
         if (!known(t.stem)) tokens[i] = { word: t.word, stem: adjective, stop: false };
         continue;
       }
-      if (known(t.stem) || concepts.words.has(t.word)) continue;
+      if (known(t.stem) || concepts.words.has(t.word)) {
+        typo[i] = t.typo ?? 0;
+        continue;
+      }
       // Only a word that is not English is a typo: a real word the articles do not use is a topic they lack.
       const fix = /\d/.test(t.word) || t.word.length < 3 || isEnglishWord(t.word) ? null : correct(t.word);
       if (fix) {
-        tokens[i] = { word: fix.word, stem: vocabulary.get(fix.word)!.stem, stop: false };
+        tokens[i] = { word: fix.word, stem: stemOfWord(fix.word), stop: false };
         typo[i] = fix.distance;
         continue;
       }
@@ -534,7 +600,7 @@ export function ranker(
       });
     }
     const confidence = hits[0]!.confidence;
-    const answered = confidence >= minConfidence;
+    const answered = confidence >= minConfidence && clearLead(tuning, confidence, margin);
     return { query, hits, answered, offered: answered ? [] : offerable(hits, offer), confidence, signals };
   };
 }
@@ -844,6 +910,15 @@ function confidenceOf(
     w.evidence * evidence +
     w.passage * passage;
   return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * Whether the top article is clearly ahead: two neighbouring articles scoring nearly the same (joining a meeting
+ * from the room vs. fixing the room's screen) is when a confident-looking answer is most often the wrong one, so
+ * the bot asks which one is meant unless it is very sure.
+ */
+function clearLead(tuning: Tuning, confidence: number, margin: number): boolean {
+  return margin >= tuning.ambiguity.margin || confidence >= tuning.ambiguity.sure;
 }
 
 /** The hits worth asking "is it one of these?" about: none unless the best reaches `offer.min`. */

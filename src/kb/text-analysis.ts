@@ -19,9 +19,10 @@ const stopWords = new Set(
   sooo soo sooooo pls asap try tried trying going go goes gone went come comes coming came make
   makes making made let question questions ask asking wondering idea
   able unable possible via per etc best there around should shall would almost nearly basically lately recently
-  suddenly constantly randomly always often sometimes usually morning afternoon evening ago soon`.split(
-    /\s+/,
-  ),
+  suddenly constantly randomly always often sometimes usually morning afternoon evening ago soon
+  he him his himself she her hers herself itself yourself yourselves ourselves themselves
+  because before after during while since until though although whether through across between within without
+  upon toward towards under both each either neither nor another other others same such`.split(/\s+/),
 );
 
 /** Splits text into lower-case word tokens (letters and digits), accents folded; "wi-fi" and "e-mail" join up. */
@@ -40,6 +41,19 @@ export function tokenize(text: string): string[] {
 /** True for words that carry no topic. */
 export function isStopWord(token: string): boolean {
   return stopWords.has(token);
+}
+
+/**
+ * The stop word a short misspelt word was meant to be ("hwo", "teh", "yuor", "waht"): one edit away (a swap of
+ * neighbours counts as one) and with the same first letter, as for other short typos; undefined when none is.
+ */
+export function misspeltStopWord(word: string): string | undefined {
+  if (word.length < 3 || word.length > 5) return undefined;
+  for (const stop of stopWords) {
+    if (stop[0] === word[0] && Math.abs(stop.length - word.length) <= 1 && editDistance(word, stop, 1) <= 1)
+      return stop;
+  }
+  return undefined;
 }
 
 /** The stem of a token; short tokens and tokens with digits are kept as they are. */
@@ -69,6 +83,8 @@ export interface Token {
   word: string;
   stem: string;
   stop: boolean;
+  /** Edits by which a misspelt word was corrected into this one; absent when it was read as typed. */
+  typo?: number;
 }
 
 /** Tokenizes and stems `text`, keeping stop words (marked) so phrases can still be recognised. */

@@ -192,5 +192,6 @@ export function referenceSearch(
     confidence: confidenceOf({ ...r, margin: i === 0 ? margin : 0, unknown }),
   }));
   const confidence = hits[0]!.confidence;
-  return { hits, answered: confidence >= minConfidence, confidence, signals };
+  const clear = margin >= tuning.ambiguity.margin || confidence >= tuning.ambiguity.sure;
+  return { hits, answered: confidence >= minConfidence && clear, confidence, signals };
 }

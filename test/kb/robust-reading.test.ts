@@ -6,7 +6,7 @@ import { isEnglishWord } from '../../src/kb/english-words.ts';
 import { builtInLexicon, Lexicon } from '../../src/kb/lexicon.ts';
 import { loadKb } from '../../src/kb/load-kb.ts';
 import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
-import { analyse } from '../../src/kb/text-analysis.ts';
+import { analyse, misspeltStopWord } from '../../src/kb/text-analysis.ts';
 
 describe('the lexicon', () => {
   const lexicon = new Lexicon({ nicked: 'stolen', 'handed in my notice': 'leaving', zoom: 'video meeting' });
@@ -33,6 +33,19 @@ describe('the lexicon', () => {
 
   it('loads the product lexicon from its data file', () => {
     expect(builtInLexicon().size).toBeGreaterThan(200);
+  });
+});
+
+describe('short slips of stop words', () => {
+  it('finds the stop word one edit away with the same first letter', () => {
+    expect(misspeltStopWord('teh')).toBe('the');
+    expect(misspeltStopWord('hwo')).toBe('how');
+    expect(misspeltStopWord('yuor')).toBe('your');
+  });
+
+  it('finds none for other words', () => {
+    for (const word of ['vpn', 'vpm', 'thermostat', 'printer', 'xyz'])
+      expect(misspeltStopWord(word)).toBeUndefined();
   });
 });
 
@@ -73,6 +86,30 @@ describe('questions in everyday words on the product knowledge base', () => {
     ['I handed in my notice, what happens to my laptop', 'leaving-company'],
   ])('understands slang and life events through the lexicon: "%s"', (question, expected) => {
     expect(index.search(question).hits[0]?.article.id).toBe(expected);
+  });
+
+  it.each([
+    ['hwo do i reset yuor password', 'reset-password'],
+    ['waht do I do if my acount is locked', 'account-locked'],
+  ])('reads a short slip of a stop word as that stop word, not as a topic: "%s"', (question, expected) => {
+    const outcome = index.search(question);
+    expect(outcome.answered).toBe(true);
+    expect(outcome.hits[0]?.article.id).toBe(expected);
+    // "waht" is not "wait", "hwo" and "yuor" are no topic.
+    expect(index.explain(question).every((w) => w.known)).toBe(true);
+  });
+
+  it('corrects a typo before the lexicon reads the question, so its phrases still match', () => {
+    const outcome = index.search('my laptop got nickd on the train');
+    expect(outcome.answered).toBe(true);
+    expect(outcome.hits[0]?.article.id).toBe('lost-stolen-device');
+    expect(index.explain('my laptop got nickd on the train').map((w) => w.word)).toContain('stolen');
+  });
+
+  it('corrects a typo of a lexicon word the articles never use', () => {
+    const outcome = index.search('I handed in my notcie, what happens to my laptop');
+    expect(outcome.answered).toBe(true);
+    expect(outcome.hits[0]?.article.id).toBe('leaving-company');
   });
 
   it('does not correct a real English word into an article word', () => {

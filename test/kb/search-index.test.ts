@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/kb/article.ts';
 import { loadKb } from '../../src/kb/load-kb.ts';
-import { buildIndex, type KbIndex } from '../../src/kb/search-index.ts';
+import { buildIndex, defaultMinConfidence, defaultTuning, type KbIndex } from '../../src/kb/search-index.ts';
 
 const kbDir = path.resolve(import.meta.dirname, '../../kb');
 let index: KbIndex;
@@ -93,6 +93,30 @@ describe('search on the product knowledge base', () => {
   it('never answers an empty or stop-word-only question', () => {
     expect(index.search('').answered).toBe(false);
     expect(index.search('how do I do it?').hits).toEqual([]);
+  });
+
+  it('asks which one is meant when two articles are nearly tied, though confident enough to answer', async () => {
+    const outcome = index.search('out of office in calendar');
+    expect(outcome.confidence).toBeGreaterThanOrEqual(defaultMinConfidence);
+    expect(outcome.signals?.margin).toBeLessThan(defaultTuning.ambiguity.margin);
+    expect(outcome.answered).toBe(false);
+    expect(outcome.offered.slice(0, 2).map((h) => h.article.id)).toEqual([
+      'out-of-office',
+      'calendar-sharing',
+    ]);
+    // The same question is answered when close calls are not held back: the margin is what decided.
+    const kb = await loadKb(kbDir);
+    const eager = buildIndex(kb.articles, kb.synonyms, {
+      tuning: { ambiguity: { margin: 0, sure: defaultTuning.ambiguity.sure } },
+    });
+    expect(eager.search('out of office in calendar').answered).toBe(true);
+  });
+
+  it('still answers a near tie when it is very sure', () => {
+    const outcome = index.search('phone and mfa');
+    expect(outcome.signals?.margin).toBeLessThan(defaultTuning.ambiguity.margin);
+    expect(outcome.confidence).toBeGreaterThanOrEqual(defaultTuning.ambiguity.sure);
+    expect(outcome.answered).toBe(true);
   });
 
   it('answers only above the configured minimum confidence', async () => {

@@ -14,8 +14,9 @@ afterAll(async () => {
 
 describe('masked text passed to IT', () => {
   it("a question with a password, passed on with 'Ask IT', warns and carries only the masked text", async () => {
+    // "from home": without it, connecting and fixing the VPN are a close call, which gets choices, not a card.
     const answer = only(
-      await chat(s.url, 'gina', { text: 'how do I connect to the VPN? my pass is Sunshine42' }),
+      await chat(s.url, 'gina', { text: 'how do I connect to the VPN from home? my pass is Sunshine42' }),
       'card',
     ) as Card;
     const askIt = answer.actions!.find((a) => a.action?.id === 'answer.ask_it')!;
@@ -24,7 +25,9 @@ describe('masked text passed to IT', () => {
     expect(warning && textOf([warning])).toMatch(/hid what looked like a password.*never share secrets/s);
     expect(textOf(started)).toMatch(/password manager|call you/);
     const form = only(await chat(s.url, 'gina', { action: { id: 'intake.edit' } }), 'form') as Form;
-    expect(form.values?.description).toBe('how do I connect to the VPN? my pass is [password hidden]');
+    expect(form.values?.description).toBe(
+      'how do I connect to the VPN from home? my pass is [password hidden]',
+    );
     expect(JSON.stringify(started)).not.toContain('Sunshine42');
   });
 
