@@ -414,7 +414,12 @@ class SqliteStore implements DocumentStore {
   /** SQLite's online backup, after committing the open batch; writes made meanwhile are carried into the copy. */
   async backupTo(file: string): Promise<void> {
     this.writer.flush();
+    // The copy holds the same personal data as the store: created 0600 before SQLite writes it (it keeps an
+    // existing file's mode), and tightened after, since a file that was there already keeps its own mode.
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
     await backup(this.db, file);
+    chmodSync(file, 0o600);
   }
 
   async close(): Promise<void> {
