@@ -393,7 +393,8 @@ class SqliteStore implements DocumentStore {
        exp = excluded.exp WHERE "${table}".doc IS NOT excluded.doc OR "${table}".exp IS NOT excluded.exp`,
     );
     try {
-      return this.writer.durable(() => {
+      // Awaited here, so a failed batch (a unique field taken) reaches the catch below.
+      return await this.writer.durable(() => {
         let changed = 0;
         for (const r of records) {
           if (typeof r.key !== 'string' || r.key === '') throw new Error(`${name}: a record has no key`);
