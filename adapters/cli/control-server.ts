@@ -99,15 +99,19 @@ export async function startControlServer(options: {
     res.end();
   };
 
+  // Commands still running: `stop` waits for them, so the server never closes the store under one.
+  const running = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/run') {
       res.writeHead(404).end();
       return;
     }
-    handle(req, res).catch((error: unknown) => {
+    const work = handle(req, res).catch((error: unknown) => {
       log.error({ err: error }, 'CLI control request failed');
       res.destroy();
     });
+    running.add(work);
+    void work.finally(() => running.delete(work));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -128,6 +132,8 @@ export async function startControlServer(options: {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Dropping the connection does not stop a command half-way through the store: let it finish first.
+      await Promise.allSettled([...running]);
     },
   };
 }

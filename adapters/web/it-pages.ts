@@ -381,10 +381,21 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
     status: PhrasingStatus,
     notice?: KbReviewView['notice'],
   ): Promise<string> {
-    // Owners see only their articles' phrasings; IT staff see all.
-    const phrasings = (await app.learning.list({ status, limit: 500 })).filter((p) =>
-      reviewer.mayDecide(p.articleId),
-    );
+    // Owners see only their articles' phrasings; IT staff see all. An owner's are read per owned article: the
+    // 500 most recent of all could be other articles' and, filtered afterwards, leave the owner an empty page.
+    const phrasings = reviewer.decider.roles.canTriage()
+      ? await app.learning.list({ status, limit: 500 })
+      : (
+          await Promise.all(
+            app.kb
+              .current()
+              .articles.filter((a) => ownsArticle(a, reviewer.decider.userKey))
+              .map((a) => app.learning.list({ status, articleId: a.id, limit: 500 })),
+          )
+        )
+          .flat()
+          .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))
+          .slice(0, 500);
     return kbReviewPage({
       user: reviewer.user,
       status,

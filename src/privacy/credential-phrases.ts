@@ -175,10 +175,21 @@ function valueAfterStrong(
 
 /** Replaces the password values found in `text` with placeholders, through `hide`. */
 export function maskCredentialPhrases(text: string, hide: Hide): string {
+  // Kept sorted by start and never overlapping (so sorted by end too): a binary search finds the one span a new
+  // one could overlap. Scanning them all, and rebuilding the text once per span, was quadratic in long messages.
   const spans: Span[] = [];
   const add = (span: Span | undefined) => {
-    if (span && span.end > span.start && !spans.some((s) => s.start < span.end && span.start < s.end))
-      spans.push(span);
+    if (!span || span.end <= span.start) return;
+    let low = 0;
+    let high = spans.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (spans[mid]!.end <= span.start) low = mid + 1;
+      else high = mid;
+    }
+    const next = spans[low];
+    if (next && next.start < span.end) return;
+    spans.splice(low, 0, span);
   };
 
   for (const label of text.matchAll(credentialLabelPattern())) {
@@ -274,8 +285,12 @@ export function maskCredentialPhrases(text: string, hide: Hide): string {
     }
   }
 
-  spans.sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const span of spans) out = `${out.slice(0, span.start)}${hide('password')}${out.slice(span.end)}`;
-  return out;
+  const parts: string[] = [];
+  let last = 0;
+  for (const span of spans) {
+    parts.push(text.slice(last, span.start), hide('password'));
+    last = span.end;
+  }
+  parts.push(text.slice(last));
+  return parts.join('');
 }

@@ -81,7 +81,8 @@ const idLabelled =
   /(?<![\p{L}\p{N}])((?:ssn|(?:my\s+)?social\s+security(?:\s+(?:number|no\.?|#))?|my\s+social|national\s+insurance\s+number|ni\s+number|bsn|burgerservicenummer|sofinummer|sozialversicherungsnummer|steuer-?id|codice\s+fiscale|num[ée]ro\s+de\s+s[ée]curit[ée]\s+sociale|dni|nie|personnummer|personal\s+id(?:\s+number)?)(?:\s+(?:is|was|ist|est|es|è|:))?\s*[:=#]?\s*)([A-Z0-9](?:[A-Z0-9 .-]{4,22}[A-Z0-9]))(?![\p{L}\p{N}])/giu;
 
 // Credentials inside a web address: scheme://user:password@host, and secret query parameters.
-const urlUserPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/gi;
+// Bounded repeats: unbounded ones made each of many starting points scan to the end of a long message (quadratic).
+const urlUserPassword = /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]{0,200}:)([^\s@/]{1,200})@/gi;
 const urlSecretParam =
   /([?&](?:password|passwd|pwd|pass|token|access_token|api_key|apikey|key|secret|client_secret|sig|signature)=)([^&\s#]+)/gi;
 const slackWebhook = /(hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/)([A-Za-z0-9]{16,})/g;

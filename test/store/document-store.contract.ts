@@ -551,6 +551,20 @@ export function runDocumentStoreContract(
         );
       });
 
+      it('an imported document that collides with a unique field of another is refused with DuplicateKeyError', async () => {
+        const { store, requests } = await fresh();
+        await requests.insert(makeRequest('a', { reference: 'REQ-1' }));
+        const clash: StoredRecord = {
+          key: 'z',
+          expiresAt: null,
+          doc: { ...makeRequest('z', { reference: 'REQ-1' }) },
+        };
+        await expect(store.importRecords(requestSpec.name, [clash])).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
+        expect(await requests.get('z')).toBeUndefined();
+      });
+
       it('imports into a collection this process never registered, and exports it back unchanged', async () => {
         const { store } = await fresh();
         const records: StoredRecord[] = [

@@ -1,6 +1,6 @@
 // Runs the storage contract against the embedded SQLite engine, one temporary folder per store.
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -186,6 +186,30 @@ describe('embedded durability', () => {
       expect((await stat(path.join(dir, 'itbuddy.sqlite'))).mode & 0o777).toBe(0o600);
       await reopened.close();
     } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a backup copy 0600 even into a folder others can read, and tightens a file already there', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'itbuddy-backup-modes-'));
+    const store = openEmbeddedStore(path.join(parent, 'data'));
+    try {
+      await store.collection(requestSpec).insert(makeRequest('x'));
+      const backups = path.join(parent, 'backups');
+      await mkdir(backups, { mode: 0o755 });
+      const fresh = path.join(backups, 'fresh.sqlite');
+      await store.backupTo?.(fresh);
+      expect((await stat(fresh)).mode & 0o777).toBe(0o600);
+      const existing = path.join(backups, 'existing.sqlite');
+      await writeFile(existing, '', { mode: 0o644 });
+      await store.backupTo?.(existing);
+      expect((await stat(existing)).mode & 0o777).toBe(0o600);
+      // Still a whole copy: the request is in it.
+      const copy = new DatabaseSync(existing, { readOnly: true });
+      expect(copy.prepare('SELECT count(*) AS n FROM c_contract_requests').get()).toEqual({ n: 1 });
+      copy.close();
+    } finally {
+      await store.close();
       await rm(parent, { recursive: true, force: true });
     }
   });

@@ -393,7 +393,8 @@ class SqliteStore implements DocumentStore {
        exp = excluded.exp WHERE "${table}".doc IS NOT excluded.doc OR "${table}".exp IS NOT excluded.exp`,
     );
     try {
-      return this.writer.durable(() => {
+      // Awaited here, so a failed batch (a unique field taken) reaches the catch below.
+      return await this.writer.durable(() => {
         let changed = 0;
         for (const r of records) {
           if (typeof r.key !== 'string' || r.key === '') throw new Error(`${name}: a record has no key`);
@@ -414,7 +415,12 @@ class SqliteStore implements DocumentStore {
   /** SQLite's online backup, after committing the open batch; writes made meanwhile are carried into the copy. */
   async backupTo(file: string): Promise<void> {
     this.writer.flush();
+    // The copy holds the same personal data as the store: created 0600 before SQLite writes it (it keeps an
+    // existing file's mode), and tightened after, since a file that was there already keeps its own mode.
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
     await backup(this.db, file);
+    chmodSync(file, 0o600);
   }
 
   async close(): Promise<void> {
