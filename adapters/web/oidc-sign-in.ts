@@ -134,7 +134,9 @@ export function oidcSignIn(
     if (
       !claims ||
       !signedInIdPattern.test(id) ||
-      (settings.idClaim === 'email' && claims.email_verified === false)
+      // An email is an identity only when the provider vouches for it: some (Entra ID) send a user-editable,
+      // unverified `email` without `email_verified`, so its absence counts as unverified.
+      (settings.idClaim === 'email' && claims.email_verified !== true)
     ) {
       app.logger.warn({ claim: settings.idClaim }, 'OpenID Connect sign-in refused: no usable user id claim');
       failed(

@@ -121,7 +121,8 @@ describe('OpenID Connect sign-in', { timeout: 30_000 }, () => {
             return {
               sub: id,
               email: `${id}@example.com`,
-              email_verified: id !== 'unverified',
+              // 'unvouched' stands for a provider (like Entra ID) that sends no email_verified at all.
+              ...(id === 'unvouched' ? {} : { email_verified: id !== 'unverified' }),
               name: `User ${id}`,
             };
           },
@@ -223,6 +224,13 @@ describe('OpenID Connect sign-in', { timeout: 30_000 }, () => {
     const { callback } = await toCallback(browser, 'unverified');
     const res = await browser.request(callback);
     expect(res.status).toBe(403);
+    expect(await (await browser.request(`${s.url}/api/me`)).json()).toMatchObject({ via: 'anonymous' });
+  });
+
+  it('refuses an email the provider does not vouch for (no email_verified claim at all)', async () => {
+    const browser = new Browser();
+    const { callback } = await toCallback(browser, 'unvouched');
+    expect((await browser.request(callback)).status).toBe(403);
     expect(await (await browser.request(`${s.url}/api/me`)).json()).toMatchObject({ via: 'anonymous' });
   });
 });
