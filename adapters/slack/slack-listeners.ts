@@ -324,33 +324,56 @@ export function registerListeners(deps: ListenerDeps): void {
           streaming,
         )
       : undefined;
-    const user = await userOf(userId);
-    const replies = await handle(
-      {
-        platform: 'slack',
-        user,
-        conversation: { id: channel, kind, ...(threadTs ? { threadId: threadTs } : {}) },
-        text,
-      },
-      stream,
-    );
+    let replies: Reply[];
+    try {
+      const user = await userOf(userId);
+      replies = await handle(
+        {
+          platform: 'slack',
+          user,
+          conversation: { id: channel, kind, ...(threadTs ? { threadId: threadTs } : {}) },
+          text,
+        },
+        stream,
+      );
+    } catch (error) {
+      // A stream already showing text must not stay "streaming" forever: close it with its note, then rethrow
+      // so the guard logs the failure as for any other event.
+      if (stream) {
+        stream.abandon();
+        await stream.finish([]).catch(() => undefined);
+      }
+      throw error;
+    }
     const rest = stream ? await stream.finish(replies) : replies;
     if (rest.length > 0) await delivery.postWith(client, channel, rest, threadTs);
+  }
+
+  /** Tells the person in the conversation (and thread) their message came from that something went wrong. */
+  async function tellIn(event: Record<string, unknown>, replies: Reply[], inThread = false): Promise<void> {
+    const channel = asString(event.channel);
+    if (!channel) return;
+    const threadTs = inThread ? (asString(event.thread_ts) ?? asString(event.ts)) : asString(event.thread_ts);
+    await delivery.postWith(client, channel, replies, threadTs);
   }
 
   bolt.event('message', async ({ event, context, body }) => {
     const e = asLoose(event);
     if (e.channel_type !== 'im' || !isPersonMessage(e)) return;
-    await guarded('message.im', () =>
-      answerConversation(e, context.botUserId, false, asString(asLoose(body).team_id)),
+    await guarded(
+      'message.im',
+      () => answerConversation(e, context.botUserId, false, asString(asLoose(body).team_id)),
+      (replies) => tellIn(e, replies),
     );
   });
 
   bolt.event('app_mention', async ({ event, context, body }) => {
     const e = asLoose(event);
     if (!isPersonMessage(e)) return;
-    await guarded('app_mention', () =>
-      answerConversation(e, context.botUserId, true, asString(asLoose(body).team_id)),
+    await guarded(
+      'app_mention',
+      () => answerConversation(e, context.botUserId, true, asString(asLoose(body).team_id)),
+      (replies) => tellIn(e, replies, true),
     );
   });
 

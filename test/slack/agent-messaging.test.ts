@@ -202,6 +202,27 @@ describe('a model answer in an agent thread', () => {
     expect(post!.args.thread_ts).toBe('1700000800.000800');
   });
 
+  it('a turn that fails after streaming began closes the stream and tells the person something went wrong', async () => {
+    const original = h.app.bot.handle;
+    // Failure injection: the core shows some text, then throws (the bot itself isolates features, so this stands
+    // for anything below it that could still throw).
+    h.app.bot.handle = async (_message, options) => {
+      options?.stream?.write('Let me look that up');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      throw new Error('boom');
+    };
+    try {
+      await send(threadMessage('How do I reset my password?', '1700000870.000870'));
+      const [post] = await h.fake.waitFor('chat.postMessage');
+      const [stop] = h.fake.callsOf('chat.stopStream');
+      expect(stop!.args.markdown_text).toBe(abandonedNote);
+      expect(post!.args.thread_ts).toBe('1700000870.000870');
+      expect(JSON.stringify(post!.args)).toMatch(/something went wrong/i);
+    } finally {
+      h.app.bot.handle = original;
+    }
+  });
+
   it('a rate-limited chat.startStream is not waited out: the whole answer is posted at once', async () => {
     stub.chat = () =>
       streamedCompletion(
