@@ -358,6 +358,14 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
           askStep(asking, state),
         ];
       }
+      if (outcome.kind === 'reason') {
+        await save(ctx, state);
+        return [
+          ...warning,
+          reply.notice('success', `Noted that as why it's needed.`),
+          askStep(asking, state),
+        ];
+      }
       return advance(ctx, state, warning);
     }
     await save(ctx, state);

@@ -139,6 +139,51 @@ describe('answers checked against the question, over the web chat API', () => {
     expect(record.description).toContain('Manager approval: Yes');
   });
 
+  it('keeps a reason typed to "who is it for?" as why, and asks who again', async () => {
+    const start = await chat(s.url, 'fern', { text: 'Could I have Visio by end of next week?' });
+    expect(textOf(start)).toMatch(/Who is it for/);
+    const reason = await chat(s.url, 'fern', { text: 'I draw the office floor plans for the move' });
+    expect(only(reason, 'notice').text).toMatch(/why it's needed/);
+    expect(textOf(reason)).toMatch(/Who is it for/);
+    // A sentence that names the person is still an answer to "who".
+    const card = only(await chat(s.url, 'fern', { text: 'I need it for Priya' }), 'card') as Card;
+    expect(textOf([card])).toMatch(/I draw the office floor plans for the move/);
+    const saved = only(await chat(s.url, 'fern', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.businessNeed).toBe('I draw the office floor plans for the move');
+    expect(record.affected).toBe('I need it for Priya');
+  });
+
+  it('takes the access level and a manager approval from the opening words, without asking again', async () => {
+    const start = await chat(s.url, 'jude', {
+      text: "I'd need edit rights to the finance share, my manager Jo approved",
+    });
+    expect(textOf(start)).toMatch(/take this down/);
+    expect(textOf(start)).not.toMatch(/What level of access|manager approved\?/);
+    const saved = only(await chat(s.url, 'jude', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.kind).toBe('access');
+    expect(record.description).toContain('Access level: Edit');
+    expect(record.description).toContain('Manager approval: Yes');
+  });
+
+  it("takes a project idea's stated benefit and sponsor, and asks only what is missing", async () => {
+    const start = await chat(s.url, 'omar', {
+      text: 'we should build a booking tool for the meeting rooms, would save hours a week, Sam from ops would sponsor it',
+    });
+    expect(textOf(start)).toMatch(/What problem would it solve/);
+    expect(textOf(await chat(s.url, 'omar', { text: 'rooms get double-booked' }))).toMatch(/cost or risk/);
+    expect(textOf(await chat(s.url, 'omar', { text: 'idk' }))).toMatch(/deadline/);
+    only(await chat(s.url, 'omar', { text: 'no deadline' }), 'card');
+    const saved = only(await chat(s.url, 'omar', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record).toMatchObject({
+      kind: 'project',
+      expectedBenefit: 'Save hours a week',
+      sponsor: 'Sam from ops',
+    });
+  });
+
   it('sends what it has on "that\'s all" once the essentials are known', async () => {
     const start = await chat(s.url, 'tia', { text: 'Could I have a second monitor for my desk?' });
     expect(textOf(start)).toMatch(/Where should it go/);
@@ -157,6 +202,15 @@ describe('routing each message to the right job', () => {
     expect(card.kind).toBe('request');
     expect(textOf([card])).toMatch(/Kind: Something is broken/);
     expect(textOf([card])).toMatch(/Urgency: Critical/);
+  });
+
+  it('records an outage as affecting more than the person who reported it', async () => {
+    const replies = await chat(s.url, 'flo', { text: 'nobody on floor 3 can print' });
+    expect(textOf(replies)).toMatch(/outage/);
+    expect(textOf(replies)).not.toMatch(/Who it affects: Just me/);
+    const saved = only(await chat(s.url, 'flo', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.impact).toBe('department');
   });
 
   it('answers a problem report that has an article, with "Still stuck?", and starts a request when none fits', async () => {
