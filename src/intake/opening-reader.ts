@@ -52,6 +52,20 @@ const questionStart =
   /^(?:how|what|whats|what's|where|why|when|which|who|whom|is there|are there|does|do|did|should|would|will|am i|are|is)\b/i;
 const howTo =
   /\b(?:how (?:do|can|to|would|should)|what(?:'s| is) the (?:process|best way)|where (?:do|can) i)\b/i;
+/**
+ * A how-to question typed in the middle of a request ("how do I share my calendar"): a question for the answers,
+ * not an answer to the request's question. A question word alone is not enough ("when I log in" answers "since
+ * when?"): it takes a how-to phrase, or a question word and a question mark, and no ask for IT to do something.
+ */
+export function isHowToAside(text: string): boolean {
+  const t = text.trim();
+  const shaped =
+    howTo.test(t) ||
+    (/^(?:how|what|whats|what's|where|why|which|is there|are there|can i|could i)\b/i.test(t) &&
+      /\?$/.test(t));
+  return shaped && !isExplicitAsk(t) && !ideaCue.test(t);
+}
+
 // "can I have / could we get" asks for something; "can I use" asks whether it is allowed.
 const askFor =
   /(?:^|[,.;:!?]\s*)(?:(?:hi|hey|hello)[,!]?\s+)?(?:but\s+|so\s+|and\s+)?(?:please\s+)?(?:can|could|may)\s+(?:i|we|my (?:whole )?team|our team)\s+(?:please\s+)?(?:get|have|be given|be added|order|borrow)\b/i;

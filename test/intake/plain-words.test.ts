@@ -226,6 +226,25 @@ describe('routing each message to the right job', () => {
     expect(textOf(noArticle)).not.toMatch(/Still stuck/);
   });
 
+  it('answers a how-to question or "help" asked mid-request, and keeps the request to finish afterwards', async () => {
+    const start = await chat(s.url, 'kit', { text: 'The door buzzer at reception stopped working' });
+    expect(textOf(start)).toMatch(/Since when/);
+    const aside = await chat(s.url, 'kit', { text: 'how do I connect to the VPN?' });
+    expect(textOf(aside)).toMatch(/still open/);
+    expect(textOf(aside)).not.toMatch(/Since when|Who does it affect/);
+    expect(aside.some((r) => r.type === 'card' && (r as Card).kind === 'answer')).toBe(true);
+    const help = await chat(s.url, 'kit', { text: 'help' });
+    expect(textOf(help)).toMatch(/Commands/);
+    // The request carries on where it was: the next answer is read as "since when".
+    expect(textOf(await chat(s.url, 'kit', { text: 'this morning' }))).toMatch(/Who does it affect/);
+    await chat(s.url, 'kit', { text: 'just me' });
+    only(await chat(s.url, 'kit', { text: 'low' }), 'card');
+    const saved = only(await chat(s.url, 'kit', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.description).toContain('Since: this morning');
+    expect(record.description).not.toMatch(/VPN|help/);
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
