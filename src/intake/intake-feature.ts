@@ -19,6 +19,7 @@ import {
   formDraft,
   isEssential,
   missingSteps,
+  ownWords,
   type PlanStep,
   planNotesSchema,
   planSteps,
@@ -668,7 +669,11 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   }
 
   /** The request's own words as a phrasing: its description when short, else its title. */
-  const phrasingOf = (r: RequestRecord) => (r.description.length <= 300 ? r.description : r.title);
+  // What the person asked, without the notes the questions added ("Since: yesterday" is no way to ask anything).
+  const phrasingOf = (r: RequestRecord) => {
+    const words = ownWords(r.description);
+    return words && words.length <= 300 ? words : r.title;
+  };
 
   async function answerWithArticle(
     ctx: TurnContext,
