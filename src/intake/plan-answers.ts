@@ -198,12 +198,21 @@ export function applyAnswer(
       notes.since = unknown.test(t) ? 'Not sure' : clip(t, 'affected');
       return { kind: 'kept' };
     case 'howMany': {
+      // "idk" / "not sure": left for the summary's default, which the person can still correct there.
+      if (unknown.test(t)) {
+        state.skipped.push(step);
+        return { kind: 'kept' };
+      }
       const v = parseChoice('impact', t) ?? (me.test(t) ? 'me' : impactOf(t));
       if (!v) return { kind: 'retry', message: 'Just you, your team, your department, or everyone?' };
       draft.impact = v as RequestDraft['impact'];
       return { kind: 'kept' };
     }
     case 'urgency': {
+      if (unknown.test(t)) {
+        state.skipped.push(step);
+        return { kind: 'kept' };
+      }
       const v = parseChoice('urgency', t);
       if (!v) return { kind: 'retry', message: 'Low, medium, high or critical?' };
       draft.urgency = v as RequestDraft['urgency'];

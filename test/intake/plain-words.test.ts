@@ -184,6 +184,18 @@ describe('answers checked against the question, over the web chat API', () => {
     });
   });
 
+  it('takes "idk" to "who does it affect?" and "how urgent?" as not known, instead of asking again', async () => {
+    await chat(s.url, 'ida', { text: 'The door buzzer at reception stopped working' });
+    await chat(s.url, 'ida', { text: 'this morning' });
+    const affect = await chat(s.url, 'ida', { text: 'idk' });
+    expect(textOf(affect)).not.toMatch(/Just you, your team/);
+    expect(textOf(affect)).toMatch(/How urgent/);
+    const card = only(await chat(s.url, 'ida', { text: 'not sure' }), 'card') as Card;
+    // The summary shows the defaults, which the person can still correct.
+    expect(textOf([card])).toMatch(/Urgency: Medium/);
+    expect(textOf([card])).toMatch(/Who it affects: Just me/);
+  });
+
   it('sends what it has on "that\'s all" once the essentials are known', async () => {
     const start = await chat(s.url, 'tia', { text: 'Could I have a second monitor for my desk?' });
     expect(textOf(start)).toMatch(/Where should it go/);
