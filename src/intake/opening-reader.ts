@@ -222,7 +222,8 @@ const notNames = new Set([
   'Visio',
 ]);
 
-function personOf(text: string): string | null {
+/** A person named for someone else ("for our new hire Sam", "add Jo to …"), or null. */
+export function personOf(text: string): string | null {
   const patterns = [
     /\b(?:new (?:hire|starter|joiner|colleague)|contractor|colleague|intern|temp)\s+([A-Z][a-z]+)\b/,
     /\b(?:add|give|remove|grant)\s+([A-Z][a-z]+)\b(?=\s+(?:from|to|access|rights|permission|in|on|the|a|an|\w+ access))/,

@@ -2,7 +2,7 @@
 // the date (and the question is asked again), "yes" / "no" / "idk" are never kept as a name or a reason, "not
 // yet" or "none" is a valid "no sponsor", and "that's all" or a correction is recognised at any point.
 import { readDateWords } from './date-words.ts';
-import { impactOf, type ReadingContext, readOpening, titleOf } from './opening-reader.ts';
+import { impactOf, personOf, type ReadingContext, readOpening, titleOf } from './opening-reader.ts';
 import type { PlanNotes, PlanStep } from './question-plan.ts';
 import { parseChoice } from './request-detection.ts';
 import { maxLengths, type RequestDraft } from './request-schema.ts';
@@ -150,7 +150,8 @@ export function applyAnswer(
         return { kind: 'retry', message: 'Who is it for — you, a colleague (name), or a team?' };
       // "we all use it" / "my team needs it too" names a group; "I draw the floor plans" is why, not who.
       if (isReason(t) && !impactOf(t)) return keepReason(draft, t);
-      draft.affected = clip(t, 'affected');
+      // "for my new colleague Priya" → Priya, as a name in the opening words is kept.
+      draft.affected = clip(personOf(t) ?? t, 'affected');
       draft.impact ??= impactOf(t);
       return { kind: 'kept' };
     }

@@ -151,7 +151,7 @@ describe('answers checked against the question, over the web chat API', () => {
     const saved = only(await chat(s.url, 'fern', { action: { id: 'intake.confirm' } }), 'notice');
     const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
     expect(record.businessNeed).toBe('I draw the office floor plans for the move');
-    expect(record.affected).toBe('I need it for Priya');
+    expect(record.affected).toBe('Priya');
   });
 
   it('takes the access level and a manager approval from the opening words, without asking again', async () => {
