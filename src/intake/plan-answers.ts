@@ -56,10 +56,17 @@ function isReason(text: string): boolean {
   return (reasonShaped.test(text) || toPurpose.test(text)) && text.split(/\s+/).length >= 3;
 }
 
-/** Keeps a reason given to another question as why it is needed, after any reason already known. */
-function keepReason(draft: RequestDraft, text: string): AnswerOutcome {
-  const known = draft.businessNeed;
-  draft.businessNeed = clip(known && !known.includes(text) ? `${known}; ${text}` : text, 'businessNeed');
+/**
+ * Keeps a reason given to `step` as why it is needed, after any reason already known, and asks `step` again. The
+ * same reason given again means the person has no other answer: the step is left out rather than asked forever.
+ */
+function keepReason(state: PlanState, step: PlanStep, text: string): AnswerOutcome {
+  const known = state.draft.businessNeed;
+  if (known?.includes(text)) {
+    state.skipped.push(step);
+    return { kind: 'kept' };
+  }
+  state.draft.businessNeed = clip(known ? `${known}; ${text}` : text, 'businessNeed');
   return { kind: 'reason' };
 }
 
@@ -149,7 +156,7 @@ export function applyAnswer(
       if (yesNo || t.length < 2)
         return { kind: 'retry', message: 'Who is it for — you, a colleague (name), or a team?' };
       // "we all use it" / "my team needs it too" names a group; "I draw the floor plans" is why, not who.
-      if (isReason(t) && !impactOf(t)) return keepReason(draft, t);
+      if (isReason(t) && !impactOf(t)) return keepReason(state, step, t);
       // "for my new colleague Priya" → Priya, as a name in the opening words is kept.
       draft.affected = clip(personOf(t) ?? t, 'affected');
       draft.impact ??= impactOf(t);
@@ -190,7 +197,7 @@ export function applyAnswer(
       if (yesNo || t.length < 2)
         return { kind: 'retry', message: 'Which desk, room or office should it go to?' };
       // "I'm on floor 3, desk 12" is a place even though it is a sentence.
-      if (isReason(t) && !placeCue.test(t)) return keepReason(draft, t);
+      if (isReason(t) && !placeCue.test(t)) return keepReason(state, step, t);
       notes.deliverTo = clip(t, 'affected');
       return { kind: 'kept' };
     case 'since':

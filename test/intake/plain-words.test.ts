@@ -145,6 +145,11 @@ describe('answers checked against the question, over the web chat API', () => {
     const reason = await chat(s.url, 'fern', { text: 'I draw the office floor plans for the move' });
     expect(only(reason, 'notice').text).toMatch(/why it's needed/);
     expect(textOf(reason)).toMatch(/Who is it for/);
+    // The same reason again is not asked about forever: the question is left out.
+    const again = await chat(s.url, 'gus', { text: 'Could I have Visio by end of next week?' });
+    expect(textOf(again)).toMatch(/Who is it for/);
+    await chat(s.url, 'gus', { text: 'I need it for the office move' });
+    only(await chat(s.url, 'gus', { text: 'I need it for the office move' }), 'card');
     // A sentence that names the person is still an answer to "who".
     const card = only(await chat(s.url, 'fern', { text: 'I need it for Priya' }), 'card') as Card;
     expect(textOf([card])).toMatch(/I draw the office floor plans for the move/);
