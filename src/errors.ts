@@ -64,3 +64,10 @@ export class ValidationError extends CodedError {
     this.fields = fields;
   }
 }
+
+/** The HTTP port could not be opened (taken by another process, or not allowed). */
+export class ListenError extends CodedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('listen_failed', message, options);
+  }
+}

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { App } from '../../src/app.ts';
+import { ListenError } from '../../src/errors.ts';
 import { hostAllowList } from './host-allow-list.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -45,10 +46,22 @@ export function finishHttpApp(http: Express, app: App): void {
   });
 }
 
-/** Starts listening; resolves with the server once bound. */
+/** Starts listening; resolves with the server once bound, rejects with a clear message when the port is taken. */
 export function listen(http: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = http.listen(port, host, () => resolve(server));
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new ListenError(
+              error.code === 'EADDRINUSE'
+                ? `port ${port} on ${host} is already in use (is another IT Buddy running?). Stop it, or set PORT to a free port.`
+                : `port ${port} on ${host} may not be opened by this user. Set PORT to one above 1023.`,
+              { cause: error },
+            )
+          : error,
+      );
+    // Express 5 calls the listen callback on a failed bind too, with the error: only resolve once bound.
+    const server = http.listen(port, host, (error?: Error) => (error ? failed(error) : resolve(server)));
+    server.once('error', failed);
   });
 }

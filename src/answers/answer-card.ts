@@ -20,7 +20,7 @@ export const answerActions = {
 export const clarifyCopy = {
   prompt: "I'm not quite sure which article you need. Is it one of these?",
   noneOfThese: 'None of these — ask IT',
-  afterNone: "Sorry I couldn't find it. Want me to pass your question to IT? They can help.",
+  afterNone: "Sorry I couldn't find it.",
 } as const;
 
 /** Builds and reads the value of a choice button: the question-log id and the article id. */

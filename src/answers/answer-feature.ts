@@ -184,7 +184,7 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     ];
   }
 
-  /** "None of these": offer to pass the question to IT, as an abstention does. */
+  /** "None of these — ask IT": the button says ask IT, so the question goes to IT at once (no second offer). */
   async function noneOfThese(ctx: TurnContext, value: string | undefined): Promise<Reply[]> {
     const entry = await askersEntry(deps.questions, ctx, value);
     if (entry.kind === 'not-yours') return entry.reply;
@@ -195,12 +195,8 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     });
     const none = { question: record.text, userKey: ctx.userKey, questionId: record.id };
     await hookSafely(ctx, 'onNoneOfThese', () => deps.onNoneOfThese?.(none, ctx));
-    return [
-      reply.text(clarifyCopy.afterNone),
-      reply.choices('Shall I pass it on?', [
-        reply.button('Yes, pass it to IT', answerActions.askIt, record.id, 'primary'),
-      ]),
-    ];
+    await logSafely(ctx, () => deps.questions.markEscalated(record.id));
+    return [reply.text(clarifyCopy.afterNone), ...(await escalate(ctx, record.text))];
   }
 
   async function feedback(ctx: TurnContext, id: string | undefined, verdict: 'helped' | 'not_helped') {

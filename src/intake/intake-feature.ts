@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-feature.ts';
 import type { BotFeature, TurnContext } from '../bot/feature.ts';
+import { smallTalk } from '../bot/message-text.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Form, type Reply, reply } from '../messages/replies.ts';
@@ -12,12 +13,13 @@ import { maskFields, maskSecrets, type SecretKind, secretWarning } from '../priv
 import type { DocumentStore } from '../store/document-store.ts';
 import type { ConversationAddress, ConversationStates } from '../store/repositories/conversation-state.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
-import { impactOf, readOpening, titleOf } from './opening-reader.ts';
+import { impactOf, isHowToAside, readOpening, titleOf } from './opening-reader.ts';
 import { applyAnswer, isThatsAll, readDateCorrection, readForWhomCorrection } from './plan-answers.ts';
 import {
   formDraft,
   isEssential,
   missingSteps,
+  ownWords,
   type PlanStep,
   planNotesSchema,
   planSteps,
@@ -122,6 +124,8 @@ const copy = {
   alreadySaving: "I'm already saving that one — give me a second.",
   conflict:
     'Someone else changed it at the same moment. Here it is as it stands now — try again if it still needs it.',
+  stillOpen:
+    'Your request is still open and nothing is lost — answer its last question when you are ready, or say _cancel_ to drop it.',
   noKb: 'There is no knowledge base to answer from here. Resolve the request with a note instead.',
 } as const;
 
@@ -355,6 +359,14 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         return [
           ...warning,
           reply.notice('success', `Noted — ${describe('neededBy', outcome.date)}.`),
+          askStep(asking, state),
+        ];
+      }
+      if (outcome.kind === 'reason') {
+        await save(ctx, state);
+        return [
+          ...warning,
+          reply.notice('success', `Noted that as why it's needed.`),
           askStep(asking, state),
         ];
       }
@@ -657,7 +669,11 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   }
 
   /** The request's own words as a phrasing: its description when short, else its title. */
-  const phrasingOf = (r: RequestRecord) => (r.description.length <= 300 ? r.description : r.title);
+  // What the person asked, without the notes the questions added ("Since: yesterday" is no way to ask anything).
+  const phrasingOf = (r: RequestRecord) => {
+    const words = ownWords(r.description);
+    return words && words.length <= 300 ? words : r.title;
+  };
 
   async function answerWithArticle(
     ctx: TurnContext,
@@ -719,10 +735,15 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         if (error instanceof StoreUnavailableError) return undefined;
         throw error;
       });
-      return state ? continueConversation(ctx, state) : undefined;
+      if (!state) return undefined;
+      // "help" or a how-to question mid-request is answered as usual; the request waits, its answers kept.
+      if (isAside(ctx.text)) return undefined;
+      return continueConversation(ctx, state);
     },
 
     async preface(ctx) {
+      if (isAside(ctx.text) && (await load(ctx).catch(() => undefined)))
+        return [reply.notice('info', copy.stillOpen)];
       // A problem report answered by an article: say plainly that IT is one press away if it does not help.
       if (ctx.message.command || !ctx.text || /^\/?request\b/i.test(ctx.text)) return [];
       const reading = readOpening(ctx.text, readingContext(ctx));
@@ -884,6 +905,11 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
   };
 
   return { feature: intakeFeature, escalate };
+}
+
+/** Text that steps out of an ongoing request for a moment: "help", or a how-to question. */
+function isAside(text: string): boolean {
+  return smallTalk(text) === 'help' || isHowToAside(text);
 }
 
 /** Steps answered with a choice, where a bare "it's urgent" is read as a correction rather than an answer. */

@@ -52,13 +52,27 @@ const questionStart =
   /^(?:how|what|whats|what's|where|why|when|which|who|whom|is there|are there|does|do|did|should|would|will|am i|are|is)\b/i;
 const howTo =
   /\b(?:how (?:do|can|to|would|should)|what(?:'s| is) the (?:process|best way)|where (?:do|can) i)\b/i;
+/**
+ * A how-to question typed in the middle of a request ("how do I share my calendar"): a question for the answers,
+ * not an answer to the request's question. A question word alone is not enough ("when I log in" answers "since
+ * when?"): it takes a how-to phrase, or a question word and a question mark, and no ask for IT to do something.
+ */
+export function isHowToAside(text: string): boolean {
+  const t = text.trim();
+  const shaped =
+    howTo.test(t) ||
+    (/^(?:how|what|whats|what's|where|why|which|is there|are there|can i|could i)\b/i.test(t) &&
+      /\?$/.test(t));
+  return shaped && !isExplicitAsk(t) && !ideaCue.test(t);
+}
+
 // "can I have / could we get" asks for something; "can I use" asks whether it is allowed.
 const askFor =
   /(?:^|[,.;:!?]\s*)(?:(?:hi|hey|hello)[,!]?\s+)?(?:but\s+|so\s+|and\s+)?(?:please\s+)?(?:can|could|may)\s+(?:i|we|my (?:whole )?team|our team)\s+(?:please\s+)?(?:get|have|be given|be added|order|borrow)\b/i;
 const askYou =
   /\b(?:can|could|would)\s+(?:you|someone|somebody|it|you guys)\s+(?:please\s+)?(?!tell|show|explain|help me understand|let me know)(?:[a-z]+)\b/i;
 const needSomething =
-  /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
+  /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll|'d|’d| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
 const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
 const pleaseDo =
   /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
@@ -208,7 +222,8 @@ const notNames = new Set([
   'Visio',
 ]);
 
-function personOf(text: string): string | null {
+/** A person named for someone else ("for our new hire Sam", "add Jo to …"), or null. */
+export function personOf(text: string): string | null {
   const patterns = [
     /\b(?:new (?:hire|starter|joiner|colleague)|contractor|colleague|intern|temp)\s+([A-Z][a-z]+)\b/,
     /\b(?:add|give|remove|grant)\s+([A-Z][a-z]+)\b(?=\s+(?:from|to|access|rights|permission|in|on|the|a|an|\w+ access))/,
@@ -276,6 +291,54 @@ function tidyName(name: string): string {
 
 const leadIns =
   /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)(?:to\s+(?:propose|suggest)\s+(?:that\s+)?)?/i;
+
+/** The access level asked for ("edit rights", "read-only access", "admin rights"), or null when not stated. */
+export function accessLevelOf(text: string): string | null {
+  const noun = String.raw`\s+(?:access|rights|permissions?|permission)\b`;
+  if (
+    new RegExp(String.raw`\b(?:admin|administrator|owner|full control)${noun}|\bfull control\b`, 'i').test(
+      text,
+    )
+  )
+    return 'Admin';
+  if (
+    new RegExp(String.raw`\b(?:edit|editing|write|modify|contributor|read[- /]write)${noun}`, 'i').test(text)
+  )
+    return 'Edit';
+  if (new RegExp(String.raw`\b(?:read[- ]only|view[- ]only|read|view(?:ing)?)${noun}`, 'i').test(text))
+    return 'Read only';
+  return null;
+}
+
+/** "my manager Jo approved", "approved by my boss": a stated manager approval, or null. */
+export function approvalOf(text: string): string | null {
+  return /\b(?:manager|boss|line manager|head of [a-z]+|director)\b(?:\s+[A-Z][a-z]+)?\s+(?:has\s+|already\s+|has already\s+)?(?:approved|signed (?:it |this )?off|okayed|ok'?d|agreed)\b|\b(?:approved|signed off) by (?:my|our) (?:line )?(?:manager|boss)\b/i.test(
+    text,
+  )
+    ? 'Yes'
+    : null;
+}
+
+const notSponsors = /^(?:I|We|They|He|She|It|This|That|Someone|Somebody|Nobody)$/;
+
+/** A project's benefit and sponsor when the idea states them ("would save hours a week", "Sam would sponsor it"). */
+export function projectDetailsOf(text: string): { benefit: string | null; sponsor: string | null } {
+  const benefit =
+    /\b(?:would|will|could|it'?d|might)\s+((?:save|cut|reduce|free up|speed up|avoid|halve|remove|eliminate|improve|stop)\b[^,.;!?]*)/i.exec(
+      text,
+    )?.[1];
+  const name = String.raw`([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?(?:\s+(?:from|in)\s+[A-Za-z]+)?)`;
+  const sponsor = [
+    new RegExp(
+      String.raw`\b${name}\s+(?:would|will|could|can|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to)\s+sponsor\b`,
+    ),
+    new RegExp(String.raw`\bsponsored by\s+${name}`),
+    new RegExp(String.raw`\b${name}\s+(?:is|as)\s+(?:the\s+|our\s+)?sponsor\b`),
+  ]
+    .map((re) => re.exec(text)?.[1])
+    .find((who) => who !== undefined && !notSponsors.test(who.split(/\s+/)[0]!));
+  return { benefit: benefit ? capitalise(benefit.trim()) : null, sponsor: sponsor ?? null };
+}
 
 /** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
 export function purposeOf(text: string): string | null {
@@ -393,7 +456,11 @@ export function readOpening(
   const today = readDateWords('today', context.now, context.timeZone) ?? '';
   draft.neededBy = readDateWords(t, context.now, context.timeZone);
   draft.urgency = urgencyOf(t, outage, draft.neededBy, today);
-  draft.impact = impactOf(t);
+  // An outage affects more than the person reporting it, even when the words do not say how many: a whole
+  // floor, wing or site is department-sized, anything else at least a team.
+  draft.impact =
+    impactOf(t) ??
+    (outage ? (/\b(?:floor|level|wing|site|office|building)\b/i.test(t) ? 'department' : 'team') : null);
   let route: OpeningRoute;
   if (outage) route = 'request';
   else if (question && !ask && !(idea && !howTo.test(t))) route = 'answer';
@@ -416,6 +483,17 @@ export function readOpening(
   // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.
   const purpose = draft.kind !== 'project' && draft.kind !== 'incident' ? purposeOf(t) : null;
   if (purpose) draft.businessNeed = `For ${purpose}`;
+  if (draft.kind === 'access') {
+    const level = accessLevelOf(t);
+    if (level) notes.accessLevel = level;
+    const approval = approvalOf(t);
+    if (approval) notes.approval = approval;
+  }
+  if (draft.kind === 'project') {
+    const { benefit, sponsor } = projectDetailsOf(t);
+    if (benefit) draft.expectedBenefit = truncate(benefit, maxLengths.expectedBenefit);
+    if (sponsor) draft.sponsor = truncate(sponsor, maxLengths.sponsor);
+  }
   if (draft.kind === 'incident') {
     const since = mentionsSince(t);
     if (since) notes.since = since;

@@ -2,7 +2,7 @@
 // the date (and the question is asked again), "yes" / "no" / "idk" are never kept as a name or a reason, "not
 // yet" or "none" is a valid "no sponsor", and "that's all" or a correction is recognised at any point.
 import { readDateWords } from './date-words.ts';
-import { impactOf, type ReadingContext, readOpening, titleOf } from './opening-reader.ts';
+import { impactOf, personOf, type ReadingContext, readOpening, titleOf } from './opening-reader.ts';
 import type { PlanNotes, PlanStep } from './question-plan.ts';
 import { parseChoice } from './request-detection.ts';
 import { maxLengths, type RequestDraft } from './request-schema.ts';
@@ -19,7 +19,9 @@ export type AnswerOutcome =
   | { kind: 'kept' }
   | { kind: 'retry'; message: string }
   /** A date came to another question: the date is kept and the same question is asked again. */
-  | { kind: 'date'; date: string };
+  | { kind: 'date'; date: string }
+  /** A reason came to "who is it for?" or "where?": it is kept as why it is needed and the question is asked again. */
+  | { kind: 'reason' };
 
 const yes = /^(?:y|yes|yep|yeah|yup|sure|ok|okay|correct|i have|he has|she has|they have)[.!]*$/i;
 const no =
@@ -33,6 +35,40 @@ const dateShaped =
   /^(?:by|before|until|till|on|for|from|in|within|next|this|end of|the|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d)/i;
 
 const clip = (text: string, field: keyof typeof maxLengths) => text.trim().slice(0, maxLengths[field]);
+
+// A clause that says why rather than who or where: "I draw the floor plans…", "so we can…", "because…". A
+// person, team or place is a noun phrase ("Sam", "my team", "desk 4.12"), never a sentence with its own subject.
+const reasonShaped =
+  /^(?:(?:i|we|they|he|she)(?:'m|'re|'ve|'ll)?\s+(?!do$|all\b|both\b|and\b)[a-z]+\b|(?:it'?s|it is|this is)\s+(?:to|so|because)\b|so\s+(?:that\s+)?(?:i|we|they|he|she|it)\b|because\b|cos\b|since\s+(?:i|we)\b|in order to\b|as\s+(?:i|we)\b)/i;
+// "to draw the plans" is a purpose; "to Sam" or "to my team" is a person (a lower-case verb follows "to").
+const toPurpose = /^to\s+(?!(?:me|us|my|our|the|him|her|them|a|an)\b)[a-z]+\b/;
+
+const placeCue = /\b(?:desk|room|floor|office|building|level|site|home|reception|bay|address|branch)\b|\d/i;
+
+// "I need it for Sam", "we're getting it for our new hire": a clause that still names who it is for.
+const forName = /\bfor\s+[A-Z][a-z]+\b/;
+const forPerson =
+  /\bfor\s+(?:(?:my|our|a|the)\s+(?:new\s+)?(?:colleague|manager|boss|hire|starter|intern|assistant|contractor|temp)s?|him|her|them|us|me|myself)\b/i;
+
+/** True when an answer reads as a reason (a clause of its own) rather than a person, team or place. */
+function isReason(text: string): boolean {
+  if (forName.test(text) || forPerson.test(text)) return false;
+  return (reasonShaped.test(text) || toPurpose.test(text)) && text.split(/\s+/).length >= 3;
+}
+
+/**
+ * Keeps a reason given to `step` as why it is needed, after any reason already known, and asks `step` again. The
+ * same reason given again means the person has no other answer: the step is left out rather than asked forever.
+ */
+function keepReason(state: PlanState, step: PlanStep, text: string): AnswerOutcome {
+  const known = state.draft.businessNeed;
+  if (known?.includes(text)) {
+    state.skipped.push(step);
+    return { kind: 'kept' };
+  }
+  state.draft.businessNeed = clip(known ? `${known}; ${text}` : text, 'businessNeed');
+  return { kind: 'reason' };
+}
 
 /** True for "that's all", "send what you have" and friends. */
 export function isThatsAll(text: string): boolean {
@@ -119,7 +155,10 @@ export function applyAnswer(
       }
       if (yesNo || t.length < 2)
         return { kind: 'retry', message: 'Who is it for — you, a colleague (name), or a team?' };
-      draft.affected = clip(t, 'affected');
+      // "we all use it" / "my team needs it too" names a group; "I draw the floor plans" is why, not who.
+      if (isReason(t) && !impactOf(t)) return keepReason(state, step, t);
+      // "for my new colleague Priya" → Priya, as a name in the opening words is kept.
+      draft.affected = clip(personOf(t) ?? t, 'affected');
       draft.impact ??= impactOf(t);
       return { kind: 'kept' };
     }
@@ -157,6 +196,8 @@ export function applyAnswer(
     case 'where':
       if (yesNo || t.length < 2)
         return { kind: 'retry', message: 'Which desk, room or office should it go to?' };
+      // "I'm on floor 3, desk 12" is a place even though it is a sentence.
+      if (isReason(t) && !placeCue.test(t)) return keepReason(state, step, t);
       notes.deliverTo = clip(t, 'affected');
       return { kind: 'kept' };
     case 'since':
@@ -165,12 +206,21 @@ export function applyAnswer(
       notes.since = unknown.test(t) ? 'Not sure' : clip(t, 'affected');
       return { kind: 'kept' };
     case 'howMany': {
+      // "idk" / "not sure": left for the summary's default, which the person can still correct there.
+      if (unknown.test(t)) {
+        state.skipped.push(step);
+        return { kind: 'kept' };
+      }
       const v = parseChoice('impact', t) ?? (me.test(t) ? 'me' : impactOf(t));
       if (!v) return { kind: 'retry', message: 'Just you, your team, your department, or everyone?' };
       draft.impact = v as RequestDraft['impact'];
       return { kind: 'kept' };
     }
     case 'urgency': {
+      if (unknown.test(t)) {
+        state.skipped.push(step);
+        return { kind: 'kept' };
+      }
       const v = parseChoice('urgency', t);
       if (!v) return { kind: 'retry', message: 'Low, medium, high or critical?' };
       draft.urgency = v as RequestDraft['urgency'];

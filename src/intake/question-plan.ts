@@ -154,19 +154,38 @@ export function stepQuestion(step: PlanStep, kind: RequestKind | null): string {
   }
 }
 
+/** How each note is labelled in the description (one place, so the notes can be told from the person's words). */
+const noteLabels = {
+  subject: 'For',
+  accessLevel: 'Access level',
+  approval: 'Manager approval',
+  deliverTo: 'Deliver to',
+  since: 'Since',
+} as const satisfies Record<keyof PlanNotes, string>;
+
 /** The description as IT reads it: the words given, then the plan's notes, one a line. */
 export function composeDescription(description: string | null, notes: PlanNotes): string | null {
   const lines = [
     notes.subject && description && !description.toLowerCase().includes(notes.subject.toLowerCase())
-      ? `For: ${notes.subject}`
+      ? `${noteLabels.subject}: ${notes.subject}`
       : undefined,
-    notes.accessLevel ? `Access level: ${notes.accessLevel}` : undefined,
-    notes.approval ? `Manager approval: ${notes.approval}` : undefined,
-    notes.deliverTo ? `Deliver to: ${notes.deliverTo}` : undefined,
-    notes.since ? `Since: ${notes.since}` : undefined,
+    notes.accessLevel ? `${noteLabels.accessLevel}: ${notes.accessLevel}` : undefined,
+    notes.approval ? `${noteLabels.approval}: ${notes.approval}` : undefined,
+    notes.deliverTo ? `${noteLabels.deliverTo}: ${notes.deliverTo}` : undefined,
+    notes.since ? `${noteLabels.since}: ${notes.since}` : undefined,
   ].filter((l): l is string => l !== undefined);
   if (lines.length === 0) return description;
   return [description ?? '', '', ...lines].join('\n').trim();
+}
+
+const noteLine = new RegExp(`^(?:${Object.values(noteLabels).join('|')}): `);
+
+/** A stored description without the plan's notes written under it: the person's own words ("Since: …" dropped). */
+export function ownWords(description: string): string {
+  const lines = description.split('\n');
+  let end = lines.length;
+  while (end > 0 && noteLine.test(lines[end - 1]!)) end--;
+  return end === lines.length ? description : lines.slice(0, end).join('\n').trim();
 }
 
 /** The draft as forms, summaries and `itbuddy intake parse` show it: the plan's notes written into the description. */

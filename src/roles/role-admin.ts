@@ -14,6 +14,7 @@ const roleAliases: Record<string, Role> = {
   it_staff: 'it_staff',
   'it-staff': 'it_staff',
   itstaff: 'it_staff',
+  'it staff': 'it_staff',
   staff: 'it_staff',
 };
 

@@ -10,7 +10,9 @@ const usage =
 /** The roles feature. */
 export function createRolesFeature(admin: RoleAdmin): BotFeature {
   async function run(ctx: TurnContext, args: string): Promise<Reply[]> {
-    const [verb = '', who = '', roleName = ''] = args.trim().split(/\s+/);
+    // The role may be two words ("IT staff").
+    const [verb = '', who = '', ...roleWords] = args.trim().split(/\s+/);
+    const roleName = roleWords.join(' ');
     if (!ctx.roles.isAdmin()) {
       ctx.logger.info(
         { userKey: ctx.userKey, attempted: `roles ${verb}`.trim() },
@@ -49,9 +51,22 @@ export function createRolesFeature(admin: RoleAdmin): BotFeature {
       ];
     }
     if (action !== 'grant' && action !== 'revoke') return [reply.text(usage)];
+    if (!who || !roleName) return [reply.text(usage)];
     const userKey = parseUserKey(who);
     const role = parseRole(roleName);
-    if (!userKey || !role) return [reply.text(usage)];
+    // Say which part was not understood: a person without their platform is the usual slip.
+    if (!userKey)
+      return [
+        reply.text(
+          `I can't tell who \`${escapeMarkdown(who)}\` is: name people with their platform, like \`web:${escapeMarkdown(who.replace(/^[^:]*:/, '') || 'alice')}\` or \`slack:U012AB3CD\`.`,
+        ),
+      ];
+    if (!role)
+      return [
+        reply.text(
+          `\`${escapeMarkdown(roleName)}\` is not a role: use liaison, it-staff or admin — e.g. \`roles grant ${escapeMarkdown(userKey)} liaison\`.`,
+        ),
+      ];
     const result =
       action === 'grant'
         ? await admin.grant(userKey, role, ctx.userKey, ctx.now.toISOString())

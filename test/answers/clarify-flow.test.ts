@@ -101,7 +101,7 @@ describe('clarify flow over the web channel', () => {
     expect((await server.app.questions.get(questionId))?.feedback).toBe('helped');
   });
 
-  it('"None of these" offers to pass the question to IT, and passing it marks it escalated', async () => {
+  it('"None of these — ask IT" passes the question to IT at once and marks it escalated', async () => {
     const choices = await clarify('carol');
     const none = choices.options.at(-1)!;
     const questionId = none.action!.value!;
@@ -109,12 +109,9 @@ describe('clarify flow over the web channel', () => {
     const after = await postChat(server.url, { userId: 'carol', action: none.action! });
     expect(after.status).toBe(200);
     expect(after.body.replies?.[0]).toMatchObject({ type: 'text', text: clarifyCopy.afterNone });
-    const offer = onlyChoices(after.body.replies);
-    expect(offer.options).toHaveLength(1);
-    expect(offer.options[0]!.action).toEqual({ id: 'answer.ask_it', value: questionId });
-
-    const passed = await postChat(server.url, { userId: 'carol', action: offer.options[0]!.action! });
-    expect(passed.status).toBe(200);
+    // The request starts from the question's words: no second "Shall I pass it on?" to press.
+    expect(JSON.stringify(after.body.replies)).toMatch(/pass this to IT/);
+    expect(JSON.stringify(after.body.replies)).not.toMatch(/Shall I pass it on/);
     expect((await server.app.questions.get(questionId))?.escalated).toBe(true);
   });
 

@@ -139,6 +139,68 @@ describe('answers checked against the question, over the web chat API', () => {
     expect(record.description).toContain('Manager approval: Yes');
   });
 
+  it('keeps a reason typed to "who is it for?" as why, and asks who again', async () => {
+    const start = await chat(s.url, 'fern', { text: 'Could I have Visio by end of next week?' });
+    expect(textOf(start)).toMatch(/Who is it for/);
+    const reason = await chat(s.url, 'fern', { text: 'I draw the office floor plans for the move' });
+    expect(only(reason, 'notice').text).toMatch(/why it's needed/);
+    expect(textOf(reason)).toMatch(/Who is it for/);
+    // The same reason again is not asked about forever: the question is left out.
+    const again = await chat(s.url, 'gus', { text: 'Could I have Visio by end of next week?' });
+    expect(textOf(again)).toMatch(/Who is it for/);
+    await chat(s.url, 'gus', { text: 'I need it for the office move' });
+    only(await chat(s.url, 'gus', { text: 'I need it for the office move' }), 'card');
+    // A sentence that names the person is still an answer to "who".
+    const card = only(await chat(s.url, 'fern', { text: 'I need it for Priya' }), 'card') as Card;
+    expect(textOf([card])).toMatch(/I draw the office floor plans for the move/);
+    const saved = only(await chat(s.url, 'fern', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.businessNeed).toBe('I draw the office floor plans for the move');
+    expect(record.affected).toBe('Priya');
+  });
+
+  it('takes the access level and a manager approval from the opening words, without asking again', async () => {
+    const start = await chat(s.url, 'jude', {
+      text: "I'd need edit rights to the finance share, my manager Jo approved",
+    });
+    expect(textOf(start)).toMatch(/take this down/);
+    expect(textOf(start)).not.toMatch(/What level of access|manager approved\?/);
+    const saved = only(await chat(s.url, 'jude', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.kind).toBe('access');
+    expect(record.description).toContain('Access level: Edit');
+    expect(record.description).toContain('Manager approval: Yes');
+  });
+
+  it("takes a project idea's stated benefit and sponsor, and asks only what is missing", async () => {
+    const start = await chat(s.url, 'omar', {
+      text: 'we should build a booking tool for the meeting rooms, would save hours a week, Sam from ops would sponsor it',
+    });
+    expect(textOf(start)).toMatch(/What problem would it solve/);
+    expect(textOf(await chat(s.url, 'omar', { text: 'rooms get double-booked' }))).toMatch(/cost or risk/);
+    expect(textOf(await chat(s.url, 'omar', { text: 'idk' }))).toMatch(/deadline/);
+    only(await chat(s.url, 'omar', { text: 'no deadline' }), 'card');
+    const saved = only(await chat(s.url, 'omar', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record).toMatchObject({
+      kind: 'project',
+      expectedBenefit: 'Save hours a week',
+      sponsor: 'Sam from ops',
+    });
+  });
+
+  it('takes "idk" to "who does it affect?" and "how urgent?" as not known, instead of asking again', async () => {
+    await chat(s.url, 'ida', { text: 'The door buzzer at reception stopped working' });
+    await chat(s.url, 'ida', { text: 'this morning' });
+    const affect = await chat(s.url, 'ida', { text: 'idk' });
+    expect(textOf(affect)).not.toMatch(/Just you, your team/);
+    expect(textOf(affect)).toMatch(/How urgent/);
+    const card = only(await chat(s.url, 'ida', { text: 'not sure' }), 'card') as Card;
+    // The summary shows the defaults, which the person can still correct.
+    expect(textOf([card])).toMatch(/Urgency: Medium/);
+    expect(textOf([card])).toMatch(/Who it affects: Just me/);
+  });
+
   it('sends what it has on "that\'s all" once the essentials are known', async () => {
     const start = await chat(s.url, 'tia', { text: 'Could I have a second monitor for my desk?' });
     expect(textOf(start)).toMatch(/Where should it go/);
@@ -159,6 +221,15 @@ describe('routing each message to the right job', () => {
     expect(textOf([card])).toMatch(/Urgency: Critical/);
   });
 
+  it('records an outage as affecting more than the person who reported it', async () => {
+    const replies = await chat(s.url, 'flo', { text: 'nobody on floor 3 can print' });
+    expect(textOf(replies)).toMatch(/outage/);
+    expect(textOf(replies)).not.toMatch(/Who it affects: Just me/);
+    const saved = only(await chat(s.url, 'flo', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.impact).toBe('department');
+  });
+
   it('answers a problem report that has an article, with "Still stuck?", and starts a request when none fits', async () => {
     const answered = await chat(s.url, 'rhea', { text: 'OneDrive is not syncing my files' });
     expect(textOf(answered)).toMatch(/Still stuck\? Press \*\*Ask IT\*\*/);
@@ -170,6 +241,25 @@ describe('routing each message to the right job', () => {
     const noArticle = await chat(s.url, 'rory', { text: 'The door buzzer at reception stopped working' });
     expect(textOf(noArticle)).toMatch(/take this down/);
     expect(textOf(noArticle)).not.toMatch(/Still stuck/);
+  });
+
+  it('answers a how-to question or "help" asked mid-request, and keeps the request to finish afterwards', async () => {
+    const start = await chat(s.url, 'kit', { text: 'The door buzzer at reception stopped working' });
+    expect(textOf(start)).toMatch(/Since when/);
+    const aside = await chat(s.url, 'kit', { text: 'how do I connect to the VPN?' });
+    expect(textOf(aside)).toMatch(/still open/);
+    expect(textOf(aside)).not.toMatch(/Since when|Who does it affect/);
+    expect(aside.some((r) => r.type === 'card' && (r as Card).kind === 'answer')).toBe(true);
+    const help = await chat(s.url, 'kit', { text: 'help' });
+    expect(textOf(help)).toMatch(/Commands/);
+    // The request carries on where it was: the next answer is read as "since when".
+    expect(textOf(await chat(s.url, 'kit', { text: 'this morning' }))).toMatch(/Who does it affect/);
+    await chat(s.url, 'kit', { text: 'just me' });
+    only(await chat(s.url, 'kit', { text: 'low' }), 'card');
+    const saved = only(await chat(s.url, 'kit', { action: { id: 'intake.confirm' } }), 'notice');
+    const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
+    expect(record.description).toContain('Since: this morning');
+    expect(record.description).not.toMatch(/VPN|help/);
   });
 
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {

@@ -125,6 +125,30 @@ describe('a phrasing IT answered with an article is learned', () => {
   });
 });
 
+describe('the phrasing learned from a request answered by article', () => {
+  it('is what the person asked, without the notes the questions added', async () => {
+    const opening = 'the door buzzer at reception stopped working';
+    await chat(s.url, 'nell', { text: opening });
+    await chat(s.url, 'nell', { text: 'since yesterday' });
+    await chat(s.url, 'nell', { text: 'just me' });
+    await chat(s.url, 'nell', { text: 'low' });
+    const saved = await chat(s.url, 'nell', { action: { id: 'intake.confirm' } });
+    const reference = /Saved as \*\*(IT-\d{4})\*\*/.exec(textOf(saved))?.[1];
+    expect((await s.app.requests.get(reference!))?.description).toContain('Since: since yesterday');
+
+    const form = only(
+      await chat(s.url, 'ivy', { action: { id: 'triage.answered_by_article', value: reference } }),
+      'form',
+    ) as Form;
+    await chat(s.url, 'ivy', {
+      form: { formId: form.id, values: { article: 'laptop-slow' }, state: form.state },
+    });
+    const learned = (await s.app.learning.list({ status: 'proposed' })).filter((p) => p.source === 'triage');
+    expect(learned.map((p) => p.text)).toContain(opening);
+    expect(learned.map((p) => p.text).join('\n')).not.toMatch(/Since:/);
+  });
+});
+
 describe('a 👍 teaches a phrasing, and buttons act only for their asker', () => {
   it('proposes the question on the asker’s first 👍, and refuses anyone else’s click', async () => {
     const question = 'how can I get my password reset';

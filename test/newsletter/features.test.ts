@@ -271,6 +271,21 @@ describe('roles', () => {
   });
 });
 
+describe('roles typed loosely', () => {
+  it('says which part was not understood, and takes a two-word role', async () => {
+    const bare = only(await say(admin, 'roles grant sam liaison'), 'text');
+    expect(bare.text).toMatch(/can't tell who `sam` is/);
+    expect(bare.text).toContain('`web:sam`');
+    const unknownRole = only(await say(admin, 'roles grant slack:USAM librarian'), 'text');
+    expect(unknownRole.text).toMatch(/`librarian` is not a role: use liaison, it-staff or admin/);
+    expect(only(await say(admin, 'roles grant slack:USAM IT staff'), 'notice').tone).toBe('success');
+    expect(only(await say(admin, 'roles list'), 'card').sections[0]?.text).toContain(
+      '`slack:USAM` · it_staff',
+    );
+    await say(admin, 'roles revoke slack:USAM it-staff');
+  });
+});
+
 describe('subscriptions, reactions and suggestions', () => {
   it('lets a liaison subscribe a channel, which then receives the newsletter', async () => {
     expect(only(await say(employee, 'subscribe', 'C-TEAM'), 'notice').text).toMatch(/only IT liaisons/);

@@ -1,8 +1,10 @@
 // Start-up and the web's sign-in settings: web roles without a sign-in method are refused (also by `npm start`
 // in a real child process), the trial sign-in exists only on loopback outside production and is announced, a
-// non-loopback HOST is warned about, and the session secret is generated once and kept private.
+// non-loopback HOST is warned about, the session secret is generated once and kept private, and a port already
+// in use stops start-up with a message that names it.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -204,6 +206,31 @@ describe('the session secret', () => {
       await expect(stat(path.join(s.dataDir, sessionSecretFile))).rejects.toThrow(/ENOENT/);
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe('start-up on a port that is taken', () => {
+  it('stops with a message naming the port instead of a crash', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-port-'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const { code, stderr } = await runMain(dataDir, {
+        NODE_ENV: 'development',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        KB_DIR: path.resolve('kb'),
+        KB_WATCH: 'false',
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`IT Buddy cannot start: port ${port} on 127.0.0.1 is already in use`);
+      expect(stderr).not.toMatch(/TypeError/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
