@@ -1,6 +1,6 @@
 // A clear first run: on an unsupported Node.js, `npm start`, `npm test` and the `itbuddy` command print one line
 // (version found, version needed, how to install) and exit non-zero instead of a loader stack trace.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
