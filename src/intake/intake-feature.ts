@@ -78,6 +78,11 @@ const intakeStateSchema = z.object({
   secretsMasked: z.boolean(),
   /** Identifies this conversation's request, so a double-clicked Confirm saves once. */
   attemptId: z.string(),
+  /**
+   * Set once the request is saved: kept instead of clearing the conversation, so a Confirm repeated after a crash
+   * (before "Saved as" reached the person) is answered with the saved request, not read as a new message.
+   */
+  savedAs: z.string().optional(),
 });
 type IntakeState = z.infer<typeof intakeStateSchema>;
 
@@ -387,6 +392,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     ctx: TurnContext,
     details: RequestDetails,
     secretsMasked: boolean,
+    attemptId?: string,
   ): Promise<{ ok: true; record: RequestRecord } | { ok: false }> {
     const { message } = ctx;
     try {
@@ -403,6 +409,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
           conversationId: message.conversation.id,
           ...(message.conversation.threadId ? { threadId: message.conversation.threadId } : {}),
           ...(message.sourceUrl ? { sourceUrl: message.sourceUrl } : {}),
+          ...(attemptId ? { attemptId } : {}),
         },
         secretsMasked,
         now: ctx.now,
@@ -427,9 +434,21 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     ];
   }
 
+  /** The request this conversation already saved, if any (its state says so, or the requests do after a crash). */
+  async function alreadySaved(ctx: TurnContext, state: IntakeState): Promise<RequestRecord | undefined> {
+    if (state.savedAs) return requests.get(state.savedAs);
+    const mine = await requests.byRequester(ctx.userKey, 20);
+    return mine.find((r) => r.source.attemptId === state.attemptId);
+  }
+
   async function confirm(ctx: TurnContext): Promise<Reply[]> {
     const state = await load(ctx);
     if (!state) return [reply.text(copy.expired)];
+    const earlier = await alreadySaved(ctx, state);
+    if (earlier) {
+      await conversations.clear(addressOf(ctx)).catch(() => undefined);
+      return savedReplies(earlier);
+    }
     settleDefaults(state.draft, ctx.now);
     const valid = validateDraft(formDraft(state.draft, state.notes));
     if (!valid.ok) {
@@ -443,7 +462,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     const lease = new Date(ctx.now.getTime() + 60_000).toISOString();
     if (!(await deps.store.claim('intake-save', claimKey, owner, lease)))
       return [reply.text(copy.alreadySaving)];
-    const saved = await saveRequest(ctx, valid.details, state.secretsMasked);
+    const saved = await saveRequest(ctx, valid.details, state.secretsMasked, state.attemptId);
     if (!saved.ok) {
       await deps.store.release('intake-save', claimKey, owner).catch(() => undefined);
       return [
@@ -454,9 +473,11 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         ]),
       ];
     }
-    await conversations.clear(addressOf(ctx)).catch((error: unknown) => {
-      // The claim above stays held, so a second Confirm cannot save this conversation twice meanwhile.
-      ctx.logger.warn({ err: error }, 'Saved, but could not clear the conversation state');
+    // Marked saved rather than cleared: if the process dies before "Saved as" reaches the person, their next
+    // Confirm is answered with this request; any other message ends the conversation (see the intercept).
+    await save(ctx, { ...state, savedAs: saved.record.reference }).catch((error: unknown) => {
+      // The claim above stays held, and the request carries this attempt, so it cannot be saved twice.
+      ctx.logger.warn({ err: error }, 'Saved, but could not mark the conversation as saved');
     });
     return savedReplies(saved.record);
   }
@@ -736,14 +757,22 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
         throw error;
       });
       if (!state) return undefined;
+      if (state.savedAs) {
+        // The request is saved: a repeated confirm hears so again; anything else starts afresh.
+        if (isConfirm(ctx.text)) return confirm(ctx);
+        await conversations.clear(addressOf(ctx));
+        return undefined;
+      }
       // "help" or a how-to question mid-request is answered as usual; the request waits, its answers kept.
       if (isAside(ctx.text)) return undefined;
       return continueConversation(ctx, state);
     },
 
     async preface(ctx) {
-      if (isAside(ctx.text) && (await load(ctx).catch(() => undefined)))
-        return [reply.notice('info', copy.stillOpen)];
+      if (isAside(ctx.text)) {
+        const open = await load(ctx).catch(() => undefined);
+        if (open && !open.savedAs) return [reply.notice('info', copy.stillOpen)];
+      }
       // A problem report answered by an article: say plainly that IT is one press away if it does not help.
       if (ctx.message.command || !ctx.text || /^\/?request\b/i.test(ctx.text)) return [];
       const reading = readOpening(ctx.text, readingContext(ctx));

@@ -206,6 +206,11 @@ export const sourceSchema = z.object({
   conversationId: z.string(),
   threadId: z.string().optional(),
   sourceUrl: z.string().optional(),
+  /**
+   * The chat conversation's attempt that saved it: a Confirm repeated after a crash finds this request instead of
+   * saving a second one.
+   */
+  attemptId: z.string().optional(),
 });
 export type RequestSource = z.infer<typeof sourceSchema>;
 

@@ -151,7 +151,13 @@ describe('crash loop', () => {
           await say(bot, user, channel, script[shown]!, shown + 1);
           const now = lastStage(channel);
           if (now <= shown)
-            rollbacks.push(`run ${run}: shown stage ${shown}, then answered with stage ${now}`);
+            rollbacks.push(
+              `run ${run}: shown stage ${shown}, then answered with stage ${now}: ${JSON.stringify(
+                dmsTo(channel)
+                  .slice(-1)
+                  .map((p) => p.args.text),
+              )}`,
+            );
           noteConfirmations(channel);
         }
       }
