@@ -92,7 +92,17 @@ export async function startServer(
   http.use(webRoutes(app, sessions));
   http.use(newsletterPages(app, sessions));
   finishHttpApp(http, app);
-  const server = await listen(http, config.http.port, config.http.host);
+  // A start that fails half-way (the port taken, the control channel refused) undoes what already started, so the
+  // caller is left with no listening socket, no open store and nothing keeping the process alive.
+  const undo = async (listening?: Server): Promise<void> => {
+    for (const stop of stoppers) await stop().catch(() => undefined);
+    if (listening) await closeServer(listening);
+    await app.close();
+  };
+  const server = await listen(http, config.http.port, config.http.host).catch(async (error: unknown) => {
+    await undo();
+    throw error;
+  });
   // On the embedded store, CLI commands that use the store run here while the server holds the data folder.
   if (config.store.kind === 'embedded') {
     const control = await startControlServer({
@@ -101,6 +111,9 @@ export async function startServer(
       logger,
       dataDir: config.store.dataDir,
       run: runCli,
+    }).catch(async (error: unknown) => {
+      await undo(server);
+      throw error;
     });
     stoppers.push(() => control.stop());
   }
@@ -115,11 +128,16 @@ export async function startServer(
     channels,
     async stop() {
       for (const stop of stoppers) await stop().catch(() => undefined);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await app.close();
     },
   };
+}
+
+/** Stops accepting connections and ends the open ones. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

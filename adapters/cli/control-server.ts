@@ -121,9 +121,16 @@ export async function startControlServer(options: {
   const file = path.join(dataDir, controlFileName);
   const temporary = `${file}.${process.pid}.tmp`;
   const content: ControlFile = { port, token, pid: process.pid };
-  // Written whole under another name, then renamed: the CLI never reads half a file.
-  await writeFile(temporary, JSON.stringify(content), { mode: 0o600 });
-  await rename(temporary, file);
+  // Written whole under another name, then renamed: the CLI never reads half a file. If that fails, the listening
+  // socket is closed again so a failed start leaves nothing behind.
+  try {
+    await writeFile(temporary, JSON.stringify(content), { mode: 0o600 });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   return {
     port,
     async stop() {

@@ -1,14 +1,16 @@
 // The key that signs web session cookies: WEB_SESSION_SECRET, or one generated once and kept in DATA_DIR (0600).
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The file, inside DATA_DIR, that keeps a generated secret. */
 export const sessionSecretFile = 'web-session-secret';
 
 /**
- * Returns the configured secret, or reads the kept one, or creates it (readable by this user only). Creating with
- * the exclusive flag means two processes starting at once agree on one secret instead of overwriting each other.
+ * Returns the configured secret, or reads the kept one, or creates it (readable by this user only). The new secret
+ * is written whole to a file of this process's own and then hard-linked into place: the link either appears with
+ * the complete secret or fails because another process got there first, whose secret is then read. So two
+ * processes starting at once on a fresh DATA_DIR agree on one secret, and neither reads a half-written file.
  */
 export async function loadSessionSecret(configured: string | undefined, dataDir: string): Promise<string> {
   if (configured) return configured;
@@ -17,15 +19,18 @@ export async function loadSessionSecret(configured: string | undefined, dataDir:
   if (existing) return existing;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const fresh = randomBytes(32).toString('base64url');
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  await writeFile(draft, `${fresh}\n`, { flag: 'wx', mode: 0o600 });
   try {
-    await writeFile(file, `${fresh}\n`, { flag: 'wx', mode: 0o600 });
-    await chmod(file, 0o600);
+    await link(draft, file);
     return fresh;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const other = await readSecret(file);
-    if (!other) throw error;
+    if (!other) throw new Error(`${file} exists but holds no usable secret: delete it and start again.`);
     return other;
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
 

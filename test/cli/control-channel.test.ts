@@ -1,10 +1,16 @@
 // The CLI control channel of a running server: only the token in DATA_DIR opens it, it listens on loopback only,
-// and a forwarded command gets its stdin (an import piped in) and gives back its output and exit code.
-import { readFile, stat } from 'node:fs/promises';
+// a forwarded command gets its stdin (an import piped in) and gives back its output and exit code, and a start whose
+// control channel fails leaves no socket or store lock behind.
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlFile } from '../../adapters/cli/control-server.ts';
+import { startServer } from '../../adapters/server.ts';
+import { silentLogger } from '../../src/logging/logger.ts';
 import { createRoleGrantStore } from '../../src/store/repositories/role-grants.ts';
+import { testConfig } from '../helpers/test-config.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { cli } from '../ops/ops-flows.ts';
 
@@ -76,3 +82,38 @@ describe('the control channel of a running server', () => {
     );
   });
 });
+
+describe('a start whose control channel fails', () => {
+  it('closes what it had started: the same port and data folder start cleanly afterwards', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-control-fail-'));
+    const port = await freePort();
+    try {
+      // A folder where control.json should go makes writing it fail after the HTTP server is listening.
+      await mkdir(path.join(dataDir, 'control.json'));
+      const config = () => testConfig({ DATA_DIR: dataDir, PORT: String(port) });
+      await expect(startServer(config(), silentLogger())).rejects.toThrow();
+      await rm(path.join(dataDir, 'control.json'), { recursive: true });
+      expect(await readdir(dataDir)).not.toContainEqual(expect.stringMatching(/^control\.json\..*\.tmp$/));
+      const again = await startServer(config(), silentLogger());
+      try {
+        expect(again.url).toBe(`http://127.0.0.1:${port}`);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A loopback port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
