@@ -6,7 +6,7 @@ import type { App } from '../../src/app.ts';
 import type { WebConfig } from '../../src/config/web-config.ts';
 import { isLoopbackHost } from '../../src/config/web-config.ts';
 import { escapeHtml, page } from './html.ts';
-import { cookieHeader, readCookie } from './signed-cookie.ts';
+import { cookieHeader, cookieName, readCookie } from './signed-cookie.ts';
 import { safeNextPath, signedInIdPattern, type WebSessions } from './web-sessions.ts';
 
 /** The cookie that carries the PKCE verifier, state and nonce between /auth/login and /auth/callback. */
@@ -84,7 +84,7 @@ export function oidcSignIn(
     const transaction = sessions.sign('oidc', { v: verifier, s: state, n: nonce, next }, transactionSeconds);
     res.append(
       'Set-Cookie',
-      cookieHeader(oidcTransactionCookie, transaction, {
+      cookieHeader(cookieName(oidcTransactionCookie, sessions.secure), transaction, {
         maxAgeSeconds: transactionSeconds,
         secure: sessions.secure,
       }),
@@ -93,11 +93,17 @@ export function oidcSignIn(
   });
 
   router.get('/auth/callback', async (req: Request, res: Response) => {
-    const transaction = sessions.verify('oidc', readCookie(req.get('cookie'), oidcTransactionCookie));
+    const transaction = sessions.verify(
+      'oidc',
+      readCookie(req.get('cookie'), cookieName(oidcTransactionCookie, sessions.secure)),
+    );
     // The transaction is single-use whatever happens next.
     res.append(
       'Set-Cookie',
-      cookieHeader(oidcTransactionCookie, '', { maxAgeSeconds: 0, secure: sessions.secure }),
+      cookieHeader(cookieName(oidcTransactionCookie, sessions.secure), '', {
+        maxAgeSeconds: 0,
+        secure: sessions.secure,
+      }),
     );
     if (
       !transaction ||

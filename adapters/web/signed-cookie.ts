@@ -44,6 +44,15 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/**
+ * The name a cookie goes by: over HTTPS with the `__Host-` prefix, which browsers accept only from this exact host
+ * with Secure, Path=/ and no Domain. So a neighbouring subdomain cannot plant a session of its choosing (a login
+ * CSRF); over plain HTTP (loopback trials) browsers refuse the prefix, so the bare name is used.
+ */
+export function cookieName(base: string, secure: boolean): string {
+  return secure ? `__Host-${base}` : base;
+}
+
 /** Attributes of a cookie only this server reads: HttpOnly, Path=/, SameSite=Lax, Secure over HTTPS. */
 export interface CookieOptions {
   maxAgeSeconds: number;

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { WebConfig } from '../../src/config/web-config.ts';
 import { anonymousWebIdPrefix } from '../../src/config/web-config.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import { cookieHeader, readCookie, signValue, verifyValue } from './signed-cookie.ts';
+import { cookieHeader, cookieName, readCookie, signValue, verifyValue } from './signed-cookie.ts';
 
 /** How the server learnt who someone is. Only `anonymous` carries no role. */
 export type IdentitySource = 'anonymous' | 'sso' | 'oidc' | 'trial';
@@ -26,7 +26,7 @@ export function safeNextPath(value: unknown): string {
   return typeof value === 'string' && /^\/(it(\/report)?|newsletter\/preview)?$/.test(value) ? value : '/';
 }
 
-/** The session cookie's name. */
+/** The session cookie's name (with the `__Host-` prefix over HTTPS, see cookieName). */
 export const sessionCookieName = 'itbuddy_session';
 
 const signedInHours = 12;
@@ -61,10 +61,11 @@ export function createWebSessions(
 ): WebSessions {
   const secure = publicUrl.startsWith('https:');
   const proxies = new Set(config.sso?.proxies ?? []);
+  const sessionCookie = cookieName(sessionCookieName, secure);
 
   function issue(res: Response, identity: WebIdentity, seconds: number): void {
     const value = signValue(secret, 'session', { ...identity, exp: Date.now() + seconds * 1000 });
-    res.append('Set-Cookie', cookieHeader(sessionCookieName, value, { maxAgeSeconds: seconds, secure }));
+    res.append('Set-Cookie', cookieHeader(sessionCookie, value, { maxAgeSeconds: seconds, secure }));
     res.locals.webIdentity = identity;
   }
 
@@ -92,7 +93,7 @@ export function createWebSessions(
   }
 
   function fromCookie(req: Request): WebIdentity | undefined {
-    const payload = verifyValue(secret, 'session', readCookie(req.get('cookie'), sessionCookieName));
+    const payload = verifyValue(secret, 'session', readCookie(req.get('cookie'), sessionCookie));
     if (!payload || typeof payload.id !== 'string') return undefined;
     const via = payload.via;
     if (via === 'anonymous') {
@@ -128,7 +129,7 @@ export function createWebSessions(
       issue(res, identity, signedInHours * 3600);
     },
     signOut(res) {
-      res.append('Set-Cookie', cookieHeader(sessionCookieName, '', { maxAgeSeconds: 0, secure }));
+      res.append('Set-Cookie', cookieHeader(sessionCookie, '', { maxAgeSeconds: 0, secure }));
       res.locals.webIdentity = undefined;
     },
     sign: (purpose, payload, ttlSeconds) =>

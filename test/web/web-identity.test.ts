@@ -214,3 +214,30 @@ describe('single sign-on header', () => {
     expect((await fetch(`${s.url}/auth/trial`)).status).toBe(404);
   });
 });
+
+describe('sessions over HTTPS', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ PUBLIC_URL: 'https://itbuddy.example.com' });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('name the cookie __Host-, so a neighbouring subdomain cannot plant a session of its choosing', async () => {
+    const res = await fetch(`${s.url}/`);
+    const header = res.headers.getSetCookie().find((c) => c.startsWith('__Host-itbuddy_session='));
+    expect(header).toMatch(/; Path=\/;/);
+    expect(header).toMatch(/; Secure$/);
+    expect(header).not.toMatch(/Domain=/i);
+    const value = header!.split(';')[0]!.split('=')[1]!;
+    const who = async (cookie: string) =>
+      ((await (await fetch(`${s.url}/api/me`, { headers: { cookie } })).json()) as { id: string }).id;
+    const own = await who(`__Host-itbuddy_session=${value}`);
+    // The same signed value under the bare name, which any subdomain can set, names nobody.
+    const planted = await who(`itbuddy_session=${value}`);
+    expect(own).toMatch(/^anon:/);
+    expect(planted).toMatch(/^anon:/);
+    expect(planted).not.toBe(own);
+  });
+});
