@@ -1,6 +1,6 @@
 // Role administration shared by the chat command and the CLI: list, grant and revoke, with configuration roles
 // shown alongside store grants (configuration cannot be changed from here, and the message says where it can).
-import type { Role, RoleGrants } from '../bot/roles.ts';
+import { isAnonymousWebUser, type Role, type RoleGrants } from '../bot/roles.ts';
 import type { Config } from '../config/load-config.ts';
 import { parseRoleEntry } from '../config/role-list.ts';
 import type { RoleGrantStore } from '../store/repositories/role-grants.ts';
@@ -104,6 +104,13 @@ export function createRoleAdmin(config: Config, store: RoleGrantStore): RoleAdmi
       );
     },
     async grant(userKey, role, by, atIso) {
+      // Such a grant would be stored and never count (anonymous sessions hold no role): refuse it and say why.
+      if (isAnonymousWebUser(userKey)) {
+        return {
+          changed: false,
+          message: `${userKey} is an anonymous web session, which never holds a role. Ask the person to sign in (single sign-on or OpenID Connect) and grant the role to the id they sign in with.`,
+        };
+      }
       if (inConfig(userKey, role)) {
         return { changed: false, message: `${userKey} is already ${role} through ${roleVariables[role]}.` };
       }

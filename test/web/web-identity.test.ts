@@ -111,13 +111,14 @@ describe('web sessions', () => {
     expect((await fetchAs(s.url, 'admin', '/newsletter/preview')).status).toBe(200);
   });
 
-  it('gives an anonymous session no role even when an admin grants one to its id', async () => {
+  it('refuses to grant a role to an anonymous session, and it holds none', async () => {
     const { cookie } = await chatWith(s.url, { text: 'hello' });
     const me = (await (await fetch(`${s.url}/api/me`, { headers: { cookie: cookie! } })).json()) as {
       id: string;
     };
     const granted = await postChat(s.url, { userId: 'admin', text: `roles grant web:${me.id} admin` });
     expect(granted.status).toBe(200);
+    expect(JSON.stringify(granted.body)).toMatch(/is an anonymous web session, which never holds a role/);
     expect((await fetch(`${s.url}/it`, { headers: { cookie: cookie! } })).status).toBe(403);
     const tried = await chatWith(s.url, { text: 'roles list' }, cookie);
     expect(text(tried.replies)).toMatch(/only IT Buddy admins/);
