@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChannelAdapter, PostedMessage } from '../../src/channels/channel-adapter.ts';
 import { PermanentDeliveryError } from '../../src/channels/channel-adapter.ts';
+import { DuplicateKeyError } from '../../src/errors.ts';
 import { type Reply, replySchema } from '../../src/messages/replies.ts';
 import type { DocumentStore } from '../../src/store/document-store.ts';
 
@@ -41,31 +42,44 @@ export interface WebChannel extends ChannelAdapter {
 export function createWebChannel(store: DocumentStore, now: () => Date = () => new Date()): WebChannel {
   const c = store.collection(webMessageCollection);
 
+  /**
+   * Keeps a message. With a delivery id (the outbox job's), the message is stored under that id, so a delivery
+   * repeated after a crash finds its first copy instead of adding a second: the web inbox and IT page get each
+   * message exactly once.
+   */
   async function add(
     kind: WebMessage['kind'],
     destination: string,
     replies: Reply[],
-    threadId?: string,
+    options: { threadId?: string | undefined; deliveryId?: string | undefined } = {},
   ): Promise<PostedMessage> {
     const at = now().toISOString();
     const message: WebMessage = {
-      id: randomUUID(),
+      id: options.deliveryId ? `delivery:${options.deliveryId}` : randomUUID(),
       kind,
       destination,
-      threadId: threadId ?? null,
+      threadId: options.threadId ?? null,
       replies,
       createdAt: at,
       updatedAt: at,
       seenAt: null,
     };
-    await c.insert(message);
+    try {
+      await c.insert(message);
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError) || !options.deliveryId) throw error;
+      const first = await c.get(message.id);
+      if (!first || first.kind !== kind || first.destination !== destination) throw error;
+    }
     return { platform: 'web', destination, messageId: message.id };
   }
 
   return {
     platform: 'web',
-    post: (destination, replies, options) => add('post', destination, replies, options?.threadId),
-    sendDirect: (userId, replies) => add('direct', userId, replies),
+    post: (destination, replies, options) =>
+      add('post', destination, replies, { threadId: options?.threadId, deliveryId: options?.deliveryId }),
+    sendDirect: (userId, replies, options) =>
+      add('direct', userId, replies, { deliveryId: options?.deliveryId }),
     async update(posted, replies) {
       const existing = await c.get(posted.messageId);
       if (!existing) throw new PermanentDeliveryError(`The web message ${posted.messageId} no longer exists`);

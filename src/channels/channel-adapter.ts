@@ -35,8 +35,11 @@ export interface ChannelAdapter {
   ): Promise<PostedMessage | undefined>;
   /** Replaces a posted message's content (Slack chat.update, Teams updateActivity). */
   update?(posted: PostedMessage, replies: Reply[]): Promise<void>;
-  /** Sends a direct message to a user of this platform. */
-  sendDirect(userId: string, replies: Reply[]): Promise<PostedMessage>;
+  /**
+   * Sends a direct message to a user of this platform. A platform that keeps messages itself (the web inbox) uses
+   * `deliveryId` to send each delivery at most once; the others ignore it.
+   */
+  sendDirect(userId: string, replies: Reply[], options?: { deliveryId?: string }): Promise<PostedMessage>;
 }
 
 /** The destination is gone for good (channel archived, bot removed): record it, report it, do not retry. */

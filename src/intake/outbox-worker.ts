@@ -206,7 +206,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     job: OutboxJob,
     replies: Reply[],
   ): Promise<PostedMessage | null> {
-    if (job.kind === 'direct') return adapter.sendDirect(job.destination, replies);
+    if (job.kind === 'direct') return adapter.sendDirect(job.destination, replies, { deliveryId: job.id });
     if (job.kind === 'post') {
       return adapter.post(job.destination, replies, {
         deliveryId: job.id,

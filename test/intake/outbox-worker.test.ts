@@ -33,7 +33,7 @@ class FakeAdapter implements ChannelAdapter {
   readonly platform = 'slack' as const;
   readonly posts: { destination: string; replies: Reply[] }[] = [];
   readonly updates: { posted: PostedMessage; replies: Reply[] }[] = [];
-  readonly directs: { userId: string; replies: Reply[] }[] = [];
+  readonly directs: { userId: string; replies: Reply[]; deliveryId?: string | undefined }[] = [];
   /** Errors thrown by the next calls, in order; an empty list means success. */
   failures: Error[] = [];
   calls = 0;
@@ -69,9 +69,13 @@ class FakeAdapter implements ChannelAdapter {
     this.updates.push({ posted, replies });
   }
 
-  async sendDirect(userId: string, replies: Reply[]): Promise<PostedMessage> {
+  async sendDirect(
+    userId: string,
+    replies: Reply[],
+    options?: { deliveryId?: string },
+  ): Promise<PostedMessage> {
     this.next();
-    this.directs.push({ userId, replies });
+    this.directs.push({ userId, replies, deliveryId: options?.deliveryId });
     return { platform: 'slack', destination: userId, messageId: `d${this.directs.length}` };
   }
 }
@@ -368,7 +372,7 @@ describe('updates and missing records', () => {
     expect(adapter.calls).toBe(0);
   });
 
-  it('sends direct messages through sendDirect', async () => {
+  it('sends direct messages through sendDirect, with the job as delivery id', async () => {
     await outbox.enqueue([
       newJob(
         { id: 'dm', kind: 'direct', subject: 'IT-0001', platform: 'slack', destination: 'U1', detail: 'h1' },
@@ -376,7 +380,7 @@ describe('updates and missing records', () => {
       ),
     ]);
     await worker().runOnce();
-    expect(adapter.directs).toEqual([{ userId: 'U1', replies: [card] }]);
+    expect(adapter.directs).toEqual([{ userId: 'U1', replies: [card], deliveryId: 'dm' }]);
     expect(await outbox.get('dm')).toMatchObject({ status: 'done', posted: { messageId: 'd1' } });
   });
 });
