@@ -81,7 +81,7 @@ export async function createApp(options: {
   });
   const channels = new ChannelRegistry();
   const llm = config.openai.enabled
-    ? createLlmServices({ settings: config.openai, store, logger })
+    ? createLlmServices({ settings: config.openai, store, logger, timeZone: config.intake.timeZone })
     : undefined;
   const indexAnswerer = createIndexAnswerer(() => kb.current());
   // With a model, grounded answers decorate the deterministic answerer, which stays the fallback of every failure.

@@ -41,6 +41,8 @@ export function createLlmServices(options: {
   logger: Logger;
   client?: OpenAI;
   clock?: () => Date;
+  /** The zone in which "today" is read for request dates (INTAKE_TIMEZONE). */
+  timeZone?: string;
 }): LlmServices {
   const { settings, store, logger } = options;
   const clock = options.clock ?? (() => new Date());
@@ -72,7 +74,13 @@ export function createLlmServices(options: {
     usage,
     wrapAnswerer: (inner, index) =>
       createGroundedAnswerer({ inner, index, gateway, semantic, logger, timeoutMs: settings.timeoutMs }),
-    extractRequest: createRequestExtractor({ gateway, logger, timeoutMs: settings.timeoutMs, clock }),
+    extractRequest: createRequestExtractor({
+      gateway,
+      logger,
+      timeoutMs: settings.timeoutMs,
+      clock,
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    }),
     newsletterIntro: createNewsletterIntroWriter({ gateway, logger, timeoutMs: settings.timeoutMs }),
     usageSummary: (now = clock()) =>
       modelUsageSummary(usage, { now, monthlyTokenBudget: settings.monthlyTokenBudget }),

@@ -11,6 +11,7 @@ import {
 } from '../intake/request-schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import { stripControl } from '../messages/markdown.ts';
+import { zonedParts } from '../time/zoned-time.ts';
 import type { ModelGateway } from './model-gateway.ts';
 import { dataBlock, redactForModel } from './prompt-data.ts';
 
@@ -42,12 +43,16 @@ Rules:
 - Project fields (expectedBenefit, costOrRisk, sponsor) only for a project or idea.
 - Never put passwords, codes or personal contact details in any field.`;
 
-/** Creates the extractor; `clock` gives "today" for dates such as "by Friday". */
+/**
+ * Creates the extractor; `clock` gives "today" for dates such as "by Friday", as a calendar day in `timeZone`
+ * (INTAKE_TIMEZONE, the zone the request reader uses), so late evening in Sydney is not yesterday.
+ */
 export function createRequestExtractor(deps: {
   gateway: ModelGateway;
   logger: Logger;
   timeoutMs: number;
   clock?: () => Date;
+  timeZone?: string;
 }): RequestExtractor {
   const log = deps.logger.child({ component: 'request-extractor' });
   return async (text, signal) => {
@@ -55,9 +60,11 @@ export function createRequestExtractor(deps: {
     if (clean.length < 3) return undefined;
     const now = deps.clock?.() ?? new Date();
     const deadline = AbortSignal.any([AbortSignal.timeout(deps.timeoutMs), ...(signal ? [signal] : [])]);
+    const timeZone = deps.timeZone ?? 'UTC';
+    const local = zonedParts(now, timeZone);
     const today = {
-      date: now.toISOString().slice(0, 10),
-      weekday: now.toLocaleDateString('en-GB', { weekday: 'long', timeZone: 'UTC' }),
+      date: `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`,
+      weekday: now.toLocaleDateString('en-GB', { weekday: 'long', timeZone }),
     };
     const result = await deps.gateway.structured({
       feature: 'extract',

@@ -132,6 +132,22 @@ describe('request prefill', () => {
     expect(blockOf(user, 'message')).toBe(visio);
   });
 
+  it("reads today's date in the intake time zone, not the server's", async () => {
+    // 22:30 on Monday in UTC is already Tuesday morning in Sydney.
+    const sydney = await servicesHarness(
+      {},
+      { stub: h.stub, clock: () => new Date('2026-11-23T22:30:00Z'), timeZone: 'Australia/Sydney' },
+    );
+    try {
+      scriptExtraction();
+      await sydney.llm.extractRequest(visio);
+      const [request] = h.stub.sent('/v1/chat/completions');
+      expect(blockOf(messagesOf(request!).user, 'today')).toEqual({ date: '2026-11-24', weekday: 'Tuesday' });
+    } finally {
+      await sydney.close();
+    }
+  });
+
   it('sends no e-mail address or password of the requester', async () => {
     h.stub.chat = () => completion({ draft: draft({ kind: 'access' }), unsure: [] });
     await h.llm.extractRequest(

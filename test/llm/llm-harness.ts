@@ -61,7 +61,7 @@ export function fixtureIndex(): KbIndex {
 /** The services on a fresh store and stub. */
 export async function servicesHarness(
   overrides: Partial<OpenAiSettings> = {},
-  options: { stub?: StubOpenAi; clock?: () => Date } = {},
+  options: { stub?: StubOpenAi; clock?: () => Date; timeZone?: string } = {},
 ): Promise<ServicesHarness> {
   const stub = options.stub ?? (await startStubOpenAi());
   const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-llm-'));
@@ -84,6 +84,7 @@ export async function servicesHarness(
     store,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   const indexAnswerer = createIndexAnswerer(() => index);
   return {
