@@ -87,7 +87,10 @@ const notNameWords =
 
 /** True when an answer to "who is it for?" names a person or a group rather than saying something else. */
 export function isPersonOrGroup(text: string): boolean {
-  const t = text.trim().replace(forLeadIn, '');
+  const t = text
+    .trim()
+    .replace(forLeadIn, '')
+    .replace(/^(?:just|only|also)\s+/i, '');
   if (me.test(t) || pronounGroup.test(t)) return true;
   if (isReason(text)) return false;
   if (personOf(text) || personOf(`for ${t}`)) return true;
@@ -103,7 +106,7 @@ export function isPersonOrGroup(text: string): boolean {
 const approvalNotNeeded =
   /\b(?:no need|not needed|needn'?t|doesn'?t need (?:it|one|approval)|don'?t need (?:it|one|approval)|no approval (?:is )?(?:needed|required)|not required|isn'?t required|n\/a)\b/i;
 const approvalPending =
-  /^(?:no|nope|nah|not yet|none|none yet|pending|waiting|asked|not really|no,? not yet)\b|\b(?:not yet|waiting (?:on|for)|still waiting|(?:i'?ve|i have|i) asked\b(?![^.]*\b(?:approved|agreed|signed|said yes)\b)|i'?ll ask|i will ask|(?:going|gonna|about) to ask|i'?ll check|will check|asking (?:him|her|them|my)|asked (?:him|her|them|my)|pending|chasing|hasn'?t (?:yet|approved|signed|replied|answered|got back)|haven'?t (?:asked|heard)|not (?:been )?approved|no approval yet|no reply|not heard back)\b/i;
+  /^(?:no|nope|nah|not yet|none|none yet|pending|waiting|asked|not really|no,? not yet)\b|\b(?:not yet|waiting (?:on|for)|still waiting|(?:i'?ve|i have|i) asked\b(?![^.]*\b(?:approved|agreed|signed|said yes)\b)|i'?ll ask|i will ask|(?:need|have|got) to (?:ask|check with|chase)|(?:i'?ll|i will) (?:check with|chase|get it)|(?:going|gonna|about) to ask|i'?ll check|will check|asking (?:him|her|them|my)|asked (?:him|her|them|my)|pending|chasing|hasn'?t (?:yet|approved|signed|replied|answered|got back)|haven'?t (?:asked|heard)|not (?:been )?approved|no approval yet|no reply|not heard back)\b/i;
 const approvalGiven =
   /^(?:y|yes|yep|yeah|yup|sure|ok|okay|correct|of course|definitely|absolutely)\b|^(?:i|he|she|they|we) (?:have|has|did)\b|\b(?:approved|signed (?:it |this )?off|okayed|ok'?d|agreed|gave (?:the |me the |it the )?(?:go-?ahead|ok|okay|green light|thumbs up)|said (?:yes|ok|okay|it'?s fine|that'?s fine|fine|go ahead)|is (?:fine|happy|ok|okay) with it|has approved|all approved|got approval|got the (?:go-?ahead|ok|okay|green light))\b/i;
 // "actually the folder is Payroll 2027", "sorry, I meant the HR drive": a change to something said before.

@@ -2,7 +2,10 @@
 // read from natural answers (never a date, a reason or a question), "who is it for?" kept only for a person or a
 // group, a request for someone else never shown as "Just me", and an idea's title kept short.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMessage } from '../../adapters/slack/render-blocks.ts';
+import { renderCards } from '../../adapters/teams/render-cards.ts';
 import { parseOpening } from '../../src/intake/opening-parse.ts';
+import { summaryCard } from '../../src/intake/request-cards.ts';
 import type { Card, Form, Reply } from '../../src/messages/replies.ts';
 import { fetchAs } from '../helpers/test-server.ts';
 import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
@@ -49,6 +52,7 @@ describe('the manager approval question', () => {
     ['not yet', 'Manager approval: Not yet'],
     ["I'll ask him", "Manager approval: Not yet — I'll ask him"],
     ['waiting on it', 'Manager approval: Not yet — waiting on it'],
+    ['I need to ask my manager', 'Manager approval: Not yet — I need to ask my manager'],
     ["no need, it's read-only", "Manager approval: Not needed — no need, it's read-only"],
     ['idk', 'Manager approval: Not known'],
   ])('takes %j as an answer and goes on to the summary', async (answer, note) => {
@@ -186,6 +190,14 @@ describe('who it affects, for a request for someone else', () => {
     const post = page.slice(at, page.indexOf('</article>', at));
     expect(post).toMatch(/Who it affects[\s\S]{0,80}One person/);
     expect(post).not.toMatch(/Just me/);
+    // Slack and Teams draw the same card from the stored record.
+    const card = summaryCard(record);
+    const slack = JSON.stringify(renderMessage([card]));
+    const teams = JSON.stringify(renderCards([card]));
+    for (const rendered of [slack, teams]) {
+      expect(rendered).toContain('One person');
+      expect(rendered).not.toContain('Just me');
+    }
   });
 });
 
