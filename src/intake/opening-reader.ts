@@ -386,7 +386,8 @@ export function projectTitle(text: string): string | null {
     .trim();
   while (t.length > 60) t = t.replace(/\s+\S+$/, '');
   while (tailWords.test(t)) t = t.replace(tailWords, '');
-  return t.length >= 3 ? capitalise(t) : null;
+  // One word ("Tool" from "a tool that would …") says too little: the first sentence does better.
+  return t.length >= 3 && /\s/.test(t) ? capitalise(t) : null;
 }
 
 /** A short title: the thing named and what it is for ("Visio for process maps"), else the ask without lead-ins. */
