@@ -73,6 +73,8 @@ const intakeStateSchema = z.object({
   notes: planNotesSchema.default({}),
   /** Plan steps answered with "none" or "no rush", so they are not asked again. */
   skipped: z.array(z.enum(planSteps)).default([]),
+  /** Plan steps already asked again once with a clearer hint, so a second answer that does not fit is kept. */
+  hinted: z.array(z.enum(planSteps)).default([]),
   /** The plan step last asked, or 'confirm' while the summary awaits a decision. */
   asking: z.union([z.enum(planSteps), z.literal('confirm')]).nullable(),
   secretsMasked: z.boolean(),
@@ -208,6 +210,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       draft: reading?.draft ?? emptyDraft(),
       notes: reading?.notes ?? {},
       skipped: [],
+      hinted: [],
       asking: null,
       secretsMasked: masked.found.length > 0,
       attemptId: randomUUID(),
@@ -366,6 +369,10 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
           reply.notice('success', `Noted — ${describe('neededBy', outcome.date)}.`),
           askStep(asking, state),
         ];
+      }
+      if (outcome.kind === 'noted') {
+        await save(ctx, state);
+        return [...warning, reply.notice('success', 'Noted that for IT.'), askStep(asking, state)];
       }
       if (outcome.kind === 'reason') {
         await save(ctx, state);

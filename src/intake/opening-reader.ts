@@ -41,6 +41,10 @@ export interface ReadingContext {
 // ── Vocabulary ────────────────────────────────────────────────────────────────────────────────────────────────
 const softwareNames =
   /\b(visio|photoshop|illustrator|indesign|premiere|acrobat(?: pro)?|adobe [a-z]+|power ?bi(?: pro)?|tableau(?: desktop)?|figma|miro|zoom|slack|teams|outlook|excel|word|powerpoint|onenote|office(?: 365)?|autocad|sketch|xcode|docker(?: desktop)?|python|vs ?code|visual studio(?: code)?|jetbrains|intellij|pycharm|lucidchart|snagit|camtasia|spss|matlab|notepad\+\+|spotify|loom|grammarly|chrome|firefox|jira|confluence|salesforce|sap|xero|github|gitlab|notion|trello|asana|dropbox|1password|lastpass|webex|skype)\b/i;
+/** True when the words start with a product's name ("Visio", "Power BI"), which is never a person. */
+export function isProductName(text: string): boolean {
+  return softwareNames.exec(text)?.index === 0;
+}
 const softwareWords =
   /\b(install(?:ed|ing)?|software|licen[cs]es?|app|application|program|subscription|plug-?in|add-?in|extension|upgrade to)\b/i;
 const devices =
@@ -357,6 +361,35 @@ export function purposeOf(text: string): string | null {
   return purpose;
 }
 
+// An idea's own words start with how it is offered ("Idea:", "we should have", "could IT build") and go on to why
+// ("because…", ", it takes two days"): the title is what is proposed, between the two.
+const ideaLabel =
+  /^(?:(?:hi|hey|hello)\b[^,!.:]*[,!.:]\s*)?(?:(?:(?:a|an|my|one|new|quick|small)\s+)?(?:idea|proposal|suggestion|feature request|thought)s?(?:\s+for\s+(?:a|the)\s+(?:new\s+)?project)?\s*[:—–-]\s*|i(?:'ve| have) (?:got )?an? (?:idea|suggestion|proposal)(?:\s+for\s+(?:a|the)\s+(?:new\s+)?project)?\s*[:—–,-]?\s*)/i;
+const ideaOpening =
+  /^(?:(?:i|we)(?:'d| would) (?:like|love) to (?:propose|suggest)\s+(?:that\s+)?(?:we\s+)?|i (?:want to )?(?:propose|suggest)\s+(?:that\s+)?(?:we\s+)?|(?:i think |maybe |perhaps )?we (?:should|could) (?:really |maybe )?(?:have|get|build|set up|create|make|introduce|start using|look into)?\s*|it (?:would|'d) be (?:great|nice|good|useful|helpful|amazing) (?:if we (?:had|could have|could get|got|could)|to have)\s*|what if we (?:had|got|built|made|used)?\s*|we'?d (?:love|like) (?:to have |to see )?|(?:could|can|would) (?:it|we|you|someone) (?:please )?(?:build|look into|set up|create|make|give us|get us|introduce)\s*|how about\s*|(?:a |some )?(?:way|means) to\s+|to\s+)/i;
+const ideaReasonStart =
+  /\s*(?:[,;:.!?()]|\s[—–-]\s)|\s(?:because|cos|since|so|which would|that would|that will|to save|to stop|to avoid|and it|it takes|would|is that|is this|then|but|instead of|as (?:it|we|they|people|this|that))\b/i;
+const tailWords = /\s+(?:for|of|and|or|the|to|with|in|on|a|an|our|my|all|per|into|from|by)$/i;
+
+/** A short title for an idea or project: what is proposed, without how it is offered or why; null if none is left. */
+export function projectTitle(text: string): string | null {
+  let t = text.trim().replace(ideaLabel, '');
+  for (let i = 0; i < 2; i++) t = t.replace(ideaOpening, '');
+  const cut = ideaReasonStart.exec(t);
+  if (cut) t = t.slice(0, cut.index);
+  t = t
+    .replace(/^(?:a|an|the|some|our|my)\s+/i, '')
+    .replace(
+      /\b(for|of|in|on|to|into|with|from|across|about|per)\s+(?:the|our|my|a|an)\s+(?!whole\b|entire\b)/gi,
+      '$1 ',
+    )
+    .trim();
+  while (t.length > 60) t = t.replace(/\s+\S+$/, '');
+  while (tailWords.test(t)) t = t.replace(tailWords, '');
+  // One word ("Tool" from "a tool that would …") says too little: the first sentence does better.
+  return t.length >= 3 && /\s/.test(t) ? capitalise(t) : null;
+}
+
 /** A short title: the thing named and what it is for ("Visio for process maps"), else the ask without lead-ins. */
 export function titleOf(
   text: string,
@@ -364,6 +397,10 @@ export function titleOf(
   subject: string | null,
   person?: string | null,
 ): string {
+  if (kind === 'project') {
+    const short = projectTitle(text);
+    if (short) return truncate(short, maxLengths.title);
+  }
   const firstSentence = (text.split(/(?<=[.!?])\s+|\n/)[0] ?? text).trim();
   const purpose = purposeOf(text);
   const forWhat = person ? ` for ${person}` : purpose ? ` for ${purpose}` : '';

@@ -2,16 +2,27 @@
 // the date (and the question is asked again), "yes" / "no" / "idk" are never kept as a name or a reason, "not
 // yet" or "none" is a valid "no sponsor", and "that's all" or a correction is recognised at any point.
 import { readDateWords } from './date-words.ts';
-import { impactOf, personOf, type ReadingContext, readOpening, titleOf } from './opening-reader.ts';
+import {
+  impactOf,
+  isProductName,
+  personOf,
+  type ReadingContext,
+  readOpening,
+  titleOf,
+} from './opening-reader.ts';
 import type { PlanNotes, PlanStep } from './question-plan.ts';
 import { parseChoice } from './request-detection.ts';
 import { maxLengths, type RequestDraft } from './request-schema.ts';
 
-/** A draft and its notes as the conversation holds them; `skipped` lists steps answered with "none". */
+/**
+ * A draft and its notes as the conversation holds them; `skipped` lists steps answered with "none", `hinted` the
+ * steps already asked again once with a clearer hint (a second answer that still does not fit is kept as given).
+ */
 export interface PlanState {
   draft: RequestDraft;
   notes: PlanNotes;
   skipped: PlanStep[];
+  hinted: PlanStep[];
 }
 
 /** What became of an answer. */
@@ -21,7 +32,10 @@ export type AnswerOutcome =
   /** A date came to another question: the date is kept and the same question is asked again. */
   | { kind: 'date'; date: string }
   /** A reason came to "who is it for?" or "where?": it is kept as why it is needed and the question is asked again. */
-  | { kind: 'reason' };
+  | { kind: 'reason' }
+  /** A change the person asked for that no field takes ("actually the folder is Payroll 2027"): added to the
+   * description for IT, and the same question is asked again. */
+  | { kind: 'noted' };
 
 const yes = /^(?:y|yes|yep|yeah|yup|sure|ok|okay|correct|i have|he has|she has|they have)[.!]*$/i;
 const no =
@@ -56,6 +70,85 @@ function isReason(text: string): boolean {
   return (reasonShaped.test(text) || toPurpose.test(text)) && text.split(/\s+/).length >= 3;
 }
 
+// ── Who it is for ──────────────────────────────────────────────────────────────────────────────────────────
+// An answer to "who is it for?" names a person or a group: "Sam", "Sam Patel", "Priya from accounts", "the new
+// starter", "my team", "sales", "everyone in finance". These are the words that say so.
+const forLeadIn = /^(?:(?:it'?s|it is|this is|that'?s|they'?re|its)\s+)?(?:for\s+)/i;
+const pronounGroup =
+  /^(?:me|myself|us|him|her|them|everyone|everybody|all of us|both of us|the two of us|all|both)\b/i;
+const roleNoun =
+  /\b(?:starters?|hires?|joiners?|colleagues?|co-?workers?|managers?|boss|bosses|interns?|assistants?|contractors?|temps?|team|teams|department|staff|people|person|users?|members?|group|crew|folks|guys|everyone|everybody|directors?|clients?|visitors?|apprentices?|trainees?|students?|volunteers?|employees?|engineers?|designers?|developers?|analysts?|admins?|receptionists?|leads?|head of [a-z]+|ceo|cfo|coo|cto|pa|exec(?:utive)?s?|partners?|freelancers?|consultants?|agency|supervisors?|coordinators?|officers?|accountants?|nurses?|teachers?|drivers?|technicians?|operators?|agents?|reps?|representatives?|whoever|somebody|someone)\b/i;
+const groupName =
+  /\b(?:sales|finance|hr|marketing|accounts|accounting|ops|operations|legal|payroll|support|engineering|design|procurement|purchasing|facilities|warehouse|reception|customer services?|service desk|management|board|leadership|research|product|logistics|admin|it|comms|communications)\b/i;
+// A capitalised name that is not a sentence's first word of its own ("Sam", "Sam Patel", "Jo and Ali").
+const nameStart = /^[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}\b/;
+const notNameWords =
+  /^(?:I|I'm|I've|I'll|It|It's|Its|This|That|The|We|They|He|She|So|Because|To|For|Drawing|Doing|Making|Working|Yes|No|Not|Maybe|Idk|Just|Only|Please|Thanks|Actually|Sorry)\b/;
+
+/** True when an answer to "who is it for?" names a person or a group rather than saying something else. */
+export function isPersonOrGroup(text: string): boolean {
+  const t = text
+    .trim()
+    .replace(forLeadIn, '')
+    .replace(/^(?:just|only|also)\s+/i, '');
+  if (me.test(t) || pronounGroup.test(t)) return true;
+  if (isReason(text)) return false;
+  if (personOf(text) || personOf(`for ${t}`)) return true;
+  if (nameStart.test(t) && !notNameWords.test(t) && !isProductName(t)) return true;
+  // A group or role: "the new starter", "my team", "everyone in finance", "sales" — a noun phrase, not a clause.
+  const words = t.split(/\s+/).length;
+  const clause =
+    /\b(?:is|are|was|were|will|would|can|could|should|need|needs|needed|use|uses|want|wants|so|because)\b/i;
+  return (impactOf(t) !== null || roleNoun.test(t) || groupName.test(t)) && words <= 8 && !clause.test(t);
+}
+
+// ── Manager approval ───────────────────────────────────────────────────────────────────────────────────────
+const approvalNotNeeded =
+  /\b(?:no need|not needed|needn'?t|doesn'?t need (?:it|one|approval)|don'?t need (?:it|one|approval)|no approval (?:is )?(?:needed|required)|not required|isn'?t required|n\/a)\b/i;
+const approvalPending =
+  /^(?:no|nope|nah|not yet|none|none yet|pending|waiting|asked|not really|no,? not yet)\b|\b(?:not yet|waiting (?:on|for)|still waiting|(?:i'?ve|i have|i) asked\b(?![^.]*\b(?:approved|agreed|signed|said yes)\b)|i'?ll ask|i will ask|(?:need|have|got) to (?:ask|check with|chase)|(?:i'?ll|i will) (?:check with|chase|get it)|(?:going|gonna|about) to ask|i'?ll check|will check|asking (?:him|her|them|my)|asked (?:him|her|them|my)|pending|chasing|hasn'?t (?:yet|approved|signed|replied|answered|got back)|haven'?t (?:asked|heard)|not (?:been )?approved|no approval yet|no reply|not heard back)\b/i;
+const approvalGiven =
+  /^(?:y|yes|yep|yeah|yup|sure|ok|okay|correct|of course|definitely|absolutely)\b|^(?:i|he|she|they|we) (?:have|has|did)\b|\b(?:approved|signed (?:it |this )?off|okayed|ok'?d|agreed|gave (?:the |me the |it the )?(?:go-?ahead|ok|okay|green light|thumbs up)|said (?:yes|ok|okay|it'?s fine|that'?s fine|fine|go ahead)|is (?:fine|happy|ok|okay) with it|has approved|all approved|got approval|got the (?:go-?ahead|ok|okay|green light))\b/i;
+// "actually the folder is Payroll 2027", "sorry, I meant the HR drive": a change to something said before.
+const correctionShaped = /^(?:actually|sorry|oh|wait|correction|i meant|no,? i meant)\b/i;
+const negated = /\b(?:not|never|no)\b|n't\b/i;
+const approvalRefused = /\b(?:said no|refused|declined|rejected|turned (?:it|me) down|won'?t approve)\b/i;
+
+/** The approver's name when the answer gives it ("my manager Priya approved it", "yes, Sam signed it off"). */
+function approverOf(text: string): string | null {
+  const m =
+    /\b(?:manager|boss|director|head of [a-z]+|supervisor)\s+([A-Z][a-z]+)\b/.exec(text) ??
+    /\b(?:approved|signed off|okayed) by\s+([A-Z][a-z]+)\b/.exec(text) ??
+    /(?:^|[,.;]\s*|\byes,?\s+)([A-Z][a-z]+)\s+(?:has\s+|already\s+|did\b|approved|signed|okayed|said|agreed|gave)/.exec(
+      text,
+    );
+  const name = m?.[1];
+  return name && !notNameWords.test(name) && !/^(?:Yes|Yeah|Yep|My|Our|He|She|They)$/.test(name)
+    ? name
+    : null;
+}
+
+/**
+ * Reads an answer to "has your manager approved it?": `Yes` (with the approver when named), `Not yet`, `Not
+ * needed`, `Not known`, or null when the words answer something else.
+ */
+export function readApproval(text: string): string | null {
+  const t = text.trim();
+  if (unknown.test(t)) return 'Not known';
+  if (approvalNotNeeded.test(t)) return no.test(t) ? 'Not needed' : clip(`Not needed — ${t}`, 'affected');
+  if (approvalRefused.test(t)) return clip(`Refused — ${t}`, 'affected');
+  if (
+    approvalPending.test(t) ||
+    (approvalGiven.test(t) && negated.test(t) && !/^(?:y|yes|yep|yeah|yup)\b/i.test(t))
+  )
+    return no.test(t) ? 'Not yet' : clip(`Not yet — ${t}`, 'affected');
+  if (approvalGiven.test(t)) {
+    const who = approverOf(t);
+    return who ? clip(`Yes, by ${who}`, 'affected') : 'Yes';
+  }
+  return null;
+}
+
 /**
  * Keeps a reason given to `step` as why it is needed, after any reason already known, and asks `step` again. The
  * same reason given again means the person has no other answer: the step is left out rather than asked forever.
@@ -68,6 +161,30 @@ function keepReason(state: PlanState, step: PlanStep, text: string): AnswerOutco
   }
   state.draft.businessNeed = clip(known ? `${known}; ${text}` : text, 'businessNeed');
   return { kind: 'reason' };
+}
+
+/** The clearer question the first time `step` gets an answer that does not fit; null once it was asked so. */
+function hint(state: PlanState, step: PlanStep, outcome: AnswerOutcome): AnswerOutcome | null {
+  if (state.hinted.includes(step)) return null;
+  state.hinted.push(step);
+  return outcome;
+}
+
+/** Leaves `step` out: the person has no other answer to give. */
+function skip(state: PlanState, step: PlanStep): AnswerOutcome {
+  state.skipped.push(step);
+  return { kind: 'kept' };
+}
+
+/** Keeps who it is for: "me" as the impact, a name found in the words ("for my colleague Priya" → Priya), or the words. */
+function keepWho(state: PlanState, text: string): AnswerOutcome {
+  if (me.test(text)) {
+    state.draft.impact = 'me';
+    return { kind: 'kept' };
+  }
+  state.draft.affected = clip(personOf(text) ?? text.replace(forLeadIn, ''), 'affected');
+  state.draft.impact ??= impactOf(text);
+  return { kind: 'kept' };
 }
 
 /** True for "that's all", "send what you have" and friends. */
@@ -153,14 +270,19 @@ export function applyAnswer(
         draft.impact = 'me';
         return { kind: 'kept' };
       }
-      if (yesNo || t.length < 2)
-        return { kind: 'retry', message: 'Who is it for — you, a colleague (name), or a team?' };
+      const whoHint = {
+        kind: 'retry',
+        message: 'I need a person or a group here — like _me_, _Sam Patel_, _the new starter_ or _my team_.',
+      } as const;
+      // "yes" or "idk" is never kept as a name: asked again once, then left for the summary's default.
+      if (yesNo || t.length < 2) return hint(state, step, whoHint) ?? skip(state, step);
       // "we all use it" / "my team needs it too" names a group; "I draw the floor plans" is why, not who.
-      if (isReason(t) && !impactOf(t)) return keepReason(state, step, t);
-      // "for my new colleague Priya" → Priya, as a name in the opening words is kept.
-      draft.affected = clip(personOf(t) ?? t, 'affected');
-      draft.impact ??= impactOf(t);
-      return { kind: 'kept' };
+      if (isPersonOrGroup(t)) return keepWho(state, t);
+      // A sentence that names nobody ("drawing the floor plans for the move") says why, not who.
+      if (isReason(t) || /^[a-z]+ing\b/i.test(t) || t.split(/\s+/).length >= 4)
+        return keepReason(state, step, t);
+      // Something short that is neither: asked again once with examples, then kept as the person gave it.
+      return hint(state, step, whoHint) ?? keepWho(state, t);
     }
     case 'why':
     case 'problem':
@@ -186,13 +308,29 @@ export function applyAnswer(
       if (yesNo || t.length < 2) return fewWords;
       notes.accessLevel = clip(t, 'affected');
       return { kind: 'kept' };
-    case 'approval':
-      if (yes.test(t)) notes.approval = 'Yes';
-      else if (no.test(t) || /^(?:pending|waiting|asked|not yet,?.*)$/i.test(t)) notes.approval = 'Not yet';
-      else if (unknown.test(t)) notes.approval = 'Not known';
-      else if (t.length >= 2) notes.approval = clip(t, 'affected');
-      else return fewWords;
+    case 'approval': {
+      const approval = readApproval(t);
+      if (approval) {
+        notes.approval = approval;
+        return { kind: 'kept' };
+      }
+      // A correction no field takes is added to what IT reads, never kept as the approval.
+      if (correctionShaped.test(t)) {
+        draft.description = clip(draft.description ? `${draft.description}\n${t}` : t, 'description');
+        return { kind: 'noted' };
+      }
+      // A reason ("I need it for the audit") is kept as why; a question or anything else is asked again once,
+      // with the answers spelled out, and then kept as a note for IT rather than asked forever.
+      if (isReason(t) && !/\?\s*$/.test(t)) return keepReason(state, step, t);
+      const again = hint(state, step, {
+        kind: 'retry',
+        message:
+          'Sorry, I didn’t get whether your manager has approved it. Say _yes_ (and who, if you like), _not yet_, or _not needed_ — or _don’t know_ and IT will check.',
+      });
+      if (again) return again;
+      notes.approval = clip(t, 'affected');
       return { kind: 'kept' };
+    }
     case 'where':
       if (yesNo || t.length < 2)
         return { kind: 'retry', message: 'Which desk, room or office should it go to?' };

@@ -5,6 +5,7 @@ import { type Button, type Card, type Field, type Reply, reply } from '../messag
 import {
   type DraftField,
   type HistoryEntry,
+  impactLabel,
   impacts,
   labels,
   priorities,
@@ -98,11 +99,11 @@ function value(v: string | null | undefined): string {
   return v ? escapeMarkdown(v) : '—';
 }
 
-function detailFields(d: RequestDraft): Field[] {
+function detailFields(d: RequestDraft, requesterName?: string): Field[] {
   const fields: Field[] = [
     { label: 'Kind', value: d.kind ? labels.kind[d.kind] : '—' },
     { label: 'Urgency', value: d.urgency ? labels.urgency[d.urgency] : '—' },
-    { label: 'Who it affects', value: d.impact ? labels.impact[d.impact] : '—' },
+    { label: 'Who it affects', value: d.impact ? impactLabel(d.impact, d.affected, requesterName) : '—' },
   ];
   if (d.neededBy) fields.push({ label: 'Needed by', value: escapeMarkdown(d.neededBy) });
   if (d.affected) fields.push({ label: 'Affected', value: escapeMarkdown(d.affected) });
@@ -211,7 +212,7 @@ export function summaryCard(record: RequestRecord, knownIssues: readonly LinkedK
     { label: 'Requester', value: `${escapeMarkdown(record.requester.name)} (${record.requester.platform})` },
     { label: 'Department', value: value(record.department) },
     { label: 'Assignee', value: record.assignee ? escapeMarkdown(record.assignee.name) : 'Nobody yet' },
-    ...detailFields(record),
+    ...detailFields(record, record.requester.name),
   ];
   const recent = record.history.slice(-5);
   return {

@@ -95,7 +95,8 @@ export function parseChoice(field: 'kind' | 'urgency' | 'impact', text: string):
   }
   if (['me', 'team', 'department', 'company'].includes(t)) return t;
   for (const [k, label] of Object.entries(labels.impact)) if (t === label.toLowerCase()) return k;
-  if (/^(?:just |only )?(?:me|myself|i)$/.test(t)) return 'me';
+  if (/^(?:just |only )?(?:me|myself|i)$|^(?:one|a single|one other) person$|^someone else$/.test(t))
+    return 'me';
   if (/^(?:my |our |the )?team$/.test(t)) return 'team';
   if (/^(?:my |our |the )?department$/.test(t)) return 'department';
   if (/^(?:the )?(?:whole )?company$|^everyone$/.test(t)) return 'company';

@@ -8,6 +8,7 @@ import {
   emptyDraft,
   labels,
   maxLengths,
+  oneOther,
   type RequestDetails,
   type RequestDraft,
   requestDraftSchema,
@@ -46,7 +47,9 @@ function enumOptions(field: DraftField): { value: string; label: string }[] | un
   const schema = requestDraftSchema.shape[field].unwrap() as { options?: readonly string[] };
   if (!schema.options) return undefined;
   const names = (labels as unknown as Record<string, Record<string, string>>)[field] ?? {};
-  return schema.options.map((v) => ({ value: v, label: names[v] ?? v }));
+  // The form serves requests for someone else too, so one person is not "Just me" there.
+  const label = (v: string) => (field === 'impact' && v === 'me' ? oneOther : (names[v] ?? v));
+  return schema.options.map((v) => ({ value: v, label: label(v) }));
 }
 
 /** The neutral form fields, in schema order; "required" reflects fields every kind needs. */

@@ -64,6 +64,26 @@ export const labels = {
 } as const;
 
 /**
+ * How "who it affects" reads on a request: `me` is one person, which is "Just me" only when nobody else is named
+ * as affected; a request for someone else ("for our new hire Sam") reads "One person", with the person beside it.
+ */
+export function impactLabel(
+  impact: Impact,
+  affected: string | null | undefined,
+  requesterName?: string,
+): string {
+  if (impact !== 'me' || !affected?.trim()) return labels.impact[impact];
+  const who = affected.trim().toLowerCase();
+  const self =
+    /^(?:me|myself|i|just me|only me|for me)$/.test(who) ||
+    (requesterName !== undefined && who === requesterName.trim().toLowerCase());
+  return self ? labels.impact.me : oneOther;
+}
+
+/** The `me` impact when the one person is not (or not known to be) the requester: forms and other people's requests. */
+export const oneOther = 'One person';
+
+/**
  * The fields a requester fills in, all nullable (null = not known yet). Plain objects, enums, strings and
  * nullables only, so it converts to an OpenAI strict structured-output schema (`zodTextFormat`).
  */

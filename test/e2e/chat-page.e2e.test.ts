@@ -395,6 +395,51 @@ describe.skipIf(!haveChromium)('chat page (browser)', { timeout: 60_000 }, () =>
     await page.close();
   });
 
+  it("presses the latest reply's button when its number is typed, as the terminal chat does", async () => {
+    const { page, errors } = await openChat({ user: 'e2e-numbers' });
+    const posted: ReplyJson[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/chat') && r.method() === 'POST') posted.push(r.postDataJSON() as ReplyJson);
+    });
+    // No buttons on screen yet: a number is sent as words.
+    await ask(page, '2');
+    await page.locator('.msg-bot').nth(1).waitFor();
+    expect(posted[0]).toEqual({ text: '2' });
+
+    await ask(page, 'The door buzzer at reception stopped working');
+    await page.getByText('Since when has it been happening?').waitFor();
+    await ask(page, 'this morning');
+    const affects = page.getByRole('group', { name: 'Who does it affect?' });
+    await affects.waitFor();
+    // The numbers are shown on the buttons without changing their names.
+    await expect(
+      affects.getByRole('button', { name: 'My team', exact: true }).getAttribute('data-number'),
+    ).resolves.toBe('2');
+    await ask(page, '2');
+    await page.getByRole('group', { name: 'How urgent is it?' }).waitFor();
+    await expect(affects.getByRole('button', { name: 'My team', exact: true }).isDisabled()).resolves.toBe(
+      true,
+    );
+    // Only the latest reply's buttons are numbered.
+    await expect(affects.locator('[data-number]').count()).resolves.toBe(0);
+    await ask(page, '3');
+    const summary = page.getByRole('article').filter({ hasText: 'Here is what I will send to IT' });
+    await summary.waitFor();
+    await ask(page, '1');
+    await page.getByText(/Saved as IT-\d{4,}/).waitFor();
+    expect(posted.slice(3)).toEqual([
+      { action: { id: 'intake.set', value: 'impact=team' } },
+      { action: { id: 'intake.set', value: 'urgency=high' } },
+      { action: { id: 'intake.confirm' } },
+    ]);
+    const [record] = await server.app.requests.byRequester('web:e2e-numbers');
+    expect(record).toMatchObject({ kind: 'incident', impact: 'team', urgency: 'high' });
+    // The typed number shows as the button it pressed.
+    await expect(page.locator('.msg-user').last().textContent()).resolves.toContain('Confirm');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('keeps the typed text and says so kindly when IT Buddy cannot be reached', async () => {
     const { page } = await openChat({ user: 'e2e-offline' });
     await page.route('**/api/chat', (route) => route.abort('internetdisconnected'));

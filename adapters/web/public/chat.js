@@ -19,6 +19,11 @@ let idCounter = 0;
 let pending = 0;
 /** Requests run one after another so replies always appear in the order the user asked. */
 let queue = Promise.resolve();
+/**
+ * The action buttons of IT Buddy's latest turn, numbered from 1 in the order shown (as the terminal chat numbers
+ * them): typing just a number presses that button. A link opens nothing when a number is typed.
+ */
+let numberedButtons = [];
 
 // ── Identity ────────────────────────────────────────────────────────────────────────────────────────────
 // The server knows who is chatting from its session cookie (HttpOnly, so this script never sees it): the page
@@ -417,7 +422,7 @@ function renderButton(button, settles) {
   const control = el('button', {
     className: `button${styleClass}`,
     text: textOf(button.label),
-    attrs: { type: 'button' },
+    attrs: { type: 'button', 'data-action': button.action.id },
   });
   control.addEventListener('click', async () => {
     const scope = settles(control);
@@ -602,6 +607,7 @@ async function post(payload) {
     }
     const rendered = data.replies.map(renderReply).filter(Boolean);
     if (rendered.length > 0) addBotRow(rendered);
+    numberButtons(rendered);
     return true;
   } finally {
     pending -= 1;
@@ -615,6 +621,22 @@ function failureText(status, error) {
     return `I couldn't take that message (${error.replace(/[\\`*_[\]()]/g, '\\$&')}). Please try again.`;
   }
   return 'Sorry, something went wrong on my side. Please try again in a moment.';
+}
+
+/** Numbers the action buttons of the turn just shown, and takes the numbers off the turn before. */
+function numberButtons(nodes) {
+  for (const old of numberedButtons) delete old.dataset.number;
+  numberedButtons = nodes.flatMap((node) => Array.from(node.querySelectorAll('button[data-action]')));
+  numberedButtons.forEach((control, i) => {
+    control.dataset.number = String(i + 1);
+  });
+}
+
+/** The latest turn's button that a typed number names and that can still be pressed, or undefined. */
+function buttonForNumber(text) {
+  const m = /^\s*(\d{1,2})\s*$/.exec(text);
+  const control = m ? numberedButtons[Number(m[1]) - 1] : undefined;
+  return control && !control.disabled ? control : undefined;
 }
 
 // ── Composer ────────────────────────────────────────────────────────────────────────────────────────────
@@ -649,7 +671,10 @@ composer.addEventListener('submit', (event) => {
   input.value = '';
   autosize();
   input.focus();
-  void sendText(text);
+  // "2" after a reply with buttons presses button 2, exactly as a click would (the server checks it the same way).
+  const numbered = buttonForNumber(text);
+  if (numbered) numbered.click();
+  else void sendText(text);
 });
 
 input.addEventListener('keydown', (event) => {
