@@ -253,7 +253,7 @@ async function observations(): Promise<{ calibration: Observation[]; tuning: Obs
 
 /** Reliability of the top article's confidence, by band, before any threshold. */
 export function reliability(obs: readonly Observation[]): string[][] {
-  const bands = [0, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 1.01];
+  const bands = [0, 0.2, 0.35, 0.5, 0.65, 0.75, 0.85, 0.95, 1.01];
   const rows: string[][] = [];
   for (let i = 0; i + 1 < bands.length; i++) {
     const [lo, hi] = [bands[i]!, bands[i + 1]!];
@@ -309,12 +309,10 @@ async function main(): Promise<void> {
       `<= ${calibrationRule.maxNegativesAnswered * 100}%, for the chosen point and its neighbours.`,
   );
   out.push('', '## Reliability of the top confidence (calibration data)', '');
-  out.push(
-    table(
-      ['top confidence', 'in scope', 'top article right', 'right one in top 3', 'out of scope'],
-      reliability(calibration),
-    ),
-  );
+  const head = ['top confidence', 'in scope', 'top article right', 'right one in top 3', 'out of scope'];
+  out.push(table(head, reliability(calibration)));
+  out.push('', '## Reliability of the top confidence (tuning data, for comparison)', '');
+  out.push(table(head, reliability(tuning)));
   out.push('', '## Thresholds (direct / resolved / wrong direct of in scope)', '');
   const show = (name: string, t: Thresholds) => {
     out.push(
@@ -333,7 +331,7 @@ async function main(): Promise<void> {
       );
     out.push(`  tuning data: ${line(figures(tuning, t))}`);
   };
-  show('current', current);
+  show('in the product now', current);
   show('chosen', chosen);
   show('the same search on the tuning data would choose', onTuning.chosen);
   out.push('', '## Neighbours of the chosen point (one grid step)', '');
