@@ -16,7 +16,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 /** The evaluation set lives beside the repository, never inside it. */
 const evalDir = path.resolve(repoRoot, '..', 'shared', 'kb-eval');
 
-interface Labelled {
+/** A labelled question: the article that answers it, or null when none does. */
+export interface Labelled {
   q: string;
   expect: string | null;
   kind?: string;
@@ -100,16 +101,21 @@ function ratio(n: number, d: number): number {
   return d === 0 ? 0 : Math.round((n / d) * 1000) / 1000;
 }
 
-async function readLabelled(file: string): Promise<Labelled[]> {
+/** Reads a JSON-lines file of labelled questions. */
+export async function readLabelled(file: string): Promise<Labelled[]> {
   return (await readFile(file, 'utf8'))
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Labelled);
 }
 
-/** The repository's own kb-eval question sets: the held-out one (never tuned on) and the tuning one. */
+/**
+ * The repository's own kb-eval question sets: the held-out one (never tuned on), the tuning one, and the
+ * calibration one (only ever used to choose the thresholds, by bench/kb-calibrate.ts).
+ */
 const heldOutFile = path.join(repoRoot, 'test', 'fixtures', 'kb-eval-heldout.jsonl');
 const tuningFile = path.join(repoRoot, 'test', 'fixtures', 'kb-eval-tuning.jsonl');
+const calibrationFile = path.join(repoRoot, 'test', 'fixtures', 'kb-eval-calibration.jsonl');
 
 async function kbEvalFigures(): Promise<Record<string, unknown>> {
   const questionsFile = path.join(evalDir, 'questions-dev.jsonl');
@@ -139,6 +145,7 @@ async function kbEvalFigures(): Promise<Record<string, unknown>> {
     devAll: questions,
     heldOut: await readLabelled(heldOutFile),
     ownTuningSet: await readLabelled(tuningFile),
+    calibrationSet: await readLabelled(calibrationFile),
   };
   const out: Record<string, unknown> = { articles: articles.length };
   for (const [name, set] of Object.entries(sets)) {

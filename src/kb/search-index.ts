@@ -71,7 +71,7 @@ export interface KbIndex {
 }
 
 /** Confidence at which the bot answers directly. See docs/answering.md for how it was chosen. */
-export const defaultMinConfidence = 0.65;
+export const defaultMinConfidence = 0.75;
 
 /**
  * Below the answer threshold the bot offers choices when the best article reaches `min`; other articles join it

@@ -191,7 +191,7 @@ describe('a 👍 teaches a phrasing, and buttons act only for their asker', () =
   it('never proposes a question that carried a secret or personal data', async () => {
     for (const question of [
       'forgot my password is hunter2x, how do I reset it',
-      'how do I reset my password, call me on +44 7700 900123',
+      'I forgot my password, how do I reset it? call me on +44 7700 900123',
     ]) {
       const card = answerCardOf(await chat(s.url, 'dave', { text: question }));
       expect(card).toBeDefined();
