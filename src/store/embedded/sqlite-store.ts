@@ -14,7 +14,7 @@
 // Claims record this process's boot id: the file is held exclusively, so a lease left by an earlier boot belongs
 // to a dead process and is taken over at once.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { backup, DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DuplicateKeyError, StoreLockedError, StoreUnavailableError } from '../../errors.ts';
@@ -38,7 +38,7 @@ const synchronousNormal = 'PRAGMA synchronous = NORMAL';
 /** The longest a relaxed write waits for its commit. */
 const relaxedCommitMs = 10;
 
-/** Flushes a file to disk (fdatasync); replaceable so tests can make it slow or fail. */
+/** Flushes a file to disk (fsync); replaceable so tests can make it slow or fail. */
 export type SyncFile = (fd: number) => Promise<void>;
 
 /** A durable write (or a read) waiting for the fsync that carries the batch it joined. */
@@ -59,7 +59,7 @@ interface WalFile {
  *
  * - `durable` (group commit): the statement joins a transaction that commits when the current turn of the event
  *   loop ends (setImmediate). Its frames are then written to the -wal file (synchronous=NORMAL: no fsync inside
- *   COMMIT), and an fdatasync of that file runs on libuv's thread pool. Each caller's promise resolves only after
+ *   COMMIT), and an fsync of that file runs on libuv's thread pool. Each caller's promise resolves only after
  *   the fsync that started after its commit. While one fsync runs, the next batches commit and wait together
  *   for the next one, so concurrent requests share fsyncs and the event loop never waits for the disk.
  * - `relaxed`: the statement joins the open transaction, whichever it is. Alone, relaxed writes form a batch
@@ -70,7 +70,7 @@ interface WalFile {
  * FULL and NORMAL is that FULL syncs the WAL after each commit (sqlite.org/wal.html, pragma.html#pragma_synchronous).
  * With NORMAL SQLite still syncs the WAL before each checkpoint, the database after it, and the WAL header when the
  * file is reused after a checkpoint, so it stays consistent across a power loss; what a power loss can undo is
- * committed frames not yet synced. Our fdatasync on the same file (fsync is per file, any descriptor serves) is
+ * committed frames not yet synced. Our fsync of the same file (fsync is per file, any descriptor serves) is
  * that missing sync, done later: COMMIT has written every frame (pwrite) before the fsync starts, so the fsync
  * covers them and every earlier frame, and no promise resolves before it. A crash of the process alone loses
  * nothing committed (the frames are in the OS's cache); a power loss before the fsync loses only writes nobody
@@ -302,7 +302,7 @@ export function openEmbeddedStore(
   options: {
     /** Told of relaxed batches that could not commit, and of a failed fsync (the store then refuses work). */
     onError?: (error: unknown) => void;
-    /** Flushes the -wal file to disk off the event loop; fdatasync unless a test makes it slow or fail. */
+    /** Flushes the -wal file to disk off the event loop; fsync unless a test makes it slow or fail. */
     syncFile?: SyncFile;
   } = {},
 ): DocumentStore {
@@ -340,29 +340,48 @@ export function openEmbeddedStore(
           ? `IT Buddy embedded store: ${error.message} (${error.cause})`
           : `IT Buddy embedded store: a batch of relaxed writes was lost: ${error}`,
       ));
-  const wal = openWal(file, options.syncFile ?? fdatasyncOffLoop);
+  const wal = openWal(file, options.syncFile ?? fsyncOffLoop);
   return new SqliteStore(db, new Writer(db, onError, wal));
 }
 
-/** fdatasync on libuv's thread pool: the event loop goes on while the disk flushes. */
-function fdatasyncOffLoop(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+/** fsync on libuv's thread pool (SQLite's own sync is fsync too): the event loop goes on while the disk flushes. */
+function fsyncOffLoop(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
 /**
- * Opens the -wal file for the Writer's fsyncs. The start-up transaction above created it, and in exclusive
- * locking mode SQLite keeps it (truncating it at most, same inode) until the connection closes; the first
- * commit that created it ran with synchronous=FULL, which also synced its directory entry. Opened 'r+' so it is
- * never created by us (an fsync on Windows needs write access). Without it, durable commits use FULL instead.
+ * Opens the -wal file for the Writer's fsyncs. The start-up transaction above opened (created) it, and in
+ * exclusive locking mode SQLite keeps it, truncating it at most (same inode), until the connection closes.
+ * Opened 'r+' so it is never created by us (and because an fsync on Windows needs write access). Without it,
+ * durable commits use FULL instead.
  */
 function openWal(file: string, sync: SyncFile): WalFile | undefined {
+  let fd: number;
   try {
-    return { fd: openSync(`${file}-wal`, 'r+'), sync };
+    fd = openSync(`${file}-wal`, 'r+');
   } catch (error) {
     process.emitWarning(
       `IT Buddy embedded store: the write-ahead log could not be opened (${(error as Error).message}); durable writes fsync on the event loop instead.`,
     );
     return undefined;
+  }
+  syncDirectory(path.dirname(file));
+  return { fd, sync };
+}
+
+/**
+ * Makes the -wal file's directory entry durable. SQLite does this at its first sync of a new WAL; when a reopened
+ * store writes nothing at start-up, our fsyncs of the file come first, and they alone would not keep the entry.
+ */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // As SQLite does: some systems (Windows) cannot open or sync a directory, and need not.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
