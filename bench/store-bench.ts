@@ -127,18 +127,23 @@ async function measure(store: DocumentStore): Promise<Record<string, number>> {
     ...(before && after
       ? {
           durableWritesPerFsync: round1(
-            (after.durableWrites - before.durableWrites) / (after.commits - before.commits),
+            (after.durableWrites - before.durableWrites) / (after.fsyncs - before.fsyncs),
           ),
         }
       : {}),
   };
 }
 
+/** Commits and fsyncs that carried durable writes, and how many durable writes they carried. */
+interface CommitStats {
+  commits: number;
+  durableWrites: number;
+  fsyncs: number;
+}
+
 /** The embedded engine's group-commit counters, when the store has them. */
-function commitStats(store: DocumentStore): { commits: number; durableWrites: number } | undefined {
-  const withStats = store as DocumentStore & {
-    commitStats?: () => { commits: number; durableWrites: number };
-  };
+function commitStats(store: DocumentStore): CommitStats | undefined {
+  const withStats = store as DocumentStore & { commitStats?: () => CommitStats };
   return withStats.commitStats?.();
 }
 

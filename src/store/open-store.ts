@@ -1,5 +1,6 @@
 // Opens the configured engine: MongoDB when MONGODB_URI is set, otherwise the embedded store in DATA_DIR.
 import type { Config } from '../config/load-config.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { DocumentStore } from './document-store.ts';
 import { openEmbeddedStore } from './embedded/sqlite-store.ts';
@@ -11,11 +12,16 @@ import { openEmbeddedStore } from './embedded/sqlite-store.ts';
 export async function openStore(config: Config['store'], logger: Logger): Promise<DocumentStore> {
   if (config.kind === 'embedded') {
     return openEmbeddedStore(config.dataDir, {
-      onError: (error) =>
-        logger.error(
-          { err: error },
-          'The embedded store could not commit recent log entries; they were lost',
-        ),
+      onError: (error) => {
+        if (error instanceof StoreUnavailableError) {
+          // A failed fsync: the store refuses work from now on (see sqlite-store.ts, Writer).
+          logger.fatal({ err: error }, error.message);
+        } else
+          logger.error(
+            { err: error },
+            'The embedded store could not commit recent log entries; they were lost',
+          );
+      },
     });
   }
   const { openMongoStore } = await import('./mongo/mongo-store.ts');

@@ -1,11 +1,12 @@
 // Runs the storage contract against the embedded SQLite engine, one temporary folder per store.
 import { spawnSync } from 'node:child_process';
+import { fstatSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it, vi } from 'vitest';
-import { DuplicateKeyError } from '../../src/errors.ts';
+import { DuplicateKeyError, StoreUnavailableError } from '../../src/errors.ts';
 import { openEmbeddedStore } from '../../src/store/embedded/sqlite-store.ts';
 import { makeRequest, requestSpec, runDocumentStoreContract } from './document-store.contract.ts';
 
@@ -24,8 +25,8 @@ runDocumentStoreContract(
 );
 
 describe('embedded durability', () => {
-  // Which commits are fsync'd can be seen in the statements the engine runs; what survives a killed process is
-  // shown by killing one.
+  // Which commits are fsync'd can be seen in the statements the engine runs and the fsyncs it asks for (held
+  // until the test lets them finish); what survives a killed process is shown by killing one.
   const execOriginal = DatabaseSync.prototype.exec;
   const relaxedSpec = { ...requestSpec, name: 'relaxed_log', durability: 'relaxed' as const };
 
@@ -48,16 +49,37 @@ describe('embedded durability', () => {
   const afterCommit = () => new Promise((resolve) => setTimeout(resolve, 40));
   const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
 
-  it('concurrent durable writes share one fsynced commit; relaxed writes and marks share one without an fsync', async () => {
+  /** An fsync of the -wal file that waits until the test lets it finish (or fail), logging when it starts. */
+  function heldSync(log: string[]) {
+    const held: { fd: number; finish: (error?: Error) => void }[] = [];
+    const syncFile = (fd: number) =>
+      new Promise<void>((resolve, reject) => {
+        log.push('fsync');
+        held.push({ fd, finish: (error) => (error ? reject(error) : resolve()) });
+      });
+    /** Lets the oldest held fsync finish, then lets the promises it settles run. */
+    const finish = async (error?: Error) => {
+      const next = held.shift();
+      if (!next) throw new Error('no fsync is running');
+      next.finish(error);
+      await turn();
+    };
+    return { syncFile, held, finish };
+  }
+  /** One turn of the event loop: a durable batch opened before it has committed after it. */
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('durable writes commit together and resolve only after an fsync of the -wal file; relaxed writes and marks share a commit without one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-durability-'));
     try {
       await withExecLog(async (log) => {
-        const store = openEmbeddedStore(dir);
+        const { syncFile, held, finish } = heldSync(log);
+        const store = openEmbeddedStore(dir, { syncFile });
         const durable = store.collection(requestSpec);
         const relaxed = store.collection(relaxedSpec);
         log.length = 0;
-        // Group commit: writes made in the same turn of the event loop join one transaction; each promise
-        // resolves only after its COMMIT (synchronous=FULL, so with an fsync).
+        // Group commit: writes made in the same turn of the event loop join one transaction, committed with
+        // synchronous=NORMAL (no fsync inside COMMIT); each promise resolves only after the fsync that follows.
         const settled: string[] = [];
         const writes = [
           durable.insert(makeRequest('d1')).then(() => settled.push('d1')),
@@ -66,20 +88,43 @@ describe('embedded durability', () => {
           store.nextSequence('request').then(() => settled.push('counter')),
         ];
         expect(log).toEqual(['BEGIN IMMEDIATE']);
-        await Promise.resolve();
-        expect(settled).toEqual([]);
-        await Promise.all(writes);
-        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT']);
-        expect(settled.sort()).toEqual(['counter', 'd1', 'd2', 'lease']);
-        log.length = 0;
-
-        // A read waits for the open durable batch: nothing is shown before it is on disk.
-        const put = durable.put(makeRequest('d1', { status: 'closed' }));
-        const read = durable.get('d1').then((doc) => {
-          log.push(`read ${doc?.status}`);
+        await turn();
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'fsync']);
+        // The fsync is of the -wal file itself.
+        expect(fstatSync(held[0]?.fd ?? -1).ino).toBe(statSync(path.join(dir, 'itbuddy.sqlite-wal')).ino);
+        // Committed, but not yet on disk: nothing resolved, and a read waits as well.
+        let read = 'waiting';
+        const reading = durable.get('d1').then((doc) => {
+          read = doc?.id ?? 'none';
         });
-        await Promise.all([put, read]);
-        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'read closed']);
+        await turn();
+        expect(settled).toEqual([]);
+        expect(read).toBe('waiting');
+
+        // Batches committed while that fsync runs wait together for the next one.
+        log.length = 0;
+        const later = [durable.insert(makeRequest('d3')).then(() => settled.push('d3'))];
+        await turn();
+        later.push(
+          durable.put(makeRequest('d1', { status: 'closed' })).then(() => settled.push('d1 closed')),
+        );
+        await turn();
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'BEGIN IMMEDIATE', 'COMMIT']);
+
+        await finish();
+        await Promise.all([...writes, reading]);
+        expect(settled.sort()).toEqual(['counter', 'd1', 'd2', 'lease']);
+        expect(read).toBe('d1');
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'BEGIN IMMEDIATE', 'COMMIT', 'fsync']);
+        await finish();
+        await Promise.all(later);
+        expect(settled.slice(4)).toEqual(['d3', 'd1 closed']);
+        expect((store as { commitStats?: () => unknown }).commitStats?.()).toMatchObject({
+          commits: 3,
+          fsyncs: 2,
+          durableWrites: 6,
+          syncsOffLoop: true,
+        });
         log.length = 0;
 
         await relaxed.insert(makeRequest('r1'));
@@ -91,18 +136,22 @@ describe('embedded durability', () => {
           }),
         ).toBe(true);
         await relaxed.insert(makeRequest('r2'));
-        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE']);
+        expect(log).toEqual(['BEGIN IMMEDIATE']);
         await afterCommit();
-        expect(log).toEqual(['NORMAL', 'BEGIN IMMEDIATE', 'COMMIT']);
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT']);
 
-        // A durable write commits the open relaxed batch first, then itself with an fsync.
+        // A durable write commits the open relaxed batch first, then itself; the fsync carries both.
         log.length = 0;
         await relaxed.insert(makeRequest('r3'));
-        await durable.insert(makeRequest('d3'));
-        // (The level is still NORMAL from the last batch.)
-        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'FULL', 'BEGIN IMMEDIATE', 'COMMIT']);
+        const d4 = durable.insert(makeRequest('d4'));
+        await turn();
+        expect(log).toEqual(['BEGIN IMMEDIATE', 'COMMIT', 'BEGIN IMMEDIATE', 'COMMIT', 'fsync']);
+        await finish();
+        await d4;
         await relaxed.insert(makeRequest('r4'));
+        // Closing commits the open relaxed batch and waits for nothing more: no durable write is pending.
         await store.close();
+        expect(held).toEqual([]);
       });
 
       const reopened = openEmbeddedStore(dir);
@@ -112,6 +161,7 @@ describe('embedded durability', () => {
         ['d1', 'closed'],
         ['d2', 'open'],
         ['d3', 'open'],
+        ['d4', 'open'],
       ]);
       // A mark outlives its process; a lease left by an earlier process is taken over at once.
       expect(await reopened.claim('event', 'slack:Ev1', 'owner-2', inAMinute(), { kind: 'mark' })).toBe(
@@ -121,6 +171,89 @@ describe('embedded durability', () => {
       expect(await reopened.claim('outbox', 'job-1', 'owner-3', inAMinute())).toBe(false);
       await reopened.close();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closing waits for the fsync of the last durable writes, and a backup waits for it too', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-close-waits-'));
+    const log: string[] = [];
+    const { syncFile, finish } = heldSync(log);
+    const store = openEmbeddedStore(dir, { syncFile });
+    try {
+      const durable = store.collection(requestSpec);
+      const saved = durable.insert(makeRequest('last'));
+      let backedUp = false;
+      const backingUp = store.backupTo?.(path.join(dir, 'copy.sqlite')).then(() => {
+        backedUp = true;
+      });
+      await turn();
+      expect(log).toEqual(['fsync']);
+      expect(backedUp).toBe(false);
+      await finish();
+      await Promise.all([saved, backingUp]);
+
+      const more = durable.insert(makeRequest('more'));
+      let closed = false;
+      const closing = store.close().then(() => {
+        closed = true;
+      });
+      await turn();
+      expect(closed).toBe(false);
+      // Once closing, new writes are refused rather than left unsynced.
+      await expect(durable.insert(makeRequest('too-late'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await finish();
+      await Promise.all([more, closing]);
+      expect(closed).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const reopened = openEmbeddedStore(dir);
+    try {
+      expect((await reopened.collection(requestSpec).find()).map((d) => d.id)).toEqual(['last', 'more']);
+    } finally {
+      await reopened.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed fsync rejects the writes it carried and every later one, is reported, and is never retried', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'itbuddy-fsync-fails-'));
+    const log: string[] = [];
+    const errors: unknown[] = [];
+    const { syncFile, finish } = heldSync(log);
+    const store = openEmbeddedStore(dir, { syncFile, onError: (error) => errors.push(error) });
+    try {
+      const durable = store.collection(requestSpec);
+      const relaxed = store.collection(relaxedSpec);
+      const first = durable.insert(makeRequest('first'));
+      await turn();
+      // A write made while the failing fsync runs commits, but must not be acknowledged by a later fsync.
+      const second = durable.insert(makeRequest('second'));
+      await turn();
+      const open = durable.insert(makeRequest('open-batch'));
+      const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      const all = Promise.allSettled([first, second, open]);
+      await finish(eio);
+      const results = await all;
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        const reason = (r as PromiseRejectedResult).reason as StoreUnavailableError;
+        expect(reason).toBeInstanceOf(StoreUnavailableError);
+        expect(reason.cause).toBe(eio);
+      }
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
+      expect(String((errors[0] as Error).message)).toMatch(/could not flush its write-ahead log/);
+      // Nothing was retried, and nothing more is written or read until a restart.
+      expect(log).toEqual(['fsync']);
+      await expect(durable.insert(makeRequest('after'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(relaxed.insert(makeRequest('after'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(durable.get('first')).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect((await store.health()).ok).toBe(false);
+      expect(log).toEqual(['fsync']);
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

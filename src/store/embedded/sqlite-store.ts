@@ -4,19 +4,20 @@
 // The file is opened in exclusive locking mode so a second process on the same DATA_DIR fails fast with a
 // clear error instead of interleaving writes.
 //
-// Durability: every write is fsync'd (WAL, synchronous=FULL) before its promise resolves, with group commit:
-// durable writes made in one turn of the event loop share one transaction and one fsync. Only collections declared
-// 'relaxed' (the question log, caches, model usage) and marks claimed as relaxed (Slack event ids, acknowledged
-// before handling) join a transaction committed without an fsync within `relaxedCommitMs`: safe from corruption,
-// lost only if the process dies in that window or the machine loses power before the next fsync. Because the WAL
-// is one sequential file, the next durable write commits the open relaxed batch first and carries it to disk.
+// Durability: every durable write is on disk before its promise resolves, with group commit: durable writes made
+// in one turn of the event loop share one transaction, and transactions committed while an fsync runs share the
+// next one. The fsync runs off the event loop (see `Writer`). Only collections declared 'relaxed' (the question
+// log, caches, model usage) and marks claimed as relaxed (Slack event ids, acknowledged before handling) join a
+// transaction committed without an fsync within `relaxedCommitMs`: safe from corruption, lost only if the process
+// dies in that window or the machine loses power before the next fsync. Because the WAL is one sequential file,
+// the next durable write commits the open relaxed batch first and carries it to disk.
 // Claims record this process's boot id: the file is held exclusively, so a lease left by an earlier boot belongs
 // to a dead process and is taken over at once.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { backup, DatabaseSync, type StatementSync } from 'node:sqlite';
-import { DuplicateKeyError, StoreLockedError } from '../../errors.ts';
+import { DuplicateKeyError, StoreLockedError, StoreUnavailableError } from '../../errors.ts';
 import type {
   ClaimOptions,
   CollectionSpec,
@@ -37,41 +38,90 @@ const synchronousNormal = 'PRAGMA synchronous = NORMAL';
 /** The longest a relaxed write waits for its commit. */
 const relaxedCommitMs = 10;
 
-/** A durable write waiting for the commit of the batch it joined. */
+/** Flushes a file to disk (fsync); replaceable so tests can make it slow or fail. */
+export type SyncFile = (fd: number) => Promise<void>;
+
+/** A durable write (or a read) waiting for the fsync that carries the batch it joined. */
 interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+/** The write-ahead log, held open so its fsync can run on libuv's thread pool instead of the event loop. */
+interface WalFile {
+  fd: number;
+  sync: SyncFile;
 }
 
 /**
  * The one way writes reach the file. Every statement runs at once inside an open transaction (node:sqlite is
  * synchronous and this process holds the file alone, so nothing interleaves), and commits are shared:
  *
- * - `durable` (group commit): the statement joins a transaction opened with synchronous=FULL that commits, with
- *   one fsync, when the current turn of the event loop ends (setImmediate). Every durable write made in that turn
- *   (concurrent requests, messages, outbox marks) shares the fsync; each caller's promise resolves only after it.
+ * - `durable` (group commit): the statement joins a transaction that commits when the current turn of the event
+ *   loop ends (setImmediate). Its frames are then written to the -wal file (synchronous=NORMAL: no fsync inside
+ *   COMMIT), and an fsync of that file runs on libuv's thread pool. Each caller's promise resolves only after
+ *   the fsync that started after its commit. While one fsync runs, the next batches commit and wait together
+ *   for the next one, so concurrent requests share fsyncs and the event loop never waits for the disk.
  * - `relaxed`: the statement joins the open transaction, whichever it is. Alone, relaxed writes form a batch
  *   committed without an fsync within `relaxedCommitMs`; a durable write arriving meanwhile commits that batch
  *   first (the WAL is sequential, so its own fsync carries it to disk too).
+ *
+ * Why this is as durable as synchronous=FULL for anything acknowledged: in WAL mode the only difference between
+ * FULL and NORMAL is that FULL syncs the WAL after each commit (sqlite.org/wal.html, pragma.html#pragma_synchronous).
+ * With NORMAL SQLite still syncs the WAL before each checkpoint, the database after it, and the WAL header when the
+ * file is reused after a checkpoint, so it stays consistent across a power loss; what a power loss can undo is
+ * committed frames not yet synced. Our fsync of the same file (fsync is per file, any descriptor serves) is
+ * that missing sync, done later: COMMIT has written every frame (pwrite) before the fsync starts, so the fsync
+ * covers them and every earlier frame, and no promise resolves before it. A crash of the process alone loses
+ * nothing committed (the frames are in the OS's cache); a power loss before the fsync loses only writes nobody
+ * was told about. SQLite's defaults assume power-safe overwrite, so FULL adds no padding we would have to match.
+ *
+ * An fsync that fails is fatal for durability: after a failed fsync, Linux may drop the dirty pages and report
+ * a later fsync as successful ("fsyncgate"; PostgreSQL panics since). So the store never retries: the writes of
+ * that fsync and every later write and read are refused (StoreUnavailableError) until the process restarts and
+ * SQLite recovers from what is really on disk.
+ *
+ * If the -wal file cannot be opened, durable batches commit with synchronous=FULL on the event loop as before.
  */
 class Writer {
   private readonly db: DatabaseSync;
   private readonly onError: (error: unknown) => void;
+  private readonly wal: WalFile | undefined;
   private mode: 'idle' | 'relaxed' | 'durable' = 'idle';
+  /** Durable writes (and reads) waiting for the open batch. */
   private waiters: Waiter[] = [];
-  private committed: Promise<void> | undefined;
+  /** Committed, waiting for an fsync that has not started yet. */
+  private unsynced: Waiter[] = [];
+  /** Committed before the running fsync started: it resolves them. */
+  private syncing: Waiter[] | undefined;
   private relaxedTimer: NodeJS.Timeout | undefined;
+  /** Set when an fsync failed, or at close: every later write and read is refused with it. */
+  private refused: StoreUnavailableError | undefined;
   /** The safety level set on the connection (it is opened with FULL). */
   private level: 'FULL' | 'NORMAL' = 'FULL';
-  /** How many commits carried durable writes, and how many durable writes they carried (for the bench). */
-  readonly stats = { commits: 0, durableWrites: 0 };
+  /** Commits that carried durable writes, durable writes, and fsyncs that carried them (for the bench). */
+  readonly stats = { commits: 0, durableWrites: 0, fsyncs: 0 };
 
-  constructor(db: DatabaseSync, onError: (error: unknown) => void) {
+  constructor(db: DatabaseSync, onError: (error: unknown) => void, wal: WalFile | undefined) {
     this.db = db;
     this.onError = onError;
+    this.wal = wal;
+    // With our own fsync after each durable commit, SQLite never needs to sync inside COMMIT.
+    if (wal) this.setLevel('NORMAL');
+  }
+
+  /** Whether durable commits are fsync'd off the event loop (false: synchronous=FULL fallback). */
+  get syncsOffLoop(): boolean {
+    return this.wal !== undefined;
+  }
+
+  /** Why the store refuses work (an fsync failed, or it was closed), if it does. */
+  get refusal(): StoreUnavailableError | undefined {
+    return this.refused;
   }
 
   relaxed<R>(write: () => R): R {
+    if (this.refused) throw this.refused;
     if (this.mode === 'idle') {
       // The safety level can only change outside a transaction; the next durable batch sets it back.
       this.setLevel('NORMAL');
@@ -85,6 +135,7 @@ class Writer {
 
   /** Runs `write` in the shared durable batch; resolves with its result once the batch is fsync'd. */
   durable<R>(write: () => R, atomic = false): Promise<R> {
+    if (this.refused) return Promise.reject(this.refused);
     if (this.mode === 'relaxed') this.commitRelaxed();
     if (this.mode === 'idle') this.openDurable();
     let result: R;
@@ -99,9 +150,23 @@ class Writer {
     });
   }
 
-  /** Resolves once every durable write made so far is on disk (or its batch failed); reads wait for it. */
+  /**
+   * Resolves once every durable write made so far is on disk (a batch whose COMMIT failed was rolled back, so
+   * there is nothing of it to wait for); rejects if an fsync failed. Reads wait for it: nothing may be shown to
+   * anyone before it is on disk.
+   */
   settled(): Promise<void> | undefined {
-    return this.mode === 'durable' ? this.committed : undefined;
+    if (this.refused) return Promise.reject(this.refused);
+    const queue =
+      this.mode === 'durable' ? this.waiters : this.unsynced.length > 0 ? this.unsynced : this.syncing;
+    if (!queue) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      queue.push({
+        resolve,
+        // A failed COMMIT rolled its batch back, so the read sees none of it; a failed fsync refuses the read.
+        reject: (error) => (error instanceof StoreUnavailableError ? reject(error) : resolve()),
+      });
+    });
   }
 
   private setLevel(level: 'FULL' | 'NORMAL'): void {
@@ -111,15 +176,10 @@ class Writer {
   }
 
   private openDurable(): void {
-    this.setLevel('FULL');
+    if (!this.wal) this.setLevel('FULL');
     this.db.exec('BEGIN IMMEDIATE');
     this.mode = 'durable';
-    this.committed = new Promise<void>((resolve) => {
-      setImmediate(() => {
-        this.commitDurable();
-        resolve();
-      });
-    });
+    setImmediate(() => this.commitDurable());
   }
 
   /** Several statements as one unit inside the shared batch: all of them or none. */
@@ -141,6 +201,12 @@ class Writer {
     const waiters = this.waiters;
     this.waiters = [];
     this.mode = 'idle';
+    if (this.refused) {
+      // An fsync failed while this batch was open: it must not be acknowledged by a later fsync.
+      if (this.db.isOpen && this.db.isTransaction) this.db.exec('ROLLBACK');
+      for (const w of waiters) w.reject(this.refused);
+      return;
+    }
     try {
       this.db.exec('COMMIT');
       this.stats.commits++;
@@ -149,7 +215,46 @@ class Writer {
       for (const w of waiters) w.reject(error);
       return;
     }
-    for (const w of waiters) w.resolve();
+    if (!this.wal) {
+      // synchronous=FULL: the COMMIT above included the fsync.
+      this.stats.fsyncs++;
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    this.unsynced.push(...waiters);
+    if (!this.syncing) void this.syncWal(this.wal);
+  }
+
+  /** Runs fsyncs one after another while committed batches wait for one; each resolves what it carried. */
+  private async syncWal(wal: WalFile): Promise<void> {
+    while (this.unsynced.length > 0) {
+      const batch = this.unsynced;
+      this.unsynced = [];
+      this.syncing = batch;
+      try {
+        await wal.sync(wal.fd);
+      } catch (error) {
+        this.syncing = undefined;
+        this.failSync(error, batch);
+        return;
+      }
+      this.syncing = undefined;
+      this.stats.fsyncs++;
+      for (const w of batch) w.resolve();
+    }
+  }
+
+  /** A failed fsync: refuse everything from now on and say so loudly; never retry (see the class comment). */
+  private failSync(error: unknown, batch: Waiter[]): void {
+    this.refused = new StoreUnavailableError(
+      'The embedded store could not flush its write-ahead log to disk, so recent writes may not be on disk. ' +
+        'It refuses every read and write until IT Buddy is restarted; check the disk and the system log first.',
+      { cause: error },
+    );
+    const pending = [...batch, ...this.unsynced];
+    this.unsynced = [];
+    for (const w of pending) w.reject(this.refused);
+    this.onError(this.refused);
   }
 
   /**
@@ -169,17 +274,37 @@ class Writer {
     }
   }
 
-  /** Commits whatever is open (at close). */
-  flush(): void {
+  /** Commits whatever is open; resolves once it and every earlier durable write is on disk. */
+  async flush(): Promise<void> {
     this.commitRelaxed();
     this.commitDurable();
+    await this.settled();
+  }
+
+  /** Refuses new writes, commits what is open, waits for its fsync, and lets go of the -wal file. */
+  async close(): Promise<void> {
+    this.commitRelaxed();
+    this.commitDurable();
+    const pending = this.settled();
+    this.refused ??= new StoreUnavailableError('The store is closed; nothing was saved.');
+    try {
+      // A failed fsync has rejected its writes and been reported already; closing goes on.
+      await pending?.catch(() => undefined);
+    } finally {
+      if (this.wal) closeSync(this.wal.fd);
+    }
   }
 }
 
 /** Opens (creating if needed) the embedded store in `dataDir`. Throws StoreLockedError if another process has it. */
 export function openEmbeddedStore(
   dataDir: string,
-  options: { onError?: (error: unknown) => void } = {},
+  options: {
+    /** Told of relaxed batches that could not commit, and of a failed fsync (the store then refuses work). */
+    onError?: (error: unknown) => void;
+    /** Flushes the -wal file to disk off the event loop; fsync unless a test makes it slow or fail. */
+    syncFile?: SyncFile;
+  } = {},
 ): DocumentStore {
   const file = path.join(dataDir, 'itbuddy.sqlite');
   createPrivately(dataDir, file);
@@ -210,8 +335,54 @@ export function openEmbeddedStore(
   const onError =
     options.onError ??
     ((error: unknown) =>
-      process.emitWarning(`IT Buddy embedded store: a batch of relaxed writes was lost: ${error}`));
-  return new SqliteStore(db, new Writer(db, onError));
+      process.emitWarning(
+        error instanceof StoreUnavailableError
+          ? `IT Buddy embedded store: ${error.message} (${error.cause})`
+          : `IT Buddy embedded store: a batch of relaxed writes was lost: ${error}`,
+      ));
+  const wal = openWal(file, options.syncFile ?? fsyncOffLoop);
+  return new SqliteStore(db, new Writer(db, onError, wal));
+}
+
+/** fsync on libuv's thread pool (SQLite's own sync is fsync too): the event loop goes on while the disk flushes. */
+function fsyncOffLoop(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Opens the -wal file for the Writer's fsyncs. The start-up transaction above opened (created) it, and in
+ * exclusive locking mode SQLite keeps it, truncating it at most (same inode), until the connection closes.
+ * Opened 'r+' so it is never created by us (and because an fsync on Windows needs write access). Without it,
+ * durable commits use FULL instead.
+ */
+function openWal(file: string, sync: SyncFile): WalFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`${file}-wal`, 'r+');
+  } catch (error) {
+    process.emitWarning(
+      `IT Buddy embedded store: the write-ahead log could not be opened (${(error as Error).message}); durable writes fsync on the event loop instead.`,
+    );
+    return undefined;
+  }
+  syncDirectory(path.dirname(file));
+  return { fd, sync };
+}
+
+/**
+ * Makes the -wal file's directory entry durable. SQLite does this at its first sync of a new WAL; when a reopened
+ * store writes nothing at start-up, our fsyncs of the file come first, and they alone would not keep the entry.
+ */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // As SQLite does: some systems (Windows) cannot open or sync a directory, and need not.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
@@ -252,9 +423,9 @@ class SqliteStore implements DocumentStore {
     this.writer = writer;
   }
 
-  /** Group-commit figures: commits with durable writes, and how many durable writes they carried. */
-  commitStats(): { commits: number; durableWrites: number } {
-    return { ...this.writer.stats };
+  /** Group-commit figures: commits and fsyncs that carried durable writes, and how many durable writes. */
+  commitStats(): { commits: number; durableWrites: number; fsyncs: number; syncsOffLoop: boolean } {
+    return { ...this.writer.stats, syncsOffLoop: this.writer.syncsOffLoop };
   }
 
   collection<T extends object>(spec: CollectionSpec<T>): DocumentCollection<T> {
@@ -319,6 +490,7 @@ class SqliteStore implements DocumentStore {
 
   async health() {
     if (this.closed) return { ok: false, detail: 'embedded store is closed' };
+    if (this.writer.refusal) return { ok: false, detail: 'embedded store: an fsync failed; restart needed' };
     // Health is served on /readyz: name the engine, not where its file is on this machine.
     return { ok: true, detail: 'embedded store' };
   }
@@ -414,7 +586,8 @@ class SqliteStore implements DocumentStore {
 
   /** SQLite's online backup, after committing the open batch; writes made meanwhile are carried into the copy. */
   async backupTo(file: string): Promise<void> {
-    this.writer.flush();
+    // Waits for the fsync too, so the copy holds nothing the live file could still lose in a power cut.
+    await this.writer.flush();
     // The copy holds the same personal data as the store: created 0600 before SQLite writes it (it keeps an
     // existing file's mode), and tightened after, since a file that was there already keeps its own mode.
     closeSync(openSync(file, 'a', 0o600));
@@ -426,7 +599,8 @@ class SqliteStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.writer.flush();
+    // Resolves only after the fsync of everything written before; writes made meanwhile are refused.
+    await this.writer.close();
     this.db.close();
   }
 }
