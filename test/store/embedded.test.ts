@@ -252,6 +252,9 @@ describe('embedded durability', () => {
       await expect(durable.get('first')).rejects.toBeInstanceOf(StoreUnavailableError);
       expect((await store.health()).ok).toBe(false);
       expect(log).toEqual(['fsync']);
+      // Closing does not checkpoint what the failed fsync may not have written: the WAL stays for recovery.
+      await store.close();
+      expect((await stat(path.join(dir, 'itbuddy.sqlite-wal'))).size).toBeGreaterThan(0);
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

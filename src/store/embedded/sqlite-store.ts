@@ -120,6 +120,9 @@ class Writer {
     return this.refused;
   }
 
+  /** Whether an fsync failed: then the file must not be checkpointed on close (see SqliteStore.close). */
+  syncFailed = false;
+
   relaxed<R>(write: () => R): R {
     if (this.refused) throw this.refused;
     if (this.mode === 'idle') {
@@ -246,6 +249,7 @@ class Writer {
 
   /** A failed fsync: refuse everything from now on and say so loudly; never retry (see the class comment). */
   private failSync(error: unknown, batch: Waiter[]): void {
+    this.syncFailed = true;
     this.refused = new StoreUnavailableError(
       'The embedded store could not flush its write-ahead log to disk, so recent writes may not be on disk. ' +
         'It refuses every read and write until IT Buddy is restarted; check the disk and the system log first.',
@@ -601,6 +605,10 @@ class SqliteStore implements DocumentStore {
     this.closed = true;
     // Resolves only after the fsync of everything written before; writes made meanwhile are refused.
     await this.writer.close();
+    // Closing the last connection checkpoints the WAL into the database file. After a failed fsync the WAL's
+    // pages in memory may not be what is on disk, so the connection is left for the process's exit to drop:
+    // the next start recovers from the WAL as it really is on disk.
+    if (this.writer.syncFailed) return;
     this.db.close();
   }
 }
