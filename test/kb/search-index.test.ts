@@ -96,21 +96,19 @@ describe('search on the product knowledge base', () => {
   });
 
   it('asks which one is meant when two articles are nearly tied, though confident enough to answer', async () => {
-    const outcome = index.search('vpn on phone');
+    // "the shared printer": fixing one and adding one score nearly the same.
+    const outcome = index.search('the shared printer');
     expect(outcome.confidence).toBeGreaterThanOrEqual(defaultMinConfidence);
     expect(outcome.confidence).toBeLessThan(defaultTuning.ambiguity.sure);
     expect(outcome.signals?.margin).toBeLessThan(defaultTuning.ambiguity.margin);
     expect(outcome.answered).toBe(false);
-    expect(outcome.offered.slice(0, 2).map((h) => h.article.id)).toEqual([
-      'vpn-connect',
-      'vpn-troubleshooting',
-    ]);
+    expect(outcome.offered.slice(0, 2).map((h) => h.article.id)).toEqual(['printer-problems', 'printer-add']);
     // The same question is answered when close calls are not held back: the margin is what decided.
     const kb = await loadKb(kbDir);
     const eager = buildIndex(kb.articles, kb.synonyms, {
       tuning: { ambiguity: { margin: 0, sure: defaultTuning.ambiguity.sure } },
     });
-    expect(eager.search('vpn on phone').answered).toBe(true);
+    expect(eager.search('the shared printer').answered).toBe(true);
   });
 
   it('still answers a near tie when it is very sure', () => {
