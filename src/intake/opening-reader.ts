@@ -4,6 +4,7 @@
 // extraction and `itbuddy intake parse` all use it.
 import { truncate } from '../messages/markdown.ts';
 import { mentionsSince, readDateWords } from './date-words.ts';
+import { collectionOf, placesIn } from './place-words.ts';
 import { missingSteps, type PlanNotes, type PlanStep } from './question-plan.ts';
 import {
   emptyDraft,
@@ -344,21 +345,35 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
   return { benefit: benefit ? capitalise(benefit.trim()) : null, sponsor: sponsor ?? null };
 }
 
-/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
+// How long something has been so ("for weeks", "for a few days", "for the last two months", "for ages") says
+// nothing about why it is needed: every word is a length of time or a word that counts or qualifies one.
+const timeUnit =
+  /^(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|ages|ever|while|time|moment|now|good|yonks|decades?)$/i;
+const timeWord =
+  /^(?:a|an|the|few|couple|of|several|many|some|last|past|next|over|about|around|nearly|almost|more|than|at|least|whole|entire|long|so|too|good|being|now|already|quite|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple)$/i;
+
+function isDuration(words: string): boolean {
+  const list = words.trim().split(/\s+/);
+  return list.some((w) => timeUnit.test(w)) && list.every((w) => timeUnit.test(w) || timeWord.test(w));
+}
+
+/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") and
+ * lengths of time ("for weeks") left out. */
 export function purposeOf(text: string): string | null {
-  const m =
-    /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/i.exec(
-      text,
-    );
-  const purpose = m?.[1]?.replace(/^(?:a|an|the|our|my)\s+/i, '');
-  if (!purpose) return null;
-  if (
-    /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
-      purpose,
+  const forWhat =
+    /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/gi;
+  for (const m of text.matchAll(forWhat)) {
+    if (isDuration(m[1]!)) continue;
+    const purpose = m[1]!.replace(/^(?:a|an|the|our|my)\s+/i, '');
+    if (
+      /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
+        purpose,
+      )
     )
-  )
-    return null;
-  return purpose;
+      return null;
+    return purpose;
+  }
+  return null;
 }
 
 // An idea's own words start with how it is offered ("Idea:", "we should have", "could IT build") and go on to why
@@ -405,9 +420,10 @@ export function titleOf(
   const purpose = purposeOf(text);
   const forWhat = person ? ` for ${person}` : purpose ? ` for ${purpose}` : '';
   let title: string;
+  const collection = kind === 'hardware' ? collectionOf(text) : null;
+  if (collection) return collectionTitle(collection.thing ?? subject, text);
   if (kind === 'software' && subject) title = `${subject}${forWhat}`;
-  else if (kind === 'hardware' && subject && !/\b(?:collect|pick up|dispose)\b/i.test(text))
-    title = `${capitalise(subject)}${forWhat}`;
+  else if (kind === 'hardware' && subject) title = `${capitalise(subject)}${forWhat}`;
   else if (kind === 'access' && subject) title = `Access to ${subject}${person ? ` for ${person}` : ''}`;
   else if (kind === 'incident' && subject) {
     const what =
@@ -428,6 +444,19 @@ export function titleOf(
   if (title.length < 3) title = firstSentence;
   const cut = title.length > 80 ? `${title.slice(0, 80).replace(/\s+\S*$/, '')}…` : title;
   return truncate(capitalise(cut), maxLengths.title);
+}
+
+/** "Collect old printer from room 4.12": what is taken away and where from (the place left out if too long). */
+function collectionTitle(thing: string | null, text: string): string {
+  const what = `Collect ${thing ?? 'equipment'}`;
+  const from = collectedFrom(text);
+  const title = from && what.length + from.length + 6 <= 80 ? `${what} from ${from}` : what;
+  return truncate(title, Math.min(80, maxLengths.title));
+}
+
+/** Where equipment to be taken away is: the first place named other than where it should be taken to. */
+function collectedFrom(text: string): string | null {
+  return placesIn(text).find((p) => p.preposition !== 'to' && p.preposition !== 'into')?.place ?? null;
 }
 
 // ── Routing ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -517,9 +546,21 @@ export function readOpening(
   const person = personOf(t);
   if (person) draft.affected = person;
   draft.title = titleOf(t, draft.kind, subject, person);
+  if (draft.kind === 'hardware') {
+    // Where it goes ("at desk 14"), or for equipment to be taken away, where it is ("from room 4.12").
+    const places = placesIn(t);
+    const to = places.find((p) => p.preposition === 'to' || p.preposition === 'into');
+    if (collectionOf(t)) {
+      notes.collect = true;
+      const from = collectedFrom(t);
+      if (from) notes.collectFrom = from;
+      if (to) notes.deliverTo = to.place;
+    } else if (places[0]) notes.deliverTo = (to ?? places[0]).place;
+  }
   // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.
   const purpose = draft.kind !== 'project' && draft.kind !== 'incident' ? purposeOf(t) : null;
-  if (purpose) draft.businessNeed = `For ${purpose}`;
+  // "for Sam" names who it is for, not why.
+  if (purpose && purpose !== person) draft.businessNeed = `For ${purpose}`;
   if (draft.kind === 'access') {
     const level = accessLevelOf(t);
     if (level) notes.accessLevel = level;
