@@ -80,9 +80,9 @@ const needSomething =
   /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll|'d|’d| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
 const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
 const pleaseDo =
-  /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
+  /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|take away|get rid of|dispose of|recycle|clear away|clear out|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
 const imperative =
-  /^(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|enable|replace|fix|rename)\b/i;
+  /^(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|take away|get rid of|dispose of|recycle|clear away|clear out|unlock|enable|replace|fix|rename)\b/i;
 const politeEnd = /\bplease[.!]?$/i;
 const ideaCue =
   /\b(?:idea|ideas|suggest(?:ion)?|propos(?:e|al)|feature request|it would be (?:great|nice|good|useful) if|we should|what if we|we'?d love|could (?:it|we) (?:build|look into)|look into|is (?:that|this) something it could|could it build|replace the [a-z ]+ system|automat(?:e|ed|ing)|talk about a project|could be (?:improved|automated|simpler|digital))\b/i;
@@ -106,7 +106,8 @@ const otherTask =
 
 function kindOf(text: string, problem: boolean): RequestKind | null {
   if (ideaCue.test(text)) return 'project';
-  if (problem && !(devices.test(text) && newThing.test(text))) {
+  // A broken device to be replaced or taken away ("collect my broken monitor") is hardware, not an incident.
+  if (problem && !(devices.test(text) && (newThing.test(text) || collectionOf(text)))) {
     // "locked out of the CRM, please reset my account" is access; a broken thing is an incident.
     if (/\b(?:locked out|access denied)\b/i.test(text) && accessCue.test(text)) return 'access';
     return 'incident';

@@ -31,7 +31,7 @@ const place = new RegExp(
   String.raw`\b(${eitherCase('at|in|on|to|from|into|outside|near|off')})\s+(` +
     [
       // "the Oak meeting room", "the second-floor kitchen", "reception", "meeting room 3"
-      String.raw`(?:(?:the|${possessive})\s+)?(?:${named}|[a-z][\w-]*\s+)?(?:${specificPlace})(?:\s+${identifier})?`,
+      String.raw`(?:(?:the|${possessive})\s+)?(?:${named}|${ordinalFloor}\s+|[a-z][\w-]*\s+)?(?:${specificPlace})(?:\s+${identifier})?`,
       // "desk 14", "room 4.12", "floor 2", "building B"
       String.raw`(?:the\s+)?(?:${genericPlace})\s+${identifier}`,
       // "the 3rd floor", "the ground floor"
@@ -94,5 +94,5 @@ export function collectionOf(text: string): Collection | null {
   const words = thing.split(/\s+/).filter(Boolean);
   if (words.length === 0 || words.length > 6 || pronoun.test(thing) || /[?]/.test(thing))
     return { thing: null };
-  return { thing: thing.toLowerCase() };
+  return { thing };
 }
