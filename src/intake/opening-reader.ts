@@ -4,7 +4,7 @@
 // extraction and `itbuddy intake parse` all use it.
 import { truncate } from '../messages/markdown.ts';
 import { mentionsSince, readDateWords } from './date-words.ts';
-import { collectionOf, placesIn } from './place-words.ts';
+import { collectionOf, isPlace, placesIn } from './place-words.ts';
 import { missingSteps, type PlanNotes, type PlanStep } from './question-plan.ts';
 import {
   emptyDraft,
@@ -358,13 +358,14 @@ function isDuration(words: string): boolean {
   return list.some((w) => timeUnit.test(w)) && list.every((w) => timeUnit.test(w) || timeWord.test(w));
 }
 
-/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") and
- * lengths of time ("for weeks") left out. */
+/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project"),
+ * lengths of time ("for weeks") and places ("for my desk") left out. */
 export function purposeOf(text: string): string | null {
   const forWhat =
     /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/gi;
   for (const m of text.matchAll(forWhat)) {
-    if (isDuration(m[1]!)) continue;
+    // "for weeks" is how long, "for my desk" is where: neither says why.
+    if (isDuration(m[1]!) || isPlace(m[1]!)) continue;
     const purpose = m[1]!.replace(/^(?:a|an|the|our|my)\s+/i, '');
     if (
       /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
@@ -422,7 +423,7 @@ export function titleOf(
   const forWhat = person ? ` for ${person}` : purpose ? ` for ${purpose}` : '';
   let title: string;
   const collection = kind === 'hardware' ? collectionOf(text) : null;
-  if (collection) return collectionTitle(collection.thing ?? subject, text);
+  if (collection) return collectionTitle(collection.thing ?? describedSubject(subject, text), text);
   if (kind === 'software' && subject) title = `${subject}${forWhat}`;
   else if (kind === 'hardware' && subject) title = `${capitalise(subject)}${forWhat}`;
   else if (kind === 'access' && subject) title = `Access to ${subject}${person ? ` for ${person}` : ''}`;
@@ -445,6 +446,16 @@ export function titleOf(
   if (title.length < 3) title = firstSentence;
   const cut = title.length > 80 ? `${title.slice(0, 80).replace(/\s+\S*$/, '')}…` : title;
   return truncate(capitalise(cut), maxLengths.title);
+}
+
+/** The device with the word that says which one ("broken chairs" for "a pile of broken chairs"), or null. */
+function describedSubject(subject: string | null, text: string): string | null {
+  if (!subject) return null;
+  const which = new RegExp(
+    String.raw`\b(old|broken|faulty|dead|unused|spare|cracked|damaged)\s+${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+    'i',
+  ).exec(text);
+  return which ? `${which[1]!.toLowerCase()} ${subject}` : subject;
 }
 
 /** "Collect old printer from room 4.12": what is taken away and where from (the place left out if too long). */

@@ -24,7 +24,8 @@ const genericPlace = eitherCase(
 // "4.12", "3B", "14", "B": which one; never "365" as in "Office 365".
 const identifier = String.raw`(?!365\b)[A-Z0-9][\w.-]*`;
 const ordinalFloor = String.raw`(?:\d{1,2}(?:st|nd|rd|th)|${eitherCase('first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|ground|top')})\s+${eitherCase('floor')}`;
-const possessive = "(?:my|our|his|her|their|[A-Z][a-z]+['’]s)";
+// "my desk", "Sam's office", "the new starter's desk"
+const possessive = "(?:my|our|his|her|their|[A-Z][a-z]+['’]s|the\\s+(?:[a-z]+\\s+)?[a-z]+['’]s)";
 const named = String.raw`(?:[A-Z][\w'’-]*\s+){1,2}`;
 
 const place = new RegExp(
@@ -48,24 +49,36 @@ const place = new RegExp(
 // Words that make the lowercase qualifier before a specific place part of the sentence, not of the place.
 const notQualifier = /^(?:the|a|an|this|that|it|is|are|and|or|but|for|with)\s/i;
 
+/** True when the words are a place and nothing else ("my desk", "the Oak meeting room", "room 4.12"). */
+export function isPlace(words: string): boolean {
+  return placesIn(`at ${words.trim()}`)[0]?.place === words.trim();
+}
+
 /** Every place named after a preposition, in order ("need a dock at desk 14" → at desk 14). */
 export function placesIn(text: string): PlaceMention[] {
   const found: PlaceMention[] = [];
+  let end = -1;
   for (const m of text.matchAll(place)) {
     const where = m[2]!.replace(/[.]+$/, '');
     // "in the big kitchen" is a place; "in it kitchen" or "on this kitchen" is the sentence running on.
     if (notQualifier.test(where.replace(/^the\s+/i, ''))) continue;
-    found.push({ preposition: m[1]!.toLowerCase(), place: where });
+    const preposition = m[1]!.toLowerCase();
+    const last = found.at(-1);
+    // "her desk on floor 6" is one place, said in two steps.
+    if (last && m.index === end + 1 && /^(?:in|on|at)$/.test(preposition))
+      last.place = `${last.place} ${preposition} ${where}`;
+    else found.push({ preposition, place: where });
+    end = m.index + m[1]!.length + 1 + m[2]!.length;
   }
   return found;
 }
 
 // Asking IT to take something away: the verb, or the thing "collected" / "picked up" / "taken away".
 const collectVerb =
-  /\b(?:collect(?:ed|ion of)?|pick(?:ed)? up|pick-?up of|take (?:away|back)|taken away|remov(?:e|ed|al of)|dispos(?:e|ed|al) of|get rid of|recycl(?:e|ed)|clear(?:ed)? (?:away|out)|come and (?:get|grab|take|collect))\b|\bpick\s+(?:the|my|our|a|an|some|those|these|this|that|it|them)\b[^,.;!?]{0,40}?\s+up\b/i;
+  /\bneeds?\s+(?:collecting|taking away|picking up|removing|clearing (?:away|out))\b|\b(?:collect(?:ed|ion of)?|pick(?:ed)? up|pick-?up of|take (?:away|back)|taken away|remov(?:e|ed|al of)|dispos(?:e|ed|al) of|get rid of|recycl(?:e|ed)|clear(?:ed)? (?:away|out)|come and (?:get|grab|take|collect))\b|\bpick\s+(?:the|my|our|a|an|some|those|these|this|that|it|them)\b[^,.;!?]{0,40}?\s+up\b/i;
 // Someone collecting something themselves ("when can I pick up my new laptop") is not IT taking it away.
 const selfCollect =
-  /\b(?:i|we)\s+(?:can\s+|could\s+|will\s+|'ll\s+|’ll\s+|need to\s+|want to\s+|to\s+)?(?:collect|pick (?:it |them )?up|come and (?:get|collect))\b/i;
+  /\b(?:i|we)(?:['’]ll|['’]m going to|\s+(?:can|could|will|need to|want to|to|am going to|are going to))?\s+(?:collect|pick (?:it |them )?up|come and (?:get|collect))\b/i;
 // Bringing something new ("a new laptop, please collect the old one") is a delivery, the collection its side.
 const newOne =
   /\b(?:new|replacement)\s+(?!starters?|joiners?|hires?|colleagues?|office|building|floor|site)[a-z]/i;

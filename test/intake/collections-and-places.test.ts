@@ -102,6 +102,30 @@ describe('what the opening words say, as intake parse reads them', () => {
     expect(read.missing).toEqual([]);
   });
 
+  it('reads a place said in two steps, a thing that "needs taking away", and one someone collects themselves', () => {
+    const twoSteps = parseOpening(
+      'hi, can you pick up Jo’s old laptop from her desk on floor 6 please',
+      context,
+    );
+    expect(twoSteps.title).toBe('Collect Jo’s old laptop from her desk on floor 6');
+    expect(twoSteps.fields.description).toContain('Collect from: her desk on floor 6');
+    const needs = parseOpening(
+      'there is a stack of broken chairs on level 3 that needs taking away',
+      context,
+    );
+    expect(needs).toMatchObject({
+      kind: 'hardware',
+      title: 'Collect broken chairs from level 3',
+      missing: [],
+    });
+    const themselves = parseOpening(
+      "I'll collect the monitor from reception, can you leave it there",
+      context,
+    );
+    expect(themselves.title).not.toMatch(/^Collect/);
+    expect(themselves.fields.description).not.toContain('Collect from');
+  });
+
   it('asks where to collect from when only where it should be taken is named', () => {
     const read = parseOpening('please collect the old printer and take it to the storeroom', context);
     expect(read.fields.description).toContain('Deliver to: the storeroom');
