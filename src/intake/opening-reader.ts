@@ -4,6 +4,7 @@
 // extraction and `itbuddy intake parse` all use it.
 import { truncate } from '../messages/markdown.ts';
 import { mentionsSince, readDateWords } from './date-words.ts';
+import { collectionOf, isPlace, placesIn } from './place-words.ts';
 import { missingSteps, type PlanNotes, type PlanStep } from './question-plan.ts';
 import {
   emptyDraft,
@@ -79,9 +80,9 @@ const needSomething =
   /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll|'d|’d| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
 const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
 const pleaseDo =
-  /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
+  /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|take away|get rid of|dispose of|recycle|clear away|clear out|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
 const imperative =
-  /^(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|enable|replace|fix|rename)\b/i;
+  /^(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|take away|get rid of|dispose of|recycle|clear away|clear out|unlock|enable|replace|fix|rename)\b/i;
 const politeEnd = /\bplease[.!]?$/i;
 const ideaCue =
   /\b(?:idea|ideas|suggest(?:ion)?|propos(?:e|al)|feature request|it would be (?:great|nice|good|useful) if|we should|what if we|we'?d love|could (?:it|we) (?:build|look into)|look into|is (?:that|this) something it could|could it build|replace the [a-z ]+ system|automat(?:e|ed|ing)|talk about a project|could be (?:improved|automated|simpler|digital))\b/i;
@@ -105,7 +106,8 @@ const otherTask =
 
 function kindOf(text: string, problem: boolean): RequestKind | null {
   if (ideaCue.test(text)) return 'project';
-  if (problem && !(devices.test(text) && newThing.test(text))) {
+  // A broken device to be replaced or taken away ("collect my broken monitor") is hardware, not an incident.
+  if (problem && !(devices.test(text) && (newThing.test(text) || collectionOf(text)))) {
     // "locked out of the CRM, please reset my account" is access; a broken thing is an incident.
     if (/\b(?:locked out|access denied)\b/i.test(text) && accessCue.test(text)) return 'access';
     return 'incident';
@@ -344,21 +346,36 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
   return { benefit: benefit ? capitalise(benefit.trim()) : null, sponsor: sponsor ?? null };
 }
 
-/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
+// How long something has been so ("for weeks", "for a few days", "for the last two months", "for ages") says
+// nothing about why it is needed: every word is a length of time or a word that counts or qualifies one.
+const timeUnit =
+  /^(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|ages|ever|while|time|moment|now|good|yonks|decades?)$/i;
+const timeWord =
+  /^(?:a|an|the|few|couple|of|several|many|some|last|past|next|over|about|around|nearly|almost|more|than|at|least|whole|entire|long|so|too|good|being|now|already|quite|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple)$/i;
+
+function isDuration(words: string): boolean {
+  const list = words.trim().split(/\s+/);
+  return list.some((w) => timeUnit.test(w)) && list.every((w) => timeUnit.test(w) || timeWord.test(w));
+}
+
+/** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project"),
+ * lengths of time ("for weeks") and places ("for my desk") left out. */
 export function purposeOf(text: string): string | null {
-  const m =
-    /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/i.exec(
-      text,
-    );
-  const purpose = m?.[1]?.replace(/^(?:a|an|the|our|my)\s+/i, '');
-  if (!purpose) return null;
-  if (
-    /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
-      purpose,
+  const forWhat =
+    /\bfor\s+((?:a |an |the |our |my )?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)(?=[,.;!?]|\s+(?:by|before|on|asap|please|next|this|and|from|—|-)\b|$)/gi;
+  for (const m of text.matchAll(forWhat)) {
+    // "for weeks" is how long, "for my desk" is where: neither says why.
+    if (isDuration(m[1]!) || isPlace(m[1]!)) continue;
+    const purpose = m[1]!.replace(/^(?:a|an|the|our|my)\s+/i, '');
+    if (
+      /^(?:project|me|myself|us|work|it|now|him|her|them|everyone|my (?:laptop|machine)|laptop|machine|desk)$/i.test(
+        purpose,
+      )
     )
-  )
-    return null;
-  return purpose;
+      return null;
+    return purpose;
+  }
+  return null;
 }
 
 // An idea's own words start with how it is offered ("Idea:", "we should have", "could IT build") and go on to why
@@ -405,9 +422,10 @@ export function titleOf(
   const purpose = purposeOf(text);
   const forWhat = person ? ` for ${person}` : purpose ? ` for ${purpose}` : '';
   let title: string;
+  const collection = kind === 'hardware' ? collectionOf(text) : null;
+  if (collection) return collectionTitle(collection.thing ?? describedSubject(subject, text), text);
   if (kind === 'software' && subject) title = `${subject}${forWhat}`;
-  else if (kind === 'hardware' && subject && !/\b(?:collect|pick up|dispose)\b/i.test(text))
-    title = `${capitalise(subject)}${forWhat}`;
+  else if (kind === 'hardware' && subject) title = `${capitalise(subject)}${forWhat}`;
   else if (kind === 'access' && subject) title = `Access to ${subject}${person ? ` for ${person}` : ''}`;
   else if (kind === 'incident' && subject) {
     const what =
@@ -428,6 +446,29 @@ export function titleOf(
   if (title.length < 3) title = firstSentence;
   const cut = title.length > 80 ? `${title.slice(0, 80).replace(/\s+\S*$/, '')}…` : title;
   return truncate(capitalise(cut), maxLengths.title);
+}
+
+/** The device with the word that says which one ("broken chairs" for "a pile of broken chairs"), or null. */
+function describedSubject(subject: string | null, text: string): string | null {
+  if (!subject) return null;
+  const which = new RegExp(
+    String.raw`\b(old|broken|faulty|dead|unused|spare|cracked|damaged)\s+${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+    'i',
+  ).exec(text);
+  return which ? `${which[1]!.toLowerCase()} ${subject}` : subject;
+}
+
+/** "Collect old printer from room 4.12": what is taken away and where from (the place left out if too long). */
+function collectionTitle(thing: string | null, text: string): string {
+  const what = `Collect ${thing ?? 'equipment'}`;
+  const from = collectedFrom(text);
+  const title = from && what.length + from.length + 6 <= 80 ? `${what} from ${from}` : what;
+  return truncate(title, Math.min(80, maxLengths.title));
+}
+
+/** Where equipment to be taken away is: the first place named other than where it should be taken to. */
+function collectedFrom(text: string): string | null {
+  return placesIn(text).find((p) => p.preposition !== 'to' && p.preposition !== 'into')?.place ?? null;
 }
 
 // ── Routing ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -517,9 +558,21 @@ export function readOpening(
   const person = personOf(t);
   if (person) draft.affected = person;
   draft.title = titleOf(t, draft.kind, subject, person);
+  if (draft.kind === 'hardware') {
+    // Where it goes ("at desk 14"), or for equipment to be taken away, where it is ("from room 4.12").
+    const places = placesIn(t);
+    const to = places.find((p) => p.preposition === 'to' || p.preposition === 'into');
+    if (collectionOf(t)) {
+      notes.collect = true;
+      const from = collectedFrom(t);
+      if (from) notes.collectFrom = from;
+      if (to) notes.deliverTo = to.place;
+    } else if (places[0]) notes.deliverTo = (to ?? places[0]).place;
+  }
   // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.
   const purpose = draft.kind !== 'project' && draft.kind !== 'incident' ? purposeOf(t) : null;
-  if (purpose) draft.businessNeed = `For ${purpose}`;
+  // "for Sam" names who it is for, not why.
+  if (purpose && purpose !== person) draft.businessNeed = `For ${purpose}`;
   if (draft.kind === 'access') {
     const level = accessLevelOf(t);
     if (level) notes.accessLevel = level;

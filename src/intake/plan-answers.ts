@@ -333,10 +333,16 @@ export function applyAnswer(
     }
     case 'where':
       if (yesNo || t.length < 2)
-        return { kind: 'retry', message: 'Which desk, room or office should it go to?' };
+        return {
+          kind: 'retry',
+          message: notes.collect
+            ? 'Which desk, room or office should it be collected from?'
+            : 'Which desk, room or office should it go to?',
+        };
       // "I'm on floor 3, desk 12" is a place even though it is a sentence.
       if (isReason(t) && !placeCue.test(t)) return keepReason(state, step, t);
-      notes.deliverTo = clip(t, 'affected');
+      if (notes.collect) notes.collectFrom = clip(t, 'affected');
+      else notes.deliverTo = clip(t, 'affected');
       return { kind: 'kept' };
     case 'since':
       if (yes.test(t) || no.test(t))

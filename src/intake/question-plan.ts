@@ -1,6 +1,6 @@
 // The questions each kind of request needs, in the order that matters most, and which of them the words given
 // so far already answer. Software: which product, for whom, why, by when. Access: which system, what level,
-// manager approval. Hardware: what, where, why. Incident: what is broken, since when, how many, how urgent.
+// manager approval. Hardware: what, where, why (a collection: what, and where to collect it from). Incident: what is broken, since when, how many, how urgent.
 // Project: the problem, benefit, cost or risk, sponsor, deadline. Only unanswered steps are asked.
 import { z } from 'zod';
 import type { RequestDraft, RequestKind } from './request-schema.ts';
@@ -33,6 +33,10 @@ export const planNotesSchema = z.object({
   accessLevel: z.string().optional(),
   approval: z.string().optional(),
   deliverTo: z.string().optional(),
+  /** Equipment IT is asked to take away rather than bring: "where" asks where to collect it from, "why" is not asked. */
+  collect: z.boolean().optional(),
+  /** Where equipment to be taken away is picked up from. */
+  collectFrom: z.string().optional(),
   since: z.string().optional(),
 });
 /** The plan's notes, as the conversation state holds them. */
@@ -78,7 +82,7 @@ export function isAnswered(
     case 'approval':
       return notes.approval !== undefined;
     case 'where':
-      return notes.deliverTo !== undefined;
+      return notes.collect ? notes.collectFrom !== undefined : notes.deliverTo !== undefined;
     case 'since':
       return notes.since !== undefined;
     case 'howMany':
@@ -103,11 +107,13 @@ export function missingSteps(
   if (!draft.description?.trim() && draft.kind === null) return ['what', 'kind'];
   if (draft.kind === null) return ['kind'];
   const kind = draft.kind;
-  return plans[kind].filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
+  // Taking old or broken equipment away needs no reason: what it is and where it is are enough for IT.
+  const plan = kind === 'hardware' && notes.collect ? plans.hardware.filter((s) => s !== 'why') : plans[kind];
+  return plan.filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
 }
 
-/** The question for a step, worded for the kind. */
-export function stepQuestion(step: PlanStep, kind: RequestKind | null): string {
+/** The question for a step, worded for the kind (and, for "where", for a delivery or a collection). */
+export function stepQuestion(step: PlanStep, kind: RequestKind | null, notes: PlanNotes = {}): string {
   switch (step) {
     case 'kind':
       return 'What kind of request is it?';
@@ -117,7 +123,9 @@ export function stepQuestion(step: PlanStep, kind: RequestKind | null): string {
         : kind === 'access'
           ? 'Which system, folder or mailbox is it for?'
           : kind === 'hardware'
-            ? 'What equipment do you need?'
+            ? notes.collect
+              ? 'What should IT collect?'
+              : 'What equipment do you need?'
             : kind === 'incident'
               ? 'What is broken, and what happens?'
               : 'What do you need IT to do?';
@@ -136,7 +144,9 @@ export function stepQuestion(step: PlanStep, kind: RequestKind | null): string {
     case 'approval':
       return 'Has your manager approved it? (_yes_ or _not yet_)';
     case 'where':
-      return 'Where should it go — which desk, room or office?';
+      return notes.collect
+        ? 'Where should it be collected from — which desk, room or office?'
+        : 'Where should it go — which desk, room or office?';
     case 'since':
       return 'Since when has it been happening? (like _this morning_ or _since Monday_)';
     case 'howMany':
@@ -159,9 +169,10 @@ const noteLabels = {
   subject: 'For',
   accessLevel: 'Access level',
   approval: 'Manager approval',
+  collectFrom: 'Collect from',
   deliverTo: 'Deliver to',
   since: 'Since',
-} as const satisfies Record<keyof PlanNotes, string>;
+} as const satisfies Record<Exclude<keyof PlanNotes, 'collect'>, string>;
 
 /** The description as IT reads it: the words given, then the plan's notes, one a line. */
 export function composeDescription(description: string | null, notes: PlanNotes): string | null {
@@ -171,6 +182,7 @@ export function composeDescription(description: string | null, notes: PlanNotes)
       : undefined,
     notes.accessLevel ? `${noteLabels.accessLevel}: ${notes.accessLevel}` : undefined,
     notes.approval ? `${noteLabels.approval}: ${notes.approval}` : undefined,
+    notes.collectFrom ? `${noteLabels.collectFrom}: ${notes.collectFrom}` : undefined,
     notes.deliverTo ? `${noteLabels.deliverTo}: ${notes.deliverTo}` : undefined,
     notes.since ? `${noteLabels.since}: ${notes.since}` : undefined,
   ].filter((l): l is string => l !== undefined);

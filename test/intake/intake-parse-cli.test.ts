@@ -78,3 +78,28 @@ it('reads one message from the arguments and refuses a bad time zone', async () 
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/not a time zone/);
 });
+
+it('reads a collection and a delivery place from the command line as the chat does', async () => {
+  const lines = [
+    'can somebody collect the broken label printer from the post room, it has been there for weeks',
+    'need a headset at desk 31',
+  ];
+  const { code, stdout } = await itbuddy(
+    ['intake', 'parse', '--jsonl', '--now', now],
+    `${lines.join('\n')}\n`,
+  );
+  expect(code).toBe(0);
+  const [collect, deliver] = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { title: string; fields: Record<string, string>; missing: string[] });
+  expect(collect).toMatchObject({
+    kind: 'hardware',
+    title: 'Collect broken label printer from the post room',
+    missing: [],
+  });
+  expect(collect!.fields.description).toContain('\n\nCollect from: the post room');
+  expect(collect!.fields.businessNeed).toBeUndefined();
+  expect(deliver).toMatchObject({ kind: 'hardware', title: 'Headset', missing: ['why'] });
+  expect(deliver!.fields.description).toContain('\n\nDeliver to: desk 31');
+});
