@@ -34,6 +34,8 @@ export const planNotesSchema = z.object({
   approval: z.string().optional(),
   deliverTo: z.string().optional(),
   since: z.string().optional(),
+  /** What changes when it is not a grant: "remove access" for a removal or revocation. */
+  change: z.string().optional(),
 });
 /** The plan's notes, as the conversation state holds them. */
 export type PlanNotes = z.infer<typeof planNotesSchema>;
@@ -46,6 +48,9 @@ const plans: Record<RequestKind, PlanStep[]> = {
   project: ['problem', 'benefit', 'costOrRisk', 'sponsor', 'byWhen'],
   other: ['what', 'why', 'byWhen'],
 };
+// Taking access away needs only which system: there is no level to choose, and removing access lowers risk, so
+// no manager approval is asked (one stated in the words is still noted).
+const removalPlan: PlanStep[] = ['what'];
 
 /** Steps without which a request of this kind cannot be sent, even after "that's all". */
 export function isEssential(step: PlanStep): boolean {
@@ -103,7 +108,8 @@ export function missingSteps(
   if (!draft.description?.trim() && draft.kind === null) return ['what', 'kind'];
   if (draft.kind === null) return ['kind'];
   const kind = draft.kind;
-  return plans[kind].filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
+  const plan = kind === 'access' && notes.change ? removalPlan : plans[kind];
+  return plan.filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
 }
 
 /** The question for a step, worded for the kind. */
@@ -161,6 +167,7 @@ const noteLabels = {
   approval: 'Manager approval',
   deliverTo: 'Deliver to',
   since: 'Since',
+  change: 'Change',
 } as const satisfies Record<keyof PlanNotes, string>;
 
 /** The description as IT reads it: the words given, then the plan's notes, one a line. */
@@ -173,6 +180,7 @@ export function composeDescription(description: string | null, notes: PlanNotes)
     notes.approval ? `${noteLabels.approval}: ${notes.approval}` : undefined,
     notes.deliverTo ? `${noteLabels.deliverTo}: ${notes.deliverTo}` : undefined,
     notes.since ? `${noteLabels.since}: ${notes.since}` : undefined,
+    notes.change ? `${noteLabels.change}: ${notes.change}` : undefined,
   ].filter((l): l is string => l !== undefined);
   if (lines.length === 0) return description;
   return [description ?? '', '', ...lines].join('\n').trim();
