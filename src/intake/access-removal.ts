@@ -22,7 +22,7 @@ const takeOff = new RegExp(
 );
 // "revoke Tom's VPN access", "disable the account of a leaver", "remove his access to SAP".
 const takeAway = new RegExp(
-  String.raw`\b(${eitherCase('revoke|disable|deactivate|suspend|deprovision|close|delete|remove|cancel|cut off|shut off|turn off')})\s+((?:(?:the|his|her|their|my|our|a|an|[A-Z][a-z]+(?:'s|’s))\s+)?(?:[\w-]+\s+){0,2}?(?:accounts?|access|logins?|log-ins?|user(?: account)?s?|permissions?|rights|membership)\b.*)`,
+  String.raw`\b(${eitherCase('revoke|disable|deactivate|suspend|deprovision|close|delete|remove|cancel|cut off|shut off|turn off')})\s+((?:(?:the|his|her|their|my|our|a|an|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?(?:'s|’s))\s+)?(?:[\w'’-]+\s+){0,2}?(?:accounts?|access|logins?|log-ins?|user(?: account)?s?|permissions?|rights|membership)\b.*)`,
 );
 // "revoke access for Tom", "Priya no longer needs access to the CRM", "offboard Sam".
 const noLonger =
@@ -56,24 +56,28 @@ export function isAccessRemoval(text: string, notAPerson: NotAPerson): boolean {
   return takenOff(text, notAPerson) !== null || takeAway.test(text) || noLonger.test(text);
 }
 
-/** A removal read from the words: a short title ("Remove Jake from sales distribution list") and who is removed. */
+/** A removal read from the words: a short title ("Remove Jake from sales distribution list"), what it is taken off, who is removed, and whether it is the sender ("take me off …"). */
 export function removalOf(
   text: string,
   subject: string | null,
   notAPerson: NotAPerson,
-): { title: string; person: string | null } | null {
+): { title: string; target: string; person: string | null; self: boolean } | null {
   const off = takenOff(text, notAPerson);
   if (off) {
     const target = tidy(off[2]!);
     const person = /^[A-Z]/.test(off[1]!) && !/^(?:The|A|An|Our|My)\b/.test(off[1]!) ? off[1]! : null;
-    if (target) return { title: `Remove ${off[1]!} from ${target}`, person };
+    const self = /^(?:me|myself|us)$/.test(off[1]!);
+    if (target) return { title: `Remove ${off[1]!} from ${target}`, target, person, self };
   }
   const away = takeAway.exec(text);
   if (away) {
     const verb = away[1]!.toLowerCase();
     const object = tidy(away[2]!);
-    const person = /^([A-Z][a-z]+)(?:'s|’s)\s/.exec(object)?.[1] ?? null;
-    return { title: `${verb.charAt(0).toUpperCase()}${verb.slice(1)} ${object}`, person };
+    const person = /^([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:'s|’s)\s/.exec(object)?.[1] ?? null;
+    // "access to the payroll folder": the system is what follows; else the account or access itself.
+    const target = /\b(?:to|on|for|of)\s+(.+)$/.exec(object)?.[1] ?? object;
+    const self = /^(?:my|our)\b/i.test(object);
+    return { title: `${verb.charAt(0).toUpperCase()}${verb.slice(1)} ${object}`, target, person, self };
   }
   if (noLonger.test(text)) {
     const person =
@@ -82,7 +86,9 @@ export function removalOf(
       null;
     return {
       title: `Remove access${subject ? ` to ${subject}` : ''}${person ? ` for ${person}` : ''}`,
+      target: subject ?? 'access',
       person,
+      self: false,
     };
   }
   return null;

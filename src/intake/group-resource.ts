@@ -13,8 +13,9 @@ const newResource = new RegExp(
 // Words that make it access to, or removal from, something that exists.
 const existing =
   /\b(?:access (?:to|for|on)|permissions?|rights|added to|add (?:me|us|him|her|them|[A-Z][a-z]+) to|remove|revoke|off the|join)\b/;
+// What it is for, right after it or after where it lives ("a team site on SharePoint for the merger").
 const purpose =
-  /^\s+(?:for|to handle|to manage|to receive|to collect)\s+(?:(?:the|our|my|a|an|all)\s+)?([\w-]+(?:\s+(?!by\b|before\b|from\b|asap\b|please\b|so\b|as\b|because\b|and\b|with\b|that\b|which\b|where\b)[\w-]+){0,4})/i;
+  /^(?:\s+(?:on|in)\s+[\w-]+)?\s+(?:for|to handle|to manage|to receive|to collect)\s+(?:(?:the|our|my|a|an|all)\s+)?([\w-]+(?:\s+(?!by\b|before\b|from\b|asap\b|please\b|so\b|as\b|because\b|and\b|with\b|that\b|which\b|where\b)[\w-]+){0,4})/i;
 
 /** True when the words ask IT to create a shared mailbox, list, team, channel, folder or site for a group. */
 export function isGroupResourceAsk(text: string): boolean {

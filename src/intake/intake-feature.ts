@@ -181,7 +181,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     if (step === 'kind') return questionFor('kind');
     if (step === 'urgency') return questionFor('urgency');
     if (step === 'howMany') return questionFor('impact');
-    return reply.text(stepQuestion(step, state.draft.kind));
+    return reply.text(stepQuestion(step, state.draft.kind, state.notes));
   }
 
   /** Asks the next step of the kind's plan, or shows the summary (with sensible defaults) when none is left. */

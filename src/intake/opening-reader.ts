@@ -371,9 +371,9 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
 }
 
 // Senior roles that sponsor work: "the COO", "our CFO", "the head of ops", "the finance director".
-const role = `(?:C[A-Z]{1,3}O|MD|VP(?: of)? [A-Za-z]+|[Mm]anaging [Dd]irector|[Gg]eneral [Mm]anager|[Cc]hief [A-Za-z]+ [Oo]fficer|[Hh]ead of [A-Za-z]+(?: [A-Za-z]+)?|[Dd]irector of [A-Za-z]+|(?:[A-Za-z]+ )?[Dd]irector|[Dd]epartment head|[Ff]ounder|[Pp]artner|[Bb]oard|(?:[Mm]y|[Oo]ur) (?:line )?(?:manager|boss))`;
+const role = `(?:C[A-Z]{1,3}O|MD|VP(?: of)? [A-Za-z]+|[Mm]anaging [Dd]irector|[Gg]eneral [Mm]anager|[Cc]hief [A-Za-z]+ [Oo]fficer|[Hh]ead of [A-Za-z]+(?: [A-Za-z]+)?|[Dd]irector of [A-Za-z]+|(?:[A-Za-z]+ )?[Dd]irector|[Dd]epartment head|[Ff]ounder|[Pp]artner|[Bb]oard|(?:line )?manager|boss)`;
 // A name with the role beside it: "Sarah the COO", "Sarah, our CFO,", "Dana (Head of Ops)".
-const sponsorWho = String.raw`(?:([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,?\s+(?:the|our)\s+(${role}),?|\s*\((${role})\))?|(?:[Tt]he|[Oo]ur|[Mm]y)\s+(${role}))`;
+const sponsorWho = String.raw`(?:([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,?\s+(?:the|our)\s+(${role}),?|\s*\((${role})\))?|((?:[Tt]he|[Oo]ur|[Mm]y)\s+${role}))`;
 const sponsorForms = [
   // "Sarah the COO could sponsor it", "the COO is backing it", "our CFO has agreed to champion this".
   String.raw`\b${sponsorWho}\s+(?:would|will|could|can|might|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to|is willing to|is keen to|is going to)\s+(?:sponsor|back|champion)\b`,
@@ -396,7 +396,8 @@ function sponsorByRoleOf(text: string): string | null {
     if (name && notSponsors.test(name.split(/\s+/)[0]!)) continue;
     const title = roleBeside ?? roleInBrackets;
     if (name) return title ? `${name} (${title})` : name;
-    if (roleAlone) return capitalise(roleAlone);
+    // "the CFO" is the CFO; "my manager" stays whose manager it is.
+    if (roleAlone) return capitalise(roleAlone.replace(/^(?:the|our)\s+(?!(?:line )?manager|boss)/i, ''));
   }
   return null;
 }
@@ -611,6 +612,10 @@ export function readOpening(
   if (person) draft.affected = person;
   // A removal has no access level to ask; IT reads what changes from the note.
   if (removal) notes.change = removalChange;
+  // "take me off the newsletter mailing list": the list taken off is the system, even one no vocabulary names.
+  if (removal && !notes.subject) notes.subject = removal.target;
+  // "take me off …", "close my account": whose access it is needs no question.
+  if (removal?.self) draft.impact ??= 'me';
   draft.title = titleOf(t, draft.kind, subject, person);
   // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.
   const purpose = draft.kind !== 'project' && draft.kind !== 'incident' ? purposeOf(t) : null;

@@ -48,9 +48,9 @@ const plans: Record<RequestKind, PlanStep[]> = {
   project: ['problem', 'benefit', 'costOrRisk', 'sponsor', 'byWhen'],
   other: ['what', 'why', 'byWhen'],
 };
-// Taking access away needs only which system: there is no level to choose, and removing access lowers risk, so
-// no manager approval is asked (one stated in the words is still noted).
-const removalPlan: PlanStep[] = ['what'];
+// Taking access away needs which system and whose access: there is no level to choose, and removing access
+// lowers risk, so no manager approval is asked (one stated in the words is still noted).
+const removalPlan: PlanStep[] = ['what', 'forWhom'];
 
 /** Steps without which a request of this kind cannot be sent, even after "that's all". */
 export function isEssential(step: PlanStep): boolean {
@@ -112,8 +112,12 @@ export function missingSteps(
   return plan.filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
 }
 
-/** The question for a step, worded for the kind. */
-export function stepQuestion(step: PlanStep, kind: RequestKind | null): string {
+/** The question for a step, worded for the kind (and, given the notes, for a removal). */
+export function stepQuestion(step: PlanStep, kind: RequestKind | null, notes: PlanNotes = {}): string {
+  if (kind === 'access' && notes.change) {
+    if (step === 'what') return 'Which system, list, folder or mailbox should the access be removed from?';
+    if (step === 'forWhom') return 'Whose access or account is it? (a name, or _me_)';
+  }
   switch (step) {
     case 'kind':
       return 'What kind of request is it?';
