@@ -376,7 +376,7 @@ const role = `(?:C[A-Z]{1,3}O|MD|VP(?: of)? [A-Za-z]+|[Mm]anaging [Dd]irector|[G
 const sponsorWho = String.raw`(?:([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,?\s+(?:the|our)\s+(${role}),?|\s*\((${role})\))?|((?:[Tt]he|[Oo]ur|[Mm]y)\s+${role}))`;
 const sponsorForms = [
   // "Sarah the COO could sponsor it", "the COO is backing it", "our CFO has agreed to champion this".
-  String.raw`\b${sponsorWho}\s+(?:would|will|could|can|might|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to|is willing to|is keen to|is going to)\s+(?:sponsor|back|champion)\b`,
+  String.raw`\b${sponsorWho}\s+(?:would|will|could|can|might|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to|is willing to|is keen to|is going to)\s+(?:sponsor|back|champion)\b(?!\s+up\b)`,
   String.raw`\b${sponsorWho}\s+(?:is|'s|’s|are)\s+(?:already\s+|happy\s+|keen\s+)?(?:sponsoring|backing|championing)\b`,
   String.raw`\b${sponsorWho}\s+(?:sponsors|backs|champions)\s+(?:it|this|the)\b`,
   // "sponsored by the CFO", "backed by Dana (Head of Ops)".
@@ -533,7 +533,7 @@ const possibleAsk =
 
 // A label in front says it is an ask for IT: "request: …", "new request: …", "req: …", "ticket: …", "IT request -".
 const requestLabel =
-  /^\s*(?:(?:new|it|service|support|helpdesk|help desk|quick|urgent|small|another)\s+){0,2}(?:request|req|ticket|order)\s*(?:#?\d+\s*)?(?:[:–—-]+|\s+for\b)\s*/i;
+  /^\s*(?:(?:new|it|service|support|helpdesk|help desk|quick|urgent|small|another)\s+){0,2}(?:request|req|ticket|order)(?:\s*:|\s+[–—-]+(?=\s)|\s+for\b)\s*/i;
 
 /** True when a label at the start ("request:", "ticket -") says the message asks IT for something. */
 function isLabelledAsk(text: string): boolean {
