@@ -3,7 +3,9 @@
 // dates in words, urgency, impact, a person it is for). The chat, the forms' pre-fill, the model-assisted
 // extraction and `itbuddy intake parse` all use it.
 import { truncate } from '../messages/markdown.ts';
+import { isAccessRemoval, removalChange, removalOf } from './access-removal.ts';
 import { mentionsSince, readDateWords } from './date-words.ts';
+import { groupResourceTitle, isGroupResourceAsk } from './group-resource.ts';
 import { collectionOf, isPlace, placesIn } from './place-words.ts';
 import { missingSteps, type PlanNotes, type PlanStep } from './question-plan.ts';
 import {
@@ -90,6 +92,20 @@ const damage =
   /\b(?:cracked|smashed|shattered|broke|broken|snapped|bent|spilled|died|dead|won'?t (?:turn|switch|power) on|fell)\b/i;
 const failure =
   /\b(?:stopped working|not working|isn'?t working|doesn'?t work|don'?t work|won'?t|can'?t|cannot|couldn'?t|unable to|keeps? [a-z]+ing|keep [a-z]+ing|crash(?:es|ed|ing)?|freez(?:es|ing)|error|errors|offline|jamming|jammed|disconnect(?:s|ing)|dropping|flicker(?:s|ing)?|not detected|isn'?t detected|isn'?t syncing|not syncing|slow|loud|broken|fail(?:s|ed|ing)?|stuck|down|lost (?:internet|network|connection)|no (?:network|internet|signal)|missing|access denied|won'?t pair|out of (?:toner|paper|ink)|went (?:black|blank|dead)|black screen|blue screen|(?:isn'?t|aren'?t|won'?t|doesn'?t) (?:open|load|start|boot|print|connect|charge|show|sync)(?:ing)?)\b/i;
+// Something that keeps going wrong: "drops every few minutes", "keeps disconnecting", "cuts out", "freezes all
+// the time", "randomly restarts". Words that are a fault on their own, and everyday verbs ("drops", "restarts",
+// "logs me out") that are one when they come with how often or "by itself".
+const recurringFault =
+  /\b(?:drops? (?:out|off)|dropp(?:ed|ing) (?:out|off)|cuts? (?:out|off)|cutting (?:out|off)|lag(?:s|gy|ging)|stutter(?:s|ing)|glitch(?:es|ing|y)|flaky|intermittent(?:ly)?|times? out|timing out|hangs|hanging|(?:randomly|constantly|repeatedly|sporadically|occasionally|suddenly) (?:[a-z]+s|goes|turns|shuts|logs)\b)\b/i;
+const recurringVerb =
+  /\b(?:drops|disconnects|restarts|reboots|shuts (?:down|off)|turns (?:off|itself off)|switches off|logs (?:me|us|people) out|kicks (?:me|us|people) (?:out|off)|goes (?:offline|blank|black|dark|down)|freezes|crashes|closes|dies|resets|loses (?:connection|signal|the connection))\b/i;
+const howOften =
+  /\b(?:every (?:few |couple of |\d+ |other )?(?:minutes?|mins?|seconds?|hours?|days?|times?|call|meeting|morning)|all the time|constantly|randomly|at random|by itself|on its own|again and again|over and over|several times|multiple times|a few times|(?:\d+|two|three|four|five|ten) times|(?:twice|three times|many times) (?:a|an|per) [a-z]+|mid-?(?:call|meeting|sentence)|in the middle of|for no reason|without warning|whenever|each time|on and off)\b/i;
+
+/** True when the words describe something that keeps going wrong, rather than ask how to do something. */
+function isRecurringFault(text: string): boolean {
+  return recurringFault.test(text) || (recurringVerb.test(text) && howOften.test(text));
+}
 const down =
   /\b(?:is|are|went|goes|has gone|seems?)\s+(?:all\s+)?(?:down|offline)\b|\bdown (?:for|across)\b|\b(?:lost|has no|have no|no) (?:internet|network|connection|wifi)\b|\boutage\b|\ball offline\b/i;
 const many =
@@ -106,6 +122,8 @@ const otherTask =
 
 function kindOf(text: string, problem: boolean): RequestKind | null {
   if (ideaCue.test(text)) return 'project';
+  if (isAccessRemoval(text, isNotAPerson)) return 'access';
+  if (isGroupResourceAsk(text.replace(requestLabel, ''))) return 'other';
   // A broken device to be replaced or taken away ("collect my broken monitor") is hardware, not an incident.
   if (problem && !(devices.test(text) && (newThing.test(text) || collectionOf(text)))) {
     // "locked out of the CRM, please reset my account" is access; a broken thing is an incident.
@@ -228,6 +246,11 @@ const notNames = new Set([
   'Visio',
 ]);
 
+/** A capitalised word that is not a person ("The", "Teams", "Monday"), so "remove Teams from startup" names nobody. */
+function isNotAPerson(word: string): boolean {
+  return notNames.has(word) || isProductName(word);
+}
+
 /** A person named for someone else ("for our new hire Sam", "add Jo to …"), or null. */
 export function personOf(text: string): string | null {
   const patterns = [
@@ -343,7 +366,42 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
   ]
     .map((re) => re.exec(text)?.[1])
     .find((who) => who !== undefined && !notSponsors.test(who.split(/\s+/)[0]!));
-  return { benefit: benefit ? capitalise(benefit.trim()) : null, sponsor: sponsor ?? null };
+  return {
+    benefit: benefit ? capitalise(benefit.trim()) : null,
+    sponsor: sponsor ?? sponsorByRoleOf(text),
+  };
+}
+
+// Senior roles that sponsor work: "the COO", "our CFO", "the head of ops", "the finance director".
+const role = `(?:C[A-Z]{1,3}O|MD|VP(?: of)? [A-Za-z]+|[Mm]anaging [Dd]irector|[Gg]eneral [Mm]anager|[Cc]hief [A-Za-z]+ [Oo]fficer|[Hh]ead of [A-Za-z]+(?: [A-Za-z]+)?|[Dd]irector of [A-Za-z]+|(?:[A-Za-z]+ )?[Dd]irector|[Dd]epartment head|[Ff]ounder|[Pp]artner|[Bb]oard|(?:line )?manager|boss)`;
+// A name with the role beside it: "Sarah the COO", "Sarah, our CFO,", "Dana (Head of Ops)".
+const sponsorWho = String.raw`(?:([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,?\s+(?:the|our)\s+(${role}),?|\s*\((${role})\))?|((?:[Tt]he|[Oo]ur|[Mm]y)\s+${role}))`;
+const sponsorForms = [
+  // "Sarah the COO could sponsor it", "the COO is backing it", "our CFO has agreed to champion this".
+  String.raw`\b${sponsorWho}\s+(?:would|will|could|can|might|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to|is willing to|is keen to|is going to)\s+(?:sponsor|back|champion)\b(?!\s+up\b)`,
+  String.raw`\b${sponsorWho}\s+(?:is|'s|’s|are)\s+(?:already\s+|happy\s+|keen\s+)?(?:sponsoring|backing|championing)\b`,
+  String.raw`\b${sponsorWho}\s+(?:sponsors|backs|champions)\s+(?:it|this|the)\b`,
+  // "sponsored by the CFO", "backed by Dana (Head of Ops)".
+  String.raw`\b(?:sponsored|backed|championed)\s+by\s+${sponsorWho}`,
+  // "our sponsor would be Dana (Head of Ops)", "sponsor: the CFO", "with the COO as sponsor".
+  String.raw`\b(?:[Oo]ur|[Tt]he|[Aa]n?|[Mm]y)\s+(?:exec(?:utive)?\s+)?sponsor\s*(?:would be|will be|could be|is|:|=|[–—-])\s*${sponsorWho}`,
+  String.raw`\b[Ss]ponsor\s*[:=–—-]\s*${sponsorWho}`,
+  String.raw`\b${sponsorWho}\s+as\s+(?:the\s+|our\s+)?(?:exec(?:utive)?\s+)?sponsor\b`,
+].map((source) => new RegExp(source));
+
+/** A sponsor named with a role or by role alone ("Sarah (COO)", "CFO", "Head of Ops"); null when none is stated. */
+function sponsorByRoleOf(text: string): string | null {
+  for (const re of sponsorForms) {
+    const m = re.exec(text);
+    if (!m) continue;
+    const [, name, roleBeside, roleInBrackets, roleAlone] = m;
+    if (name && notSponsors.test(name.split(/\s+/)[0]!)) continue;
+    const title = roleBeside ?? roleInBrackets;
+    if (name) return title ? `${name} (${title})` : name;
+    // "the CFO" is the CFO; "my manager" stays whose manager it is.
+    if (roleAlone) return capitalise(roleAlone.replace(/^(?:the|our)\s+(?!(?:line )?manager|boss)/i, ''));
+  }
+  return null;
 }
 
 // How long something has been so ("for weeks", "for a few days", "for the last two months", "for ages") says
@@ -414,6 +472,8 @@ export function titleOf(
   subject: string | null,
   person?: string | null,
 ): string {
+  const asked = askedTitleOf(text, kind, subject, person);
+  if (asked) return asked;
   if (kind === 'project') {
     const short = projectTitle(text);
     if (short) return truncate(short, maxLengths.title);
@@ -471,6 +531,24 @@ function collectedFrom(text: string): string | null {
   return placesIn(text).find((p) => p.preposition !== 'to' && p.preposition !== 'into')?.place ?? null;
 }
 
+/**
+ * Titles read from the shape of the ask rather than the thing named: after a label ("request: a headset for
+ * calls" is titled from "a headset for calls"), a removal ("Remove Jake from sales distribution list") and a new
+ * shared mailbox, list, team or folder ("Shared mailbox for supplier invoices"); null for everything else.
+ */
+function askedTitleOf(
+  text: string,
+  kind: RequestKind | null,
+  subject: string | null,
+  person?: string | null,
+): string | null {
+  const body = text.trim().replace(requestLabel, '');
+  if (body !== text.trim() && body.length >= 3) return titleOf(body, kind, subject, person);
+  const removal = kind === 'access' ? removalOf(text, subject, isNotAPerson) : null;
+  const title = removal?.title ?? (kind === 'other' ? groupResourceTitle(text) : null);
+  return title ? truncate(capitalise(title), maxLengths.title) : null;
+}
+
 // ── Routing ──────────────────────────────────────────────────────────────────────────────────────────────────
 // Shared services whose being down is an outage whoever reports it (a single printer offline is not).
 const sharedService =
@@ -494,8 +572,19 @@ function isOutage(text: string): boolean {
 const possibleAsk =
   /\b(?:is it possible|would it be possible|is there any (?:way|chance)|any chance)\b[^?.]*\b(?:to get|to have|to install|to order|i could (?:get|have)|of getting|of having|to be added)\b/i;
 
+// A label in front says it is an ask for IT: "request: …", "new request: …", "req: …", "ticket: …", "IT request -".
+const requestLabel =
+  /^\s*(?:(?:new|it|service|support|helpdesk|help desk|quick|urgent|small|another)\s+){0,2}(?:request|req|ticket|order)(?:\s*:|\s+[–—-]+(?=\s)|\s+for\b)\s*/i;
+
+/** True when a label at the start ("request:", "ticket -") says the message asks IT for something. */
+function isLabelledAsk(text: string): boolean {
+  return requestLabel.test(text);
+}
+
 function isExplicitAsk(text: string): boolean {
   return (
+    isLabelledAsk(text) ||
+    (isAccessRemoval(text, isNotAPerson) && !/^(?:can|could|may|should) (?:i|we)\b/i.test(text.trim())) ||
     possibleAsk.test(text) ||
     askFor.test(text) ||
     askYou.test(text) ||
@@ -528,9 +617,12 @@ export function readOpening(
   const question = questionStart.test(t) || howTo.test(t);
   const ask = isExplicitAsk(t) && !howTo.test(t);
   const idea = ideaCue.test(t);
-  const problem = outage || damage.test(t) || failure.test(t);
+  const problem = outage || damage.test(t) || failure.test(t) || isRecurringFault(t);
   // An explicit ask that mentions a difficulty ("I can't sign the contracts without it") is still the ask.
-  const brokenThing = outage || damage.test(t) || (problem && !ask);
+  // A label ("ticket: the printer keeps jamming") makes it an ask, but what is asked about can still be broken.
+  const body = t.replace(requestLabel, '');
+  const brokenThing =
+    outage || damage.test(t) || (problem && !(body === t ? ask : isExplicitAsk(body) && !howTo.test(body)));
   const today = readDateWords('today', context.now, context.timeZone) ?? '';
   draft.neededBy = readDateWords(t, context.now, context.timeZone);
   draft.urgency = urgencyOf(t, outage, draft.neededBy, today);
@@ -555,8 +647,16 @@ export function readOpening(
   draft.description = truncate(t, maxLengths.description);
   const subject = subjectOf(t, draft.kind);
   if (subject) notes.subject = subject;
-  const person = personOf(t);
+  const removal = draft.kind === 'access' ? removalOf(t, subject, isNotAPerson) : null;
+  // Whoever is taken off is who the request is about ("revoke Tom's VPN access").
+  const person = personOf(t) ?? removal?.person ?? null;
   if (person) draft.affected = person;
+  // A removal has no access level to ask; IT reads what changes from the note.
+  if (removal) notes.change = removalChange;
+  // "take me off the newsletter mailing list": the list taken off is the system, even one no vocabulary names.
+  if (removal && !notes.subject) notes.subject = removal.target;
+  // "take me off …", "close my account": whose access it is needs no question.
+  if (removal?.self) draft.impact ??= 'me';
   draft.title = titleOf(t, draft.kind, subject, person);
   if (draft.kind === 'hardware') {
     // Where it goes ("at desk 14"), or for equipment to be taken away, where it is ("from room 4.12").
@@ -574,7 +674,8 @@ export function readOpening(
   // "for Sam" names who it is for, not why.
   if (purpose && purpose !== person) draft.businessNeed = `For ${purpose}`;
   if (draft.kind === 'access') {
-    const level = accessLevelOf(t);
+    // A removal's "admin rights" names what is taken away, not a level to grant: the title says it.
+    const level = removal ? null : accessLevelOf(t);
     if (level) notes.accessLevel = level;
     const approval = approvalOf(t);
     if (approval) notes.approval = approval;

@@ -38,6 +38,8 @@ export const planNotesSchema = z.object({
   /** Where equipment to be taken away is picked up from. */
   collectFrom: z.string().optional(),
   since: z.string().optional(),
+  /** What changes when it is not a grant: "remove access" for a removal or revocation. */
+  change: z.string().optional(),
 });
 /** The plan's notes, as the conversation state holds them. */
 export type PlanNotes = z.infer<typeof planNotesSchema>;
@@ -50,6 +52,9 @@ const plans: Record<RequestKind, PlanStep[]> = {
   project: ['problem', 'benefit', 'costOrRisk', 'sponsor', 'byWhen'],
   other: ['what', 'why', 'byWhen'],
 };
+// Taking access away needs which system and whose access: there is no level to choose, and removing access
+// lowers risk, so no manager approval is asked (one stated in the words is still noted).
+const removalPlan: PlanStep[] = ['what', 'forWhom'];
 
 /** Steps without which a request of this kind cannot be sent, even after "that's all". */
 export function isEssential(step: PlanStep): boolean {
@@ -107,13 +112,23 @@ export function missingSteps(
   if (!draft.description?.trim() && draft.kind === null) return ['what', 'kind'];
   if (draft.kind === null) return ['kind'];
   const kind = draft.kind;
-  // Taking old or broken equipment away needs no reason: what it is and where it is are enough for IT.
-  const plan = kind === 'hardware' && notes.collect ? plans.hardware.filter((s) => s !== 'why') : plans[kind];
+  // Taking old or broken equipment away needs no reason: what it is and where it is are enough for IT. A removal
+  // of access has its own short plan.
+  const plan =
+    kind === 'access' && notes.change
+      ? removalPlan
+      : kind === 'hardware' && notes.collect
+        ? plans.hardware.filter((s) => s !== 'why')
+        : plans[kind];
   return plan.filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
 }
 
-/** The question for a step, worded for the kind (and, for "where", for a delivery or a collection). */
+/** The question for a step, worded for the kind (for "where", a delivery or a collection; for a removal, its own). */
 export function stepQuestion(step: PlanStep, kind: RequestKind | null, notes: PlanNotes = {}): string {
+  if (kind === 'access' && notes.change) {
+    if (step === 'what') return 'Which system, list, folder or mailbox should the access be removed from?';
+    if (step === 'forWhom') return 'Whose access or account is it? (a name, or _me_)';
+  }
   switch (step) {
     case 'kind':
       return 'What kind of request is it?';
@@ -172,6 +187,7 @@ const noteLabels = {
   collectFrom: 'Collect from',
   deliverTo: 'Deliver to',
   since: 'Since',
+  change: 'Change',
 } as const satisfies Record<Exclude<keyof PlanNotes, 'collect'>, string>;
 
 /** The description as IT reads it: the words given, then the plan's notes, one a line. */
@@ -185,6 +201,7 @@ export function composeDescription(description: string | null, notes: PlanNotes)
     notes.collectFrom ? `${noteLabels.collectFrom}: ${notes.collectFrom}` : undefined,
     notes.deliverTo ? `${noteLabels.deliverTo}: ${notes.deliverTo}` : undefined,
     notes.since ? `${noteLabels.since}: ${notes.since}` : undefined,
+    notes.change ? `${noteLabels.change}: ${notes.change}` : undefined,
   ].filter((l): l is string => l !== undefined);
   if (lines.length === 0) return description;
   return [description ?? '', '', ...lines].join('\n').trim();
