@@ -139,6 +139,22 @@ describe('answers checked against the question, over the web chat API', () => {
     expect(record.description).toContain('Manager approval: Yes');
   });
 
+  it('takes "the date is the 20th" at the summary, and shows the new date there', async () => {
+    const opening = await chat(s.url, 'dora', {
+      text: 'I need Adobe Acrobat for signing contracts by end of next week',
+    });
+    expect(textOf(opening)).toMatch(/Who is it for/);
+    const summary = only(await chat(s.url, 'dora', { text: 'just me' }), 'card');
+    expect(JSON.stringify(summary)).not.toMatch(/-20"/);
+    const dated = await chat(s.url, 'dora', { text: 'the date is the 20th' });
+    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\d{4}-\d{2}-20\*\*/);
+    const card = only(dated, 'card');
+    expect(card.sections.flatMap((x) => x.fields ?? [])).toContainEqual({
+      label: 'Needed by',
+      value: expect.stringMatching(/^\d{4}-\d{2}-20$/),
+    });
+  });
+
   it('keeps a reason typed to "who is it for?" as why, and asks who again', async () => {
     const start = await chat(s.url, 'fern', { text: 'Could I have Visio by end of next week?' });
     expect(textOf(start)).toMatch(/Who is it for/);
