@@ -77,6 +77,10 @@ const askYou =
   /\b(?:can|could|would)\s+(?:you|someone|somebody|it|you guys)\s+(?:please\s+)?(?!tell|show|explain|help me understand|let me know)(?:[a-z]+)\b/i;
 const needSomething =
   /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll|'d|’d| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
+// "our new starter next week needs a laptop", "the intern will need access": someone named by their role needs a
+// thing (not "needs to", which is usually a step of a how-to).
+const roleNeeds =
+  /\b(new (?:starter|hire|joiner|colleague|employee|team member)|starter|joiner|intern|apprentice|contractor|temp|colleague|manager|boss|assistant)s?\b(?:\s+[a-z0-9]+){0,3}?\s+(?:needs|will need|'ll need|’ll need|requires|is going to need)\s+(?!to\b|help\b|advice\b|info\b|information\b)\S/i;
 const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
 const pleaseDo =
   /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
@@ -459,6 +463,7 @@ function isExplicitAsk(text: string): boolean {
     askFor.test(text) ||
     askYou.test(text) ||
     needSomething.test(text) ||
+    roleNeeds.test(text) ||
     needStart.test(text) ||
     pleaseDo.test(text) ||
     imperative.test(text) ||
@@ -514,7 +519,9 @@ export function readOpening(
   draft.description = truncate(t, maxLengths.description);
   const subject = subjectOf(t, draft.kind);
   if (subject) notes.subject = subject;
-  const person = personOf(t);
+  // Someone named only by their role ("our new starter needs a laptop") is who it is for, when no name is given.
+  const role = roleNeeds.exec(t)?.[1]?.toLowerCase();
+  const person = personOf(t) ?? (role ? `the ${role}` : null);
   if (person) draft.affected = person;
   draft.title = titleOf(t, draft.kind, subject, person);
   // "Visio for process maps": what it is for answers "why"; a project's "why" is the problem, asked separately.

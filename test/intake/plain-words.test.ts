@@ -278,6 +278,21 @@ describe('routing each message to the right job', () => {
     expect(record.description).not.toMatch(/VPN|help/);
   });
 
+  it('starts a request when someone named by their role needs a thing, and records who it is for', async () => {
+    const start = await chat(s.url, 'ines', { text: 'new starter next week needs a laptop' });
+    expect(textOf(start)).toMatch(/take this down/);
+    expect(start.some((r) => r.type === 'card' && r.kind === 'answer')).toBe(false);
+    const form = only(await chat(s.url, 'ines', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({
+      kind: 'hardware',
+      title: 'Laptop for the new starter',
+      affected: 'the new starter',
+    });
+    // "what does a new starter need?" is still a question for the knowledge base.
+    const howTo = await chat(s.url, 'ivan', { text: 'what does a new starter need on day one?' });
+    expect(textOf(howTo)).not.toMatch(/take this down/);
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
