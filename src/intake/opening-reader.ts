@@ -345,7 +345,14 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
   ]
     .map((re) => re.exec(text)?.[1])
     .find((who) => who !== undefined && !notSponsors.test(who.split(/\s+/)[0]!));
-  return { benefit: benefit ? capitalise(benefit.trim()) : null, sponsor: sponsor ?? null };
+  // "…would save hours a week and Sam from ops would sponsor it": the sponsor's clause is not part of the benefit.
+  const ownClause = benefit
+    ? /\s+(?:and|but|so|while)\s+(?:[A-Z][a-z]+|[Ii]|[Ww]e|[Tt]hey|[Hh]e|[Ss]he)\b(?=(?:\s+\S+){0,3}?\s+(?:would|will|could|can|has|is|agreed|offered|wants|'d|'ll)\b)/.exec(
+        benefit,
+      )
+    : null;
+  const benefitText = ownClause ? benefit!.slice(0, ownClause.index) : benefit;
+  return { benefit: benefitText ? capitalise(benefitText.trim()) : null, sponsor: sponsor ?? null };
 }
 
 /** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */

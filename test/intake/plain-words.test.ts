@@ -205,6 +205,18 @@ describe('answers checked against the question, over the web chat API', () => {
     });
   });
 
+  it('keeps the sponsor out of the benefit when one sentence gives both', async () => {
+    await chat(s.url, 'olga', {
+      text: 'I have an idea: a shared booking tool for the meeting rooms, it would save everyone hours a week and Sam from ops would sponsor it',
+    });
+    const form = only(await chat(s.url, 'olga', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({
+      kind: 'project',
+      expectedBenefit: 'Save everyone hours a week',
+      sponsor: 'Sam from ops',
+    });
+  });
+
   it('takes "idk" to "who does it affect?" and "how urgent?" as not known, instead of asking again', async () => {
     await chat(s.url, 'ida', { text: 'The door buzzer at reception stopped working' });
     await chat(s.url, 'ida', { text: 'this morning' });
