@@ -40,7 +40,7 @@ export interface ReadingContext {
 
 // ── Vocabulary ────────────────────────────────────────────────────────────────────────────────────────────────
 const softwareNames =
-  /\b(visio|photoshop|illustrator|indesign|premiere|acrobat(?: pro)?|adobe [a-z]+|power ?bi(?: pro)?|tableau(?: desktop)?|figma|miro|zoom|slack|teams|outlook|excel|word|powerpoint|onenote|office(?: 365)?|autocad|sketch|xcode|docker(?: desktop)?|python|vs ?code|visual studio(?: code)?|jetbrains|intellij|pycharm|lucidchart|snagit|camtasia|spss|matlab|notepad\+\+|spotify|loom|grammarly|chrome|firefox|jira|confluence|salesforce|sap|xero|github|gitlab|notion|trello|asana|dropbox|1password|lastpass|webex|skype)\b/i;
+  /\b(visio|photoshop|illustrator|indesign|premiere|acrobat(?: pro)?|adobe [a-z]+|power ?bi(?: pro)?|tableau(?: desktop)?|figma|miro|zoom|slack|teams|outlook|excel|word|powerpoint|onenote|(?<!\bout[ -]of[ -])office(?: 365)?|autocad|sketch|xcode|docker(?: desktop)?|python|vs ?code|visual studio(?: code)?|jetbrains|intellij|pycharm|lucidchart|snagit|camtasia|spss|matlab|notepad\+\+|spotify|loom|grammarly|chrome|firefox|jira|confluence|salesforce|sap|xero|github|gitlab|notion|trello|asana|dropbox|1password|lastpass|webex|skype)\b/i;
 /** True when the words start with a product's name ("Visio", "Power BI"), which is never a person. */
 export function isProductName(text: string): boolean {
   return softwareNames.exec(text)?.index === 0;

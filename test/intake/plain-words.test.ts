@@ -305,6 +305,18 @@ describe('routing each message to the right job', () => {
     expect(textOf(howTo)).not.toMatch(/take this down/);
   });
 
+  it('never reads "out of office" as the Office product when a question is passed to IT', async () => {
+    const answer = await chat(s.url, 'otto', { text: 'how do i set my out of office' });
+    const card = answer.find((r): r is Card => r.type === 'card' && r.kind === 'answer');
+    const askIt = card?.actions?.find((a) => a.action?.id === 'answer.ask_it')?.action;
+    expect(askIt).toBeDefined();
+    await chat(s.url, 'otto', { action: askIt! });
+    const form = only(await chat(s.url, 'otto', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.kind).not.toBe('software');
+    expect(form.values?.title).not.toBe('Office');
+    expect(form.values?.description).toBe('how do i set my out of office');
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
