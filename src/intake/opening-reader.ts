@@ -355,6 +355,24 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
   return { benefit: benefitText ? capitalise(benefitText.trim()) : null, sponsor: sponsor ?? null };
 }
 
+/** Where equipment is to be taken from ("pick up the old printer from room 4.12 on Friday" → "room 4.12"), or null. */
+export function collectFromOf(text: string): string | null {
+  const m =
+    /\b(?:collect|pick up|pick-up|take away|dispose of|clear)\b[^.!?]*?\bfrom\s+(.+?)(?=\s+(?:on|by|before|this|next|tomorrow|today|asap|please|when|as|because|so|and)\b|[,;:!?]|\.(?:\s|$)|$)/i.exec(
+      text,
+    );
+  return m ? m[1]!.trim() : null;
+}
+
+/** Where equipment should go, when the words name a place ("delivered to desk 12", "set up at reception"), or null. */
+export function deliverToOf(text: string): string | null {
+  const m =
+    /\b(?:deliver(?:ed)?|send|sent|bring|brought|set up|installed|put)\b[^.!?]*?\b(?:to|at|in|on)\s+((?:my |our |the )?(?:desk|room|floor|office|reception|building|bay|home address|the \d+(?:st|nd|rd|th) floor)\b.*?)(?=\s+(?:by|before|this|next|tomorrow|today|asap|please|when|as|because|so|and)\b|[,;:!?]|\.(?:\s|$)|$)/i.exec(
+      text,
+    );
+  return m ? m[1]!.trim() : null;
+}
+
 /** What the thing is for, from "for process maps" / "for the training video"; generic ones ("for a project") left out. */
 export function purposeOf(text: string): string | null {
   const m =
@@ -544,6 +562,12 @@ export function readOpening(
     const { benefit, sponsor } = projectDetailsOf(t);
     if (benefit) draft.expectedBenefit = truncate(benefit, maxLengths.expectedBenefit);
     if (sponsor) draft.sponsor = truncate(sponsor, maxLengths.sponsor);
+  }
+  if (draft.kind === 'hardware') {
+    const from = collectFromOf(t);
+    if (from) notes.collectFrom = truncate(from, maxLengths.affected);
+    const to = deliverToOf(t);
+    if (to && !from) notes.deliverTo = truncate(to, maxLengths.affected);
   }
   if (draft.kind === 'incident') {
     const since = mentionsSince(t);

@@ -33,6 +33,8 @@ export const planNotesSchema = z.object({
   accessLevel: z.string().optional(),
   approval: z.string().optional(),
   deliverTo: z.string().optional(),
+  /** Where equipment is to be collected from ("pick up the old printer from room 4.12"). */
+  collectFrom: z.string().optional(),
   since: z.string().optional(),
 });
 /** The plan's notes, as the conversation state holds them. */
@@ -78,7 +80,7 @@ export function isAnswered(
     case 'approval':
       return notes.approval !== undefined;
     case 'where':
-      return notes.deliverTo !== undefined;
+      return notes.deliverTo !== undefined || notes.collectFrom !== undefined;
     case 'since':
       return notes.since !== undefined;
     case 'howMany':
@@ -103,7 +105,10 @@ export function missingSteps(
   if (!draft.description?.trim() && draft.kind === null) return ['what', 'kind'];
   if (draft.kind === null) return ['kind'];
   const kind = draft.kind;
-  return plans[kind].filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
+  // Taking equipment away needs what and where from, not what it is for.
+  const plan =
+    kind === 'hardware' && notes.collectFrom ? plans.hardware.filter((s) => s !== 'why') : plans[kind];
+  return plan.filter((s) => !skipped.includes(s) && !isAnswered(s, kind, draft, notes));
 }
 
 /** The question for a step, worded for the kind. */
@@ -160,6 +165,7 @@ const noteLabels = {
   accessLevel: 'Access level',
   approval: 'Manager approval',
   deliverTo: 'Deliver to',
+  collectFrom: 'Collect from',
   since: 'Since',
 } as const satisfies Record<keyof PlanNotes, string>;
 
@@ -172,6 +178,7 @@ export function composeDescription(description: string | null, notes: PlanNotes)
     notes.accessLevel ? `${noteLabels.accessLevel}: ${notes.accessLevel}` : undefined,
     notes.approval ? `${noteLabels.approval}: ${notes.approval}` : undefined,
     notes.deliverTo ? `${noteLabels.deliverTo}: ${notes.deliverTo}` : undefined,
+    notes.collectFrom ? `${noteLabels.collectFrom}: ${notes.collectFrom}` : undefined,
     notes.since ? `${noteLabels.since}: ${notes.since}` : undefined,
   ].filter((l): l is string => l !== undefined);
   if (lines.length === 0) return description;

@@ -317,6 +317,21 @@ describe('routing each message to the right job', () => {
     expect(form.values?.description).toBe('how do i set my out of office');
   });
 
+  it('takes where equipment is collected from or delivered to from the opening words, without asking where', async () => {
+    const pickUp = await chat(s.url, 'pia', {
+      text: 'could you pick up the old printer from room 4.12 on friday',
+    });
+    expect(textOf(pickUp)).not.toMatch(/Where should it go|What do you need it for/);
+    const summary = only(pickUp, 'card');
+    expect(JSON.stringify(summary.sections)).toContain('Collect from: room 4.12');
+
+    const deliver = await chat(s.url, 'dev', { text: 'I need a new monitor delivered to desk 12' });
+    expect(textOf(deliver)).not.toMatch(/Where should it go/);
+    expect(textOf(deliver)).toMatch(/What do you need it for/);
+    const form = only(await chat(s.url, 'dev', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.description).toContain('Deliver to: desk 12');
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
