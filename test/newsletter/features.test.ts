@@ -211,6 +211,21 @@ describe('announce', () => {
     expect((await m.announcements.get('ann-1'))?.status).toBe('withdrawn');
   });
 
+  it('tells a liaison when their maintenance is over before the next issue, instead of promising it a place', async () => {
+    // Tuesday 24 November; the next issue goes out Monday 30 November.
+    const shortOne = await submit(liaison, announceFormId, vpnMaintenance);
+    expect(only(shortOne, 'notice').text).toMatch(
+      /^Published \(ann-1\)\. It ends \(Tue 24 Nov, 14:00\) before the next IT newsletter goes out \(Mon 30 Nov, 09:00\), so the newsletter will leave it out; until then, anyone asking about vpn, remote access sees it as a known issue\.$/,
+    );
+    expect((only(shortOne, 'card') as Card).subtitle).toMatch(/over before the next newsletter$/);
+    const preview = JSON.stringify(await say(liaison, 'newsletter preview'));
+    expect(preview).not.toContain('VPN maintenance');
+
+    const longOne = await submit(liaison, announceFormId, { ...vpnMaintenance, ends: '2026-12-01 14:00' });
+    expect(only(longOne, 'notice').text).toBe('Published (ann-2): it goes into the next IT newsletter.');
+    expect((only(longOne, 'card') as Card).subtitle).toMatch(/in the next newsletter$/);
+  });
+
   it('cannot change an announcement once it went out', async () => {
     await submit(liaison, announceFormId, { ...vpnMaintenance, category: 'change', ends: '' });
     await m.service.runSlot(new Date('2026-11-23T09:00:00.000Z'), 'schedule');
