@@ -90,7 +90,9 @@ describe('itbuddy newsletter', () => {
     expect(preview.code).toBe(0);
     expect(preview.stdout).toMatch(/^Preview of \d{4}-W\d{2}, going out/);
     expect(preview.stdout).toContain('No changes this week');
-    expect(preview.stdout).toContain('Where to get help');
+    expect(preview.stdout).toMatch(/^Where to get help:$/m);
+    // A heading that already ends in a question mark gets no colon after it.
+    expect(preview.stdout).toMatch(/^How was this issue\?$/m);
     expect(preview.stdout).toContain('it@example.com');
     expect((await itbuddy(['newsletter', 'history'])).stdout).toContain('No newsletter has gone out yet.');
   });
