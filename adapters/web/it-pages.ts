@@ -247,7 +247,7 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
   const articleTitle = (id: string) => app.kb.current().get(id)?.title;
 
   /** The session's user when IT staff; otherwise answers 403 and returns undefined. */
-  async function staffFrom(req: Request, res: Response): Promise<string | undefined> {
+  async function staffFrom(req: Request, res: Response): Promise<WebIdentity | undefined> {
     const who = sessions.identify(req, res);
     if (!(await isItStaff(app, who.id))) {
       if (who.via !== 'anonymous') {
@@ -256,11 +256,12 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
       forbidden(app, res, who);
       return undefined;
     }
-    return who.id;
+    return who;
   }
 
+  // The signed-in name goes with each action, so requesters read "Ivy Chen from IT", as in the chat.
   async function handle(
-    user: string,
+    who: WebIdentity,
     input: {
       action?: { id: string; value?: string };
       form?: { formId: string; values: Record<string, string>; state?: string };
@@ -268,8 +269,8 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
   ) {
     return app.bot.handle({
       platform: 'web',
-      user: { id: user },
-      conversation: { id: `web:${user}`, kind: 'personal' },
+      user: { id: who.id, ...(who.name ? { name: who.name } : {}) },
+      conversation: { id: `web:${who.id}`, kind: 'personal' },
       ...input,
     });
   }
