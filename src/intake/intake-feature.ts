@@ -772,6 +772,15 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       }
       // "help" or a how-to question mid-request is answered as usual; the request waits, its answers kept.
       if (isAside(ctx.text)) return undefined;
+      // "thanks" or "hi" answers no question: said kindly, and the question still waiting is asked again.
+      const talk = smallTalk(ctx.text);
+      if ((talk === 'thanks' || talk === 'greeting') && state.asking && state.asking !== 'confirm') {
+        return [
+          reply.text(talk === 'thanks' ? "You're welcome!" : 'Hi again!'),
+          reply.notice('info', copy.stillOpen),
+          askStep(state.asking, state),
+        ];
+      }
       return continueConversation(ctx, state);
     },
 

@@ -332,6 +332,16 @@ describe('routing each message to the right job', () => {
     expect(form.values?.description).toContain('Deliver to: desk 12');
   });
 
+  it('never keeps "thanks" or "hi" as an answer, and asks the waiting question again', async () => {
+    expect(textOf(await chat(s.url, 'tess', { text: 'request' }))).toMatch(/What do you need IT to do\?/);
+    const thanks = await chat(s.url, 'tess', { text: 'thanks!' });
+    expect(textOf(thanks)).toMatch(/You're welcome/);
+    expect(textOf(thanks)).toMatch(/What do you need IT to do\?$/);
+    expect(textOf(await chat(s.url, 'tess', { text: 'hello' }))).toMatch(/What do you need IT to do\?$/);
+    const form = only(await chat(s.url, 'tess', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.description ?? '').toBe('');
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
