@@ -482,7 +482,16 @@ function isOutage(text: string): boolean {
 const possibleAsk =
   /\b(?:is it possible|would it be possible|is there any (?:way|chance)|any chance)\b[^?.]*\b(?:to get|to have|to install|to order|i could (?:get|have)|of getting|of having|to be added)\b/i;
 
-function isExplicitAsk(text: string): boolean {
+// Texting shorthand read as the words it stands for, so "can u install zoom pls" asks as "can you … please" does.
+function plainWords(text: string): string {
+  return text
+    .replace(/\bu\b/gi, 'you')
+    .replace(/\bur\b/gi, 'your')
+    .replace(/\b(?:pls|plz|plse|pleeease)\b/gi, 'please');
+}
+
+function isExplicitAsk(raw: string): boolean {
+  const text = plainWords(raw);
   return (
     possibleAsk.test(text) ||
     askFor.test(text) ||

@@ -342,6 +342,17 @@ describe('routing each message to the right job', () => {
     expect(form.values?.description ?? '').toBe('');
   });
 
+  it('reads texting shorthand ("can u … pls") as the ask it is', async () => {
+    const start = await chat(s.url, 'uma', { text: 'can u install zoom on my laptop pls' });
+    expect(textOf(start)).toMatch(/take this down/);
+    const form = only(await chat(s.url, 'uma', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({ kind: 'software', title: 'Zoom' });
+    // Shorthand in a how-to question still gets an answer.
+    expect(textOf(await chat(s.url, 'ulf', { text: 'how do u add the office printer' }))).not.toMatch(
+      /take this down/,
+    );
+  });
+
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {
     const replies = await chat(s.url, 'hana', { text: 'how do I request a laptop?' });
     expect(textOf(replies)).not.toMatch(/take this down/);
