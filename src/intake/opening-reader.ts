@@ -341,6 +341,7 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
       String.raw`\b${name}\s+(?:would|will|could|can|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to)\s+sponsor\b`,
     ),
     new RegExp(String.raw`\bsponsored by\s+${name}`),
+    new RegExp(String.raw`\b[Ss]ponsor(?:\s+is|\s+would be|\s+will be|:)\s+${name}`),
     new RegExp(String.raw`\b${name}\s+(?:is|as)\s+(?:the\s+|our\s+)?sponsor\b`),
   ]
     .map((re) => re.exec(text)?.[1])

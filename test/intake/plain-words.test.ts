@@ -217,6 +217,19 @@ describe('answers checked against the question, over the web chat API', () => {
     });
   });
 
+  it('takes a sponsor named as "sponsor is Dana", and does not ask for one again', async () => {
+    const start = await chat(s.url, 'sana', {
+      text: 'i want to propose we move to a ticket portal instead of email, sponsor is Dana',
+    });
+    expect(textOf(start)).toMatch(/What problem would it solve/);
+    const form = only(await chat(s.url, 'sana', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({ kind: 'project', sponsor: 'Dana' });
+    // "the sponsor is not decided yet" names nobody.
+    await chat(s.url, 'seth', { text: 'idea: a chatbot for HR questions, the sponsor is not decided yet' });
+    const other = only(await chat(s.url, 'seth', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(other.values?.sponsor ?? '').toBe('');
+  });
+
   it('takes "idk" to "who does it affect?" and "how urgent?" as not known, instead of asking again', async () => {
     await chat(s.url, 'ida', { text: 'The door buzzer at reception stopped working' });
     await chat(s.url, 'ida', { text: 'this morning' });
