@@ -297,6 +297,8 @@ function tidyName(name: string): string {
   return known[lower] ?? name.split(/\s+/).map(capitalise).join(' ');
 }
 
+// "Ugh, outlook keeps crashing", "ok so the printer…": how someone feels or starts talking, not what the request is.
+const interjection = /^(?:(?:ugh+|argh+|sigh|omg|um+|erm+|ok|okay|so|right|hi|hey|hello)\b[,!.]*\s+)+/i;
 const leadIns =
   /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)(?:to\s+(?:propose|suggest)\s+(?:that\s+)?)?/i;
 
@@ -451,6 +453,7 @@ export function titleOf(
       : firstSentence;
   } else title = firstSentence;
   title = title
+    .replace(interjection, '')
     .replace(leadIns, '')
     .replace(/\s+(?:please|asap|urgently|thanks|thank you)[.!]?$/i, '')
     .replace(/[\s.!?,;:]+$/, '')

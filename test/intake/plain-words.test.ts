@@ -262,6 +262,11 @@ describe('routing each message to the right job', () => {
     expect(textOf([card])).toMatch(/Urgency: Critical/);
   });
 
+  it('leaves a sigh or a filler word out of the title', async () => {
+    const summary = only(await chat(s.url, 'ugo', { text: 'ugh ok so nobody on floor 2 can print' }), 'card');
+    expect(summary.title).toBe('Nobody on floor 2 can print');
+  });
+
   it('records an outage as affecting more than the person who reported it', async () => {
     const replies = await chat(s.url, 'flo', { text: 'nobody on floor 3 can print' });
     expect(textOf(replies)).toMatch(/outage/);
