@@ -24,7 +24,7 @@ const usage = [
   '  export   write approved phrasings into the articles’ front matter `questions` in DIR',
   '           (default: KB_DIR); the rest of each file is kept as it was',
   '',
-  '  Reads the configured store; with the embedded store, stop the server first (it holds the data folder).',
+  '  Reads the configured store; with the embedded store and the server running, the server does it for the command.',
 ].join('\n');
 
 function line(p: LearnedPhrasing): string {
