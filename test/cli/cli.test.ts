@@ -168,6 +168,15 @@ describe('itbuddy ask', () => {
     expect(help.stdout).not.toContain('Usage: itbuddy <command>');
   });
 
+  it('says plainly when a command needs one more word, and lists the choices', async () => {
+    const run = await itbuddy(['data']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^"data" goes with one more word\. Pick one of these:/);
+    expect(run.stderr).toContain('itbuddy data export [--out FILE]');
+    const wrong = await itbuddy(['newsletter', 'send-later']);
+    expect(wrong.stderr).toMatch(/^"newsletter send-later" is not something "newsletter" can do/);
+  });
+
   it('explains a usage mistake and exits 2', async () => {
     const run = await itbuddy(['ask', '--kb', kbDir]);
     expect(run.code).toBe(2);

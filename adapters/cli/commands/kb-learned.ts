@@ -9,7 +9,7 @@ import {
   type PhrasingStatus,
   phrasingStatuses,
 } from '../../../src/store/repositories/learned-phrasings.ts';
-import { type CliCommand, println, UsageError } from '../command.ts';
+import { type CliCommand, println, UsageError, unknownUse } from '../command.ts';
 import { openCliStore } from '../core.ts';
 
 const usage = [
@@ -52,8 +52,7 @@ export const kbLearnedCommand: CliCommand = {
       },
     });
     const [verb = 'list', target, ...extra] = positionals;
-    if (!['list', 'approve', 'reject', 'export'].includes(verb))
-      throw new UsageError(`Unknown use: kb learned ${verb}`);
+    if (!['list', 'approve', 'reject', 'export'].includes(verb)) throw unknownUse('kb learned', [verb]);
     if ((verb === 'approve' || verb === 'reject') && (!target || extra.length > 0))
       throw new UsageError(
         `Give one phrasing id, as \`itbuddy kb learned list\` shows it: kb learned ${verb} ID`,
