@@ -137,6 +137,28 @@ export function createNewsletterFeature(deps: NewsletterFeatureDeps): Newsletter
     const tz = s.timeZone;
     const last = (await service.recentIssues(1))[0];
     const destinations = await service.destinations();
+    // Employees want to know when the next issue comes; the cron line, exact instant and counts are for those
+    // who run it.
+    if (!ctx.roles.canPublish() && !ctx.roles.canTriage()) {
+      return [
+        {
+          type: 'card',
+          kind: 'report',
+          title: 'Newsletter status',
+          sections: [
+            {
+              fields: [
+                {
+                  label: 'Next issue',
+                  value: s.nextRun ? `${formatDayTime(s.nextRun, tz)} (${tz} time)` : 'not scheduled',
+                },
+              ],
+            },
+          ],
+          footer: `Past issues are at ${ctx.config.http.publicUrl}/newsletter/archive.`,
+        },
+      ];
+    }
     return [
       {
         type: 'card',

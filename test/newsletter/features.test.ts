@@ -381,8 +381,16 @@ describe('newsletter commands', () => {
     expect(history.sections[0]?.text).toContain('delivered 1 of 1');
   });
 
-  it('status shows the schedule and the next issue', async () => {
+  it('status tells an employee when the next issue comes, in words, without the schedule internals', async () => {
     const status = only(await say(employee, 'newsletter status'), 'card');
+    expect(status.sections[0]?.fields).toEqual([
+      { label: 'Next issue', value: 'Mon 30 Nov, 09:00 (Europe/London time)' },
+    ]);
+    expect(status.footer).toMatch(/\/newsletter\/archive\.$/);
+  });
+
+  it('status shows the schedule and the next issue', async () => {
+    const status = only(await say(liaison, 'newsletter status'), 'card');
     expect(status.sections[0]?.fields).toContainEqual({
       label: 'Schedule',
       value: '`0 9 * * 1` (Europe/London)',
