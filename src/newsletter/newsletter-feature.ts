@@ -76,7 +76,9 @@ export function createNewsletterFeature(deps: NewsletterFeatureDeps): Newsletter
         : [
             reply.notice(
               'info',
-              `Preview of ${composed.issueKey}, going out ${when} to ${destinations.length} destination${destinations.length === 1 ? '' : 's'}. This is exactly what will be posted, as things stand now.`,
+              destinations.length === 0
+                ? `Preview of ${composed.issueKey}, due ${when}. No channel gets the newsletter yet, so nothing will be posted: set NEWSLETTER_DESTINATIONS, or say \`subscribe\` in a Slack or Teams channel. This is what would be posted, as things stand now.`
+                : `Preview of ${composed.issueKey}, going out ${when} to ${destinations.length} destination${destinations.length === 1 ? '' : 's'}. This is exactly what will be posted, as things stand now.`,
             ),
             ...composed.result.replies,
           ];

@@ -88,7 +88,10 @@ describe('itbuddy newsletter', () => {
   it('preview prints the next issue with the help section; history starts empty', async () => {
     const preview = await itbuddy(['newsletter', 'preview'], { IT_HELP_EMAIL: 'it@example.com' });
     expect(preview.code).toBe(0);
-    expect(preview.stdout).toMatch(/^Preview of \d{4}-W\d{2}, going out/);
+    // No destinations configured: the preview says nothing will be posted, and how to change that.
+    expect(preview.stdout).toMatch(
+      /^Preview of \d{4}-W\d{2}, due .*\. No channel gets the newsletter yet, so nothing will be posted: set NEWSLETTER_DESTINATIONS/,
+    );
     expect(preview.stdout).toContain('No changes this week');
     expect(preview.stdout).toMatch(/^Where to get help:$/m);
     // A heading that already ends in a question mark gets no colon after it.

@@ -82,7 +82,9 @@ export const newsletterCommand: CliCommand = {
       const destinations = await m.service.destinations();
       println(
         io.stdout,
-        `Preview of ${composed.issueKey}, going out ${formatDayTime(slot, tz)} (${tz}) to ${destinations.length} destination(s).`,
+        destinations.length === 0
+          ? `Preview of ${composed.issueKey}, due ${formatDayTime(slot, tz)} (${tz}). No channel gets the newsletter yet, so nothing will be posted: set NEWSLETTER_DESTINATIONS, or say "subscribe" in a Slack or Teams channel.`
+          : `Preview of ${composed.issueKey}, going out ${formatDayTime(slot, tz)} (${tz}) to ${destinations.length} destination${destinations.length === 1 ? '' : 's'}.`,
       );
       println(io.stdout);
       if (composed.result.kind === 'skip')
