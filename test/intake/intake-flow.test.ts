@@ -1,7 +1,7 @@
 // The whole intake flow over real HTTP on the local web channel: the conversation, saving, the outbox posting
 // to the web IT inbox, triage by IT staff with the summary updated in place, and the requester told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Card, Choices, Form } from '../../src/messages/replies.ts';
+import type { Card, Choices, Form, Reply } from '../../src/messages/replies.ts';
 import { createRoleGrantStore } from '../../src/store/repositories/role-grants.ts';
 import { fetchAs, sessionFor } from '../helpers/test-server.ts';
 import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
@@ -454,6 +454,34 @@ describe('the IT inbox page', () => {
     expect((await s.app.requests.get(reference))?.assignee).toEqual({ key: 'web:iris', name: 'Iris Chen' });
     await s.app.outboxWorker.runOnce();
     expect(textOf((await inbox('nell'))[0]!.replies)).toMatch(/Iris Chen is on it/);
+  });
+
+  it('shows IT an anonymous requester as an anonymous web user, not a session id', async () => {
+    const res = await fetch(`${s.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        form: {
+          formId: 'intake.request',
+          values: {
+            kind: 'hardware',
+            title: 'New webcam',
+            description: 'Mine is blurry',
+            businessNeed: 'Calls',
+            urgency: 'low',
+            impact: 'me',
+          },
+        },
+      }),
+    });
+    const reference = /(IT-\d{4})/.exec(textOf(((await res.json()) as { replies: Reply[] }).replies))![1]!;
+    const record = (await s.app.requests.get(reference))!;
+    expect(record.requester.userId).toMatch(/^anon:/);
+    expect(record.requester.name).toBe(`Anonymous web user …${record.requester.userId.slice(-5)}`);
+    await s.app.outboxWorker.runOnce();
+    const page = (await itInbox()).html;
+    expect(page).toContain('Anonymous web user …');
+    expect(page).not.toContain(`${record.requester.userId} (web)`);
   });
 
   it('opens to someone granted IT staff at run time, the same way the bot decides', async () => {
