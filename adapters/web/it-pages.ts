@@ -6,7 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { App } from '../../src/app.ts';
 import { type Roles, resolveRoles } from '../../src/bot/roles.ts';
 import { topicsFromKb } from '../../src/intake/kb-gaps.ts';
-import { buildReport, formatDuration, type IntakeReport } from '../../src/intake/report.ts';
+import { buildReport, formatDuration, type IntakeReport, questionCounts } from '../../src/intake/report.ts';
 import { labels, requestKinds, requestStatuses } from '../../src/intake/request-schema.ts';
 import { ownsArticle } from '../../src/learning/learning-service.ts';
 import { weeklyModelUsage } from '../../src/llm/usage-report.ts';
@@ -219,7 +219,7 @@ ${table(
   requestStatuses.map((s) => row(labels.status[s], r.byStatus[s])),
 )}
 ${table('By department', r.byDepartment.length ? r.byDepartment.map((d) => row(d.department, d.count)) : [row('None', 0)])}
-<h2>Questions</h2><p>${report.questions.total} asked: ${report.questions.answered} answered, ${report.questions.unanswered} unanswered, ${report.questions.notHelped} marked “didn’t help”.</p>
+<h2>Questions</h2><p>${report.questions.total} asked: ${escapeHtml(questionCounts(report.questions))}, ${report.questions.notHelped} marked “didn’t help”.</p>
 ${kbGapsHtml(report.kbGaps, articleTitle)}
 ${extra}`,
   );
