@@ -158,7 +158,14 @@ export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFea
   /** The announcement `id` if this user may still change it; otherwise the replies that say why not. */
   async function changeable(ctx: TurnContext, id: string | undefined, verb: 'edit' | 'withdraw') {
     if (!ctx.roles.canPublish()) return refusePublishing(ctx, `announce ${verb}`);
-    const a = id ? await announcements.get(id.trim()) : undefined;
+    if (!id?.trim()) {
+      return [
+        reply.text(
+          `Which announcement? Say \`announce ${verb} <id>\`, like \`announce ${verb} ann-3\`; \`announce list\` shows yours with their ids.`,
+        ),
+      ];
+    }
+    const a = await announcements.get(id.trim());
     if (!a) {
       return [
         reply.text(

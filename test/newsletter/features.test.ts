@@ -226,6 +226,15 @@ describe('announce', () => {
     expect((only(longOne, 'card') as Card).subtitle).toMatch(/in the next newsletter$/);
   });
 
+  it('asks which announcement when edit or withdraw comes without an id', async () => {
+    for (const verb of ['edit', 'withdraw']) {
+      const text = only(await say(liaison, `announce ${verb}`), 'text').text;
+      expect(text).toBe(
+        `Which announcement? Say \`announce ${verb} <id>\`, like \`announce ${verb} ann-3\`; \`announce list\` shows yours with their ids.`,
+      );
+    }
+  });
+
   it('cannot change an announcement once it went out', async () => {
     await submit(liaison, announceFormId, { ...vpnMaintenance, category: 'change', ends: '' });
     await m.service.runSlot(new Date('2026-11-23T09:00:00.000Z'), 'schedule');
