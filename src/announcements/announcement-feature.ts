@@ -34,7 +34,7 @@ export function refusePublishing(ctx: TurnContext, what: string): Reply[] {
   return [
     reply.notice(
       'info',
-      "Sorry, only IT liaisons can publish announcements. If you'd like something in the newsletter, tell your team's liaison, or use *Suggest a topic* on the next issue. An admin can make you a liaison with `roles grant`.",
+      "Sorry, only IT liaisons can publish announcements. If you'd like something in the newsletter, tell your team's liaison, or use _Suggest a topic_ on the next issue. An admin can make you a liaison with `roles grant`.",
     ),
   ];
 }
