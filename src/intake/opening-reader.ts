@@ -99,6 +99,9 @@ const many =
   /\b(?:everyone|everybody|nobody|no one|anyone|all of (?:us|customer services|[a-z]+)|all staff|all offices|whole|entire|the building|across|customers)\b/i;
 const selfService = /\b(?:password|passcode|out of office|wi-?fi password)\b/i;
 
+const ownDevice =
+  /\bmy\s+(?:[a-z]+\s+)?(?:laptop|phone|mobile|monitor|screen|keyboard|mouse|headset|charger|webcam|dock|docking station|tablet|ipad|macbook|computer|pc|desktop)s?\b/i;
+
 // ── Kind ─────────────────────────────────────────────────────────────────────────────────────────────────────
 const accessCue =
   /\b(?:access|permissions?|rights|mfa|2fa|authenticator|multi-factor|added to|add me to|be added|log ?in to|login|account|unlock|locked out|see the shared|membership|remove [A-Z][a-z]+ from|add [A-Z][a-z]+ to|give [A-Z][a-z]+ (?:from [a-z]+ )?access)\b/;
@@ -554,6 +557,16 @@ export function readOpening(
   } else route = 'answer';
   const kind = route === 'answer' && !options.asRequest ? null : kindOf(t, brokenThing);
   draft.kind = outage ? 'incident' : kind;
+  // Damage to one's own device ("my laptop screen is cracked") affects that person, so "who does it affect?" is
+  // not asked.
+  if (
+    draft.kind === 'incident' &&
+    draft.impact === null &&
+    damage.test(t) &&
+    ownDevice.test(t) &&
+    !many.test(t)
+  )
+    draft.impact = 'me';
   draft.description = truncate(t, maxLengths.description);
   const subject = subjectOf(t, draft.kind);
   if (subject) notes.subject = subject;

@@ -262,6 +262,14 @@ describe('routing each message to the right job', () => {
     expect(textOf([card])).toMatch(/Urgency: Critical/);
   });
 
+  it('does not ask who is affected when someone reports damage to their own device', async () => {
+    const start = await chat(s.url, 'dana', { text: 'my laptop screen is cracked' });
+    expect(textOf(start)).toMatch(/Since when/);
+    const next = await chat(s.url, 'dana', { text: 'since yesterday' });
+    expect(textOf(next)).not.toMatch(/Who does it affect/);
+    expect(textOf(next)).toMatch(/How urgent/);
+  });
+
   it('leaves a sigh or a filler word out of the title', async () => {
     const summary = only(await chat(s.url, 'ugo', { text: 'ugh ok so nobody on floor 2 can print' }), 'card');
     expect(summary.title).toBe('Nobody on floor 2 can print');
