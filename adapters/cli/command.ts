@@ -49,6 +49,16 @@ export interface CliCommand {
 /** A mistake in how the command was called: the dispatcher prints it with the usage and exits 2. */
 export class UsageError extends Error {}
 
+/** The mistake of a command typed without its next word, or with one it does not know ("itbuddy data"). */
+export function unknownUse(command: string, args: readonly string[]): UsageError {
+  const typed = args.join(' ').trim();
+  return new UsageError(
+    typed
+      ? `"${command} ${typed}" is not something "${command}" can do. Pick one of these:`
+      : `"${command}" goes with one more word. Pick one of these:`,
+  );
+}
+
 /** Writes one line. */
 export function println(stream: Writable, text = ''): void {
   stream.write(`${text}\n`);

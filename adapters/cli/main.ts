@@ -17,6 +17,20 @@ export function findCommand(
   return best ? { command: best, rest: argv.slice(best.name.length) } : undefined;
 }
 
+/** The commands that begin with `words` and go on ("kb" → kb check, kb learned): a group named on its own. */
+function groupOf(table: readonly CliCommand[], words: readonly string[]): CliCommand[] {
+  if (words.length === 0) return [];
+  return table.filter((c) => c.name.length > words.length && words.every((word, i) => c.name[i] === word));
+}
+
+// Each command of a group with its options, so "itbuddy kb" or "itbuddy help kb" shows what to type next.
+function groupText(words: readonly string[], group: readonly CliCommand[]): string {
+  return [
+    `"${words.join(' ')}" goes with one more word: ${group.map((c) => c.name.join(' ')).join(', ')}.`,
+    ...group.map((c) => `\n${c.summary}\n\n${c.usage}`),
+  ].join('\n');
+}
+
 function helpText(table: readonly CliCommand[]): string {
   const width = Math.max(...table.map((c) => c.name.join(' ').length));
   return [
@@ -38,10 +52,23 @@ export async function runCli(
 ): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     const topic = argv[0] === 'help' ? findCommand(table, argv.slice(1)) : undefined;
-    println(io.stdout, topic ? `${topic.command.summary}\n\n${topic.command.usage}` : helpText(table));
+    const group = argv[0] === 'help' && !topic ? groupOf(table, argv.slice(1)) : [];
+    println(
+      io.stdout,
+      topic
+        ? `${topic.command.summary}\n\n${topic.command.usage}`
+        : group.length > 0
+          ? groupText(argv.slice(1), group)
+          : helpText(table),
+    );
     return 0;
   }
   const found = findCommand(table, argv);
+  const group = found ? [] : groupOf(table, argv.slice(0, 1));
+  if (group.length > 0) {
+    println(io.stderr, groupText(argv.slice(0, 1), group));
+    return 2;
+  }
   if (!found) {
     println(io.stderr, `Unknown command "${argv.join(' ')}".\n`);
     println(io.stderr, helpText(table));

@@ -44,12 +44,17 @@ export function renderReplies(replies: readonly Reply[]): RenderedTurn {
   return { text: blocks.filter(Boolean).join('\n\n'), buttons, form };
 }
 
+// "Where to get help:" but "How was this issue?", not "How was this issue?:".
+function headingLine(heading: string): string {
+  return /[?!:.]$/.test(heading) ? heading : `${heading}:`;
+}
+
 function renderCard(card: Card, numbered: (options: readonly Button[]) => string): string {
   const lines = [card.title, '─'.repeat(Math.min(60, Math.max(3, card.title.length)))];
   if (card.subtitle) lines.push(toPlainText(card.subtitle));
   for (const section of card.sections) {
     lines.push('');
-    if (section.heading) lines.push(`${toPlainText(section.heading)}:`);
+    if (section.heading) lines.push(headingLine(toPlainText(section.heading)));
     if (section.text) lines.push(toPlainText(section.text));
     if (section.table) lines.push(toPlainText(tableAsText(section.table)));
     for (const field of section.fields ?? []) lines.push(`${field.label}: ${toPlainText(field.value)}`);

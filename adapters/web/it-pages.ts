@@ -6,7 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { App } from '../../src/app.ts';
 import { type Roles, resolveRoles } from '../../src/bot/roles.ts';
 import { topicsFromKb } from '../../src/intake/kb-gaps.ts';
-import { buildReport, formatDuration, type IntakeReport } from '../../src/intake/report.ts';
+import { buildReport, formatDuration, type IntakeReport, questionCounts } from '../../src/intake/report.ts';
 import { labels, requestKinds, requestStatuses } from '../../src/intake/request-schema.ts';
 import { ownsArticle } from '../../src/learning/learning-service.ts';
 import { weeklyModelUsage } from '../../src/llm/usage-report.ts';
@@ -219,7 +219,7 @@ ${table(
   requestStatuses.map((s) => row(labels.status[s], r.byStatus[s])),
 )}
 ${table('By department', r.byDepartment.length ? r.byDepartment.map((d) => row(d.department, d.count)) : [row('None', 0)])}
-<h2>Questions</h2><p>${report.questions.total} asked: ${report.questions.answered} answered, ${report.questions.unanswered} unanswered, ${report.questions.notHelped} marked “didn’t help”.</p>
+<h2>Questions</h2><p>${report.questions.total} asked: ${escapeHtml(questionCounts(report.questions))}, ${report.questions.notHelped} marked “didn’t help”.</p>
 ${kbGapsHtml(report.kbGaps, articleTitle)}
 ${extra}`,
   );
@@ -247,7 +247,7 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
   const articleTitle = (id: string) => app.kb.current().get(id)?.title;
 
   /** The session's user when IT staff; otherwise answers 403 and returns undefined. */
-  async function staffFrom(req: Request, res: Response): Promise<string | undefined> {
+  async function staffFrom(req: Request, res: Response): Promise<WebIdentity | undefined> {
     const who = sessions.identify(req, res);
     if (!(await isItStaff(app, who.id))) {
       if (who.via !== 'anonymous') {
@@ -256,11 +256,12 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
       forbidden(app, res, who);
       return undefined;
     }
-    return who.id;
+    return who;
   }
 
+  // The signed-in name goes with each action, so requesters read "Ivy Chen from IT", as in the chat.
   async function handle(
-    user: string,
+    who: WebIdentity,
     input: {
       action?: { id: string; value?: string };
       form?: { formId: string; values: Record<string, string>; state?: string };
@@ -268,8 +269,8 @@ export function itPages(app: App, web: WebChannel, sessions: WebSessions): Route
   ) {
     return app.bot.handle({
       platform: 'web',
-      user: { id: user },
-      conversation: { id: `web:${user}`, kind: 'personal' },
+      user: { id: who.id, ...(who.name ? { name: who.name } : {}) },
+      conversation: { id: `web:${who.id}`, kind: 'personal' },
       ...input,
     });
   }

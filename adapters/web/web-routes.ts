@@ -9,7 +9,7 @@ import { actionSchema, formSubmissionSchema } from '../../src/messages/incoming.
 import { sameSiteOnly } from '../http/cross-site.ts';
 import { articlePage } from './article-page.ts';
 import { escapeHtml, page } from './html.ts';
-import type { WebSessions } from './web-sessions.ts';
+import type { WebIdentity, WebSessions } from './web-sessions.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 
@@ -77,7 +77,7 @@ export function webRoutes(app: App, sessions: WebSessions): Router {
     const who = sessions.identify(req, res);
     const replies = await app.bot.handle({
       platform: 'web',
-      user: { id: who.id, ...(who.name ? { name: who.name } : {}) },
+      user: { id: who.id, ...(displayName(who) ? { name: displayName(who) } : {}) },
       conversation: { id: `web:${who.id}`, kind: 'personal' },
       ...(body.text !== undefined ? { text: body.text } : {}),
       ...(body.action ? { action: body.action } : {}),
@@ -103,4 +103,11 @@ export function webRoutes(app: App, sessions: WebSessions): Router {
     res.type('html').send(articlePage(article));
   });
   return router;
+}
+
+// IT reads "Anonymous web user …4BvWg" on a request card rather than a session id; the end of the id still tells
+// two anonymous people apart.
+function displayName(who: WebIdentity): string | undefined {
+  if (who.name) return who.name;
+  return who.via === 'anonymous' ? `Anonymous web user …${who.id.slice(-5)}` : undefined;
 }

@@ -4,7 +4,7 @@ import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import { escapeMarkdown } from '../messages/markdown.ts';
 import { type Card, type Reply, reply } from '../messages/replies.ts';
 import type { Announcements } from '../store/repositories/announcements.ts';
-import { formatWindow } from '../time/zoned-time.ts';
+import { formatDayTime, formatWindow } from '../time/zoned-time.ts';
 import {
   type Announcement,
   announceFormId,
@@ -24,6 +24,8 @@ export interface AnnouncementFeatureDeps {
   announcements: Announcements;
   /** Called after any change, so caches (known issues) refresh at once. */
   onChange?: () => void;
+  /** When the next newsletter goes out, so a liaison is told when their maintenance will be over before it. */
+  nextIssueAt?: () => Date | undefined;
 }
 
 /** A polite refusal for someone without the publishing role; logged so admins can see who tried. */
@@ -32,7 +34,7 @@ export function refusePublishing(ctx: TurnContext, what: string): Reply[] {
   return [
     reply.notice(
       'info',
-      "Sorry, only IT liaisons can publish announcements. If you'd like something in the newsletter, tell your team's liaison, or use *Suggest a topic* on the next issue. An admin can make you a liaison with `roles grant`.",
+      "Sorry, only IT liaisons can publish announcements. If you'd like something in the newsletter, tell your team's liaison, or use _Suggest a topic_ on the next issue. An admin can make you a liaison with `roles grant`.",
     ),
   ];
 }
@@ -50,14 +52,29 @@ function cannotChange(ctx: TurnContext, a: Announcement): string | undefined {
   return undefined;
 }
 
+/**
+ * True when a published maintenance ends before the next issue goes out: the newsletter leaves it out (it is no
+ * longer news), and it is only a known-issue notice until it ends.
+ */
+function overBeforeIssue(a: Announcement, nextIssue: Date | undefined): boolean {
+  return (
+    a.status === 'scheduled' &&
+    a.category === 'maintenance' &&
+    a.endsAt !== null &&
+    a.endsAt !== undefined &&
+    nextIssue !== undefined &&
+    a.endsAt < nextIssue.toISOString()
+  );
+}
+
 /** The announcement as a card, with Edit and Withdraw buttons while it can still change. */
-export function announcementCard(a: Announcement, timeZone: string): Card {
+export function announcementCard(a: Announcement, timeZone: string, nextIssue?: Date): Card {
   const open = a.status === 'draft' || a.status === 'scheduled';
   return {
     type: 'card',
     kind: 'announcement',
     title: escapeMarkdown(a.title),
-    subtitle: `${a.id} · ${categoryLabels[a.category]} · ${statusLabel(a.status)}`,
+    subtitle: `${a.id} · ${categoryLabels[a.category]} · ${statusLabel(a, nextIssue)}`,
     sections: [
       { text: escapeMarkdown(a.what) },
       {
@@ -85,9 +102,10 @@ export function announcementCard(a: Announcement, timeZone: string): Card {
   };
 }
 
-function statusLabel(status: Announcement['status']): string {
+function statusLabel(a: Announcement, nextIssue: Date | undefined): string {
+  if (overBeforeIssue(a, nextIssue)) return 'over before the next newsletter';
   return { draft: 'draft', scheduled: 'in the next newsletter', sent: 'sent', withdrawn: 'withdrawn' }[
-    status
+    a.status
   ];
 }
 
@@ -95,6 +113,16 @@ function statusLabel(status: Announcement['status']): string {
 export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFeature {
   const { announcements } = deps;
   const changed = () => deps.onChange?.();
+  const nextIssue = () => deps.nextIssueAt?.();
+
+  /** What publishing did, told honestly: a maintenance over before the next issue never appears in it. */
+  function published(a: Announcement, tz: string): string {
+    const next = nextIssue();
+    if (next && a.endsAt && overBeforeIssue(a, next)) {
+      return `Published (${a.id}). It ends (${formatDayTime(new Date(a.endsAt), tz)}) before the next IT newsletter goes out (${formatDayTime(next, tz)}), so the newsletter will leave it out; until then, anyone asking about ${escapeMarkdown(a.keywords.join(', '))} sees it as a known issue.`;
+    }
+    return `Published (${a.id}): it goes into the next IT newsletter.`;
+  }
 
   async function list(ctx: TurnContext, all: boolean): Promise<Reply[]> {
     const tz = ctx.config.newsletter.timezone;
@@ -116,7 +144,7 @@ export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFea
         kind: 'list',
         title: all ? 'Open announcements' : 'Your announcements',
         sections: items.slice(0, 30).map((a) => ({
-          text: `**${escapeMarkdown(a.title)}** · \`${a.id}\` · ${statusLabel(a.status)}\n${categoryLabels[a.category]} · ${formatWindow(
+          text: `**${escapeMarkdown(a.title)}** · \`${a.id}\` · ${statusLabel(a, nextIssue())}\n${categoryLabels[a.category]} · ${formatWindow(
             new Date(a.startsAt),
             a.endsAt ? new Date(a.endsAt) : undefined,
             tz,
@@ -130,7 +158,14 @@ export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFea
   /** The announcement `id` if this user may still change it; otherwise the replies that say why not. */
   async function changeable(ctx: TurnContext, id: string | undefined, verb: 'edit' | 'withdraw') {
     if (!ctx.roles.canPublish()) return refusePublishing(ctx, `announce ${verb}`);
-    const a = id ? await announcements.get(id.trim()) : undefined;
+    if (!id?.trim()) {
+      return [
+        reply.text(
+          `Which announcement? Say \`announce ${verb} <id>\`, like \`announce ${verb} ann-3\`; \`announce list\` shows yours with their ids.`,
+        ),
+      ];
+    }
+    const a = await announcements.get(id.trim());
     if (!a) {
       return [
         reply.text(
@@ -247,7 +282,7 @@ export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFea
           }
           changed();
           ctx.logger.info({ announcementId: updated.id, by: ctx.userKey, status }, 'Announcement updated');
-          return [reply.notice('success', 'Saved your changes.'), announcementCard(updated, tz)];
+          return [reply.notice('success', 'Saved your changes.'), announcementCard(updated, tz, nextIssue())];
         }
         const created: Announcement = {
           id: await announcements.nextId(),
@@ -270,9 +305,9 @@ export function createAnnouncementFeature(deps: AnnouncementFeatureDeps): BotFea
             'success',
             status === 'draft'
               ? `Saved as a draft (${created.id}). Publish it later with \`announce edit ${created.id}\`.`
-              : `Published (${created.id}): it goes into the next IT newsletter.`,
+              : published(created, tz),
           ),
-          announcementCard(created, tz),
+          announcementCard(created, tz, nextIssue()),
         ];
       },
     },

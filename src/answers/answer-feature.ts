@@ -5,7 +5,7 @@ import type { BotFeature, TurnContext } from '../bot/feature.ts';
 import type { Article } from '../kb/article.ts';
 import { truncate } from '../messages/markdown.ts';
 import { type Reply, reply } from '../messages/replies.ts';
-import { maskSecrets } from '../privacy/secret-masking.ts';
+import { maskSecrets, questionSecretNotice } from '../privacy/secret-masking.ts';
 import type { QuestionLog, QuestionRecord } from '../store/repositories/question-log.ts';
 import { answerActions, answerCard, choiceValue, clarifyCopy } from './answer-card.ts';
 import type { Answerer } from './answerer.ts';
@@ -82,6 +82,13 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
     (async (ctx) => [reply.text(`I can't file requests from here yet. ${howToReachIt(ctx.config)}`)]);
 
   async function answerQuestion(ctx: TurnContext, question: string): Promise<Reply[]> {
+    // A secret typed into a question is never logged; the person hears so before the answer.
+    const found = maskSecrets(question).found;
+    const replies = await answerPlainly(ctx, question);
+    return found.length > 0 ? [reply.notice('warning', questionSecretNotice(found)), ...replies] : replies;
+  }
+
+  async function answerPlainly(ctx: TurnContext, question: string): Promise<Reply[]> {
     const decision = await deps.answerer.answer(question, undefined, ctx.stream);
     const id = randomUUID();
     const base = {

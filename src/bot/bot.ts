@@ -45,7 +45,7 @@ export function createBot(deps: BotDeps): Bot {
     title: 'Here is what I can do',
     sections: [
       {
-        text: 'Ask me a question in your own words, like *how do I connect to the VPN?* or *locked out again*.',
+        text: 'Ask me a question in your own words, like _how do I connect to the VPN?_ or _locked out again_.',
       },
       {
         heading: 'Commands',

@@ -13,10 +13,10 @@ export function howToReachIt(config: Config): string {
 
 export const copy = {
   greeting:
-    "Hi! I'm IT Buddy 👋 Ask me how to do something (like *how do I connect to the VPN?*) or tell me what you need from IT.",
+    "Hi! I'm IT Buddy 👋 Ask me how to do something (like _how do I connect to the VPN?_) or tell me what you need from IT.",
   thanks: "You're welcome! I'm here whenever you need me.",
   empty:
-    "I didn't catch anything there. What can I help you with? You can ask something like *how do I reset my password?*",
+    "I didn't catch anything there. What can I help you with? You can ask something like _how do I reset my password?_",
   unreadable:
     "I couldn't read that message — it looks like it may be a file or garbled text. Could you type your question in a sentence?",
   emojiOnly: 'I speak emoji a little, but words work better for me 🙂 What can I help you with?',

@@ -1,6 +1,7 @@
 // The intake feature: turns "I need Visio" into a saved request through a short conversation (one question at
 // a time, corrections and cancel at any point, a summary to confirm) or one form; lets requesters follow their
 // requests; and gives IT staff the triage buttons on each posted request.
+
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-feature.ts';
@@ -13,6 +14,7 @@ import { maskFields, maskSecrets, type SecretKind, secretWarning } from '../priv
 import type { DocumentStore } from '../store/document-store.ts';
 import type { ConversationAddress, ConversationStates } from '../store/repositories/conversation-state.ts';
 import type { RequestRepository } from '../store/repositories/requests.ts';
+import { formatCalendarDate } from '../time/zoned-time.ts';
 import { impactOf, isHowToAside, readOpening, titleOf } from './opening-reader.ts';
 import { applyAnswer, isThatsAll, readDateCorrection, readForWhomCorrection } from './plan-answers.ts';
 import {
@@ -292,7 +294,7 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
     const shown =
       field === 'kind' || field === 'urgency' || field === 'impact'
         ? (labels[field] as Record<string, string>)[value]
-        : escapeMarkdown(value);
+        : escapeMarkdown(field === 'neededBy' ? formatCalendarDate(value) : value);
     return `${fieldLabel(field)}: **${shown}**`;
   }
 
@@ -772,6 +774,15 @@ export function createIntakeFeature(deps: IntakeFeatureDeps): {
       }
       // "help" or a how-to question mid-request is answered as usual; the request waits, its answers kept.
       if (isAside(ctx.text)) return undefined;
+      // "thanks" or "hi" answers no question: said kindly, and the question still waiting is asked again.
+      const talk = smallTalk(ctx.text);
+      if ((talk === 'thanks' || talk === 'greeting') && state.asking && state.asking !== 'confirm') {
+        return [
+          reply.text(talk === 'thanks' ? "You're welcome!" : 'Hi again!'),
+          reply.notice('info', copy.stillOpen),
+          askStep(state.asking, state),
+        ];
+      }
       return continueConversation(ctx, state);
     },
 

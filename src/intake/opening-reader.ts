@@ -43,7 +43,7 @@ export interface ReadingContext {
 
 // ── Vocabulary ────────────────────────────────────────────────────────────────────────────────────────────────
 const softwareNames =
-  /\b(visio|photoshop|illustrator|indesign|premiere|acrobat(?: pro)?|adobe [a-z]+|power ?bi(?: pro)?|tableau(?: desktop)?|figma|miro|zoom|slack|teams|outlook|excel|word|powerpoint|onenote|office(?: 365)?|autocad|sketch|xcode|docker(?: desktop)?|python|vs ?code|visual studio(?: code)?|jetbrains|intellij|pycharm|lucidchart|snagit|camtasia|spss|matlab|notepad\+\+|spotify|loom|grammarly|chrome|firefox|jira|confluence|salesforce|sap|xero|github|gitlab|notion|trello|asana|dropbox|1password|lastpass|webex|skype)\b/i;
+  /\b(visio|photoshop|illustrator|indesign|premiere|acrobat(?: pro)?|adobe [a-z]+|power ?bi(?: pro)?|tableau(?: desktop)?|figma|miro|zoom|slack|teams|outlook|excel|word|powerpoint|onenote|(?<!\bout[ -]of[ -])office(?: 365)?|autocad|sketch|xcode|docker(?: desktop)?|python|vs ?code|visual studio(?: code)?|jetbrains|intellij|pycharm|lucidchart|snagit|camtasia|spss|matlab|notepad\+\+|spotify|loom|grammarly|chrome|firefox|jira|confluence|salesforce|sap|xero|github|gitlab|notion|trello|asana|dropbox|1password|lastpass|webex|skype)\b/i;
 /** True when the words start with a product's name ("Visio", "Power BI"), which is never a person. */
 export function isProductName(text: string): boolean {
   return softwareNames.exec(text)?.index === 0;
@@ -80,6 +80,10 @@ const askYou =
   /\b(?:can|could|would)\s+(?:you|someone|somebody|it|you guys)\s+(?:please\s+)?(?!tell|show|explain|help me understand|let me know)(?:[a-z]+)\b/i;
 const needSomething =
   /\b(?:[Ii]|[Ww]e|[Ss]he|[Hh]e|[Tt]hey|[A-Z][a-z]+(?: from [a-z]+)?|(?:[Mm]y|[Oo]ur|[Tt]he)(?: whole| entire)?(?: [a-z]+)? (?:team|department|office|company|staff)(?: of [a-z0-9]+)?)\s*(?:'ll|’ll|'d|’d| will| would| really| urgently| still| also)?\s*(?:need|needs|want|wants|would like|'d like|’d like|'d love|’d love|require|requires)\s+(?!to\b(?!\s+(?:get|have|be given|be added|order|borrow)\b)|help\b|some help\b|advice\b|info\b|information\b|instructions?\b|a hand\b)\S/;
+// "our new starter next week needs a laptop", "the intern will need access": someone named by their role needs a
+// thing (not "needs to", which is usually a step of a how-to).
+const roleNeeds =
+  /\b(new (?:starter|hire|joiner|colleague|employee|team member)|starter|joiner|intern|apprentice|contractor|temp|colleague|manager|boss|assistant)s?\b(?:\s+[a-z0-9]+){0,3}?\s+(?:needs|will need|'ll need|’ll need|requires|is going to need)\s+(?!to\b|help\b|advice\b|info\b|information\b)\S/i;
 const needStart = /^(?:need|needs|urgently need|requesting|new request)\b/i;
 const pleaseDo =
   /(?:^|[,.;:]\s*|\bplease\s+)(?:please\s+)?(?:install|give|grant|add|order|set up|setup|create|provide|buy|purchase|remove|move|change|forward|archive|restore|renew|deliver|collect|pick up|take away|get rid of|dispose of|recycle|clear away|clear out|unlock|reset|delete|enable|disable|upgrade|replace|fix|update|rename|send)\b/i;
@@ -111,6 +115,9 @@ const down =
 const many =
   /\b(?:everyone|everybody|nobody|no one|anyone|all of (?:us|customer services|[a-z]+)|all staff|all offices|whole|entire|the building|across|customers)\b/i;
 const selfService = /\b(?:password|passcode|out of office|wi-?fi password)\b/i;
+
+const ownDevice =
+  /\bmy\s+(?:[a-z]+\s+)?(?:laptop|phone|mobile|monitor|screen|keyboard|mouse|headset|charger|webcam|dock|docking station|tablet|ipad|macbook|computer|pc|desktop)s?\b/i;
 
 // ── Kind ─────────────────────────────────────────────────────────────────────────────────────────────────────
 const accessCue =
@@ -318,6 +325,8 @@ function tidyName(name: string): string {
   return known[lower] ?? name.split(/\s+/).map(capitalise).join(' ');
 }
 
+// "Ugh, outlook keeps crashing", "ok so the printer…": how someone feels or starts talking, not what the request is.
+const interjection = /^(?:(?:ugh+|argh+|sigh|omg|um+|erm+|ok|okay|so|right|hi|hey|hello)\b[,!.]*\s+)+/i;
 const leadIns =
   /^(?:(?:hi|hey|hello)(?: it ?buddy)?[,!.]?\s+)?(?:new request:\s*|requesting\s+|proposal:\s*|suggestion:\s*|new idea:\s*|idea:\s*|i have an idea:?\s*)?(?:please\s+)?(?:(?:can|could|may|would)\s+(?:i|we|you|someone)\s+(?:please\s+)?(?:get|have|be given|be added to|order|install|set up|give me|give|collect)?\s*|(?:i|we|our team|my team)\s+(?:really\s+|urgently\s+|also\s+)?(?:need|want|would like|'d like|’d like|require)\s+(?:to\s+(?:get|have|be given|be added to|order|request)\s+)?|i'?d like to (?:request|propose)\s+|need\s+|urgently need\s+)(?:to\s+(?:propose|suggest)\s+(?:that\s+)?)?/i;
 
@@ -362,13 +371,22 @@ export function projectDetailsOf(text: string): { benefit: string | null; sponso
       String.raw`\b${name}\s+(?:would|will|could|can|has agreed to|agreed to|is happy to|offered to|wants to|would be happy to)\s+sponsor\b`,
     ),
     new RegExp(String.raw`\bsponsored by\s+${name}`),
+    new RegExp(String.raw`\b[Ss]ponsor(?:\s+is|\s+would be|\s+will be|:)\s+${name}`),
     new RegExp(String.raw`\b${name}\s+(?:is|as)\s+(?:the\s+|our\s+)?sponsor\b`),
   ]
     .map((re) => re.exec(text)?.[1])
     .find((who) => who !== undefined && !notSponsors.test(who.split(/\s+/)[0]!));
+  // "…would save hours a week and Sam from ops would sponsor it": the sponsor's clause is not part of the benefit.
+  const ownClause = benefit
+    ? /\s+(?:and|but|so|while)\s+(?:[A-Z][a-z]+|[Ii]|[Ww]e|[Tt]hey|[Hh]e|[Ss]he)\b(?=(?:\s+\S+){0,3}?\s+(?:would|will|could|can|has|is|agreed|offered|wants|'d|'ll)\b)/.exec(
+        benefit,
+      )
+    : null;
+  const benefitText = ownClause ? benefit!.slice(0, ownClause.index) : benefit;
   return {
-    benefit: benefit ? capitalise(benefit.trim()) : null,
-    sponsor: sponsor ?? sponsorByRoleOf(text),
+    benefit: benefitText ? capitalise(benefitText.trim()) : null,
+    // A sponsor named with a role ("Dana (Head of Ops)") says more than the bare name.
+    sponsor: sponsorByRoleOf(text) ?? sponsor ?? null,
   };
 }
 
@@ -499,6 +517,7 @@ export function titleOf(
       : firstSentence;
   } else title = firstSentence;
   title = title
+    .replace(interjection, '')
     .replace(leadIns, '')
     .replace(/\s+(?:please|asap|urgently|thanks|thank you)[.!]?$/i, '')
     .replace(/[\s.!?,;:]+$/, '')
@@ -581,7 +600,16 @@ function isLabelledAsk(text: string): boolean {
   return requestLabel.test(text);
 }
 
-function isExplicitAsk(text: string): boolean {
+// Texting shorthand read as the words it stands for, so "can u install zoom pls" asks as "can you … please" does.
+function plainWords(text: string): string {
+  return text
+    .replace(/\bu\b/gi, 'you')
+    .replace(/\bur\b/gi, 'your')
+    .replace(/\b(?:pls|plz|plse|pleeease)\b/gi, 'please');
+}
+
+function isExplicitAsk(raw: string): boolean {
+  const text = plainWords(raw);
   return (
     isLabelledAsk(text) ||
     (isAccessRemoval(text, isNotAPerson) && !/^(?:can|could|may|should) (?:i|we)\b/i.test(text.trim())) ||
@@ -589,6 +617,7 @@ function isExplicitAsk(text: string): boolean {
     askFor.test(text) ||
     askYou.test(text) ||
     needSomething.test(text) ||
+    roleNeeds.test(text) ||
     needStart.test(text) ||
     pleaseDo.test(text) ||
     imperative.test(text) ||
@@ -644,12 +673,24 @@ export function readOpening(
   } else route = 'answer';
   const kind = route === 'answer' && !options.asRequest ? null : kindOf(t, brokenThing);
   draft.kind = outage ? 'incident' : kind;
+  // Damage to one's own device ("my laptop screen is cracked") affects that person, so "who does it affect?" is
+  // not asked.
+  if (
+    draft.kind === 'incident' &&
+    draft.impact === null &&
+    damage.test(t) &&
+    ownDevice.test(t) &&
+    !many.test(t)
+  )
+    draft.impact = 'me';
   draft.description = truncate(t, maxLengths.description);
   const subject = subjectOf(t, draft.kind);
   if (subject) notes.subject = subject;
   const removal = draft.kind === 'access' ? removalOf(t, subject, isNotAPerson) : null;
-  // Whoever is taken off is who the request is about ("revoke Tom's VPN access").
-  const person = personOf(t) ?? removal?.person ?? null;
+  // Whoever is taken off is who the request is about ("revoke Tom's VPN access"); someone named only by their
+  // role ("our new starter needs a laptop") is who it is for, when no name is given.
+  const role = roleNeeds.exec(t)?.[1]?.toLowerCase();
+  const person = personOf(t) ?? removal?.person ?? (role ? `the ${role}` : null);
   if (person) draft.affected = person;
   // A removal has no access level to ask; IT reads what changes from the note.
   if (removal) notes.change = removalChange;

@@ -205,7 +205,11 @@ export function readDateCorrection(text: string, context: ReadingContext): strin
     ) ??
     /^(?:change|set|move)\s+the\s+(?:date|deadline)\s+to\s+(.+)$/i.exec(text.trim());
   if (!m) return null;
-  return readDateWords(m[1]!, context.now, context.timeZone);
+  // "the 20th" on its own is read as a deadline, as "by the 20th" would be.
+  return (
+    readDateWords(m[1]!, context.now, context.timeZone) ??
+    readDateWords(`by ${m[1]!}`, context.now, context.timeZone)
+  );
 }
 
 /** "actually it's for Sam" / "actually it's for the whole team": who it is for, at any point. */

@@ -184,8 +184,8 @@ const noteLabels = {
   subject: 'For',
   accessLevel: 'Access level',
   approval: 'Manager approval',
-  collectFrom: 'Collect from',
   deliverTo: 'Deliver to',
+  collectFrom: 'Collect from',
   since: 'Since',
   change: 'Change',
 } as const satisfies Record<Exclude<keyof PlanNotes, 'collect'>, string>;
@@ -200,6 +200,7 @@ export function composeDescription(description: string | null, notes: PlanNotes)
     notes.approval ? `${noteLabels.approval}: ${notes.approval}` : undefined,
     notes.collectFrom ? `${noteLabels.collectFrom}: ${notes.collectFrom}` : undefined,
     notes.deliverTo ? `${noteLabels.deliverTo}: ${notes.deliverTo}` : undefined,
+    notes.collectFrom ? `${noteLabels.collectFrom}: ${notes.collectFrom}` : undefined,
     notes.since ? `${noteLabels.since}: ${notes.since}` : undefined,
     notes.change ? `${noteLabels.change}: ${notes.change}` : undefined,
   ].filter((l): l is string => l !== undefined);

@@ -46,7 +46,8 @@ export interface IntakeReport {
   acknowledgedCount: number;
   medianResolveMs: number | null;
   resolvedCount: number;
-  questions: { total: number; answered: number; unanswered: number; notHelped: number };
+  /** `unanswered` counts every question not answered directly; `clarified` those of them offered choices. */
+  questions: { total: number; answered: number; unanswered: number; clarified: number; notHelped: number };
   unanswered: UnansweredGroup[];
   notHelped: NotHelpedGroup[];
   /** Abstentions, "None of these" and "didn't help", grouped by topic (see kb-gaps.ts). */
@@ -150,6 +151,7 @@ export function computeReport(input: {
       total: questions.length,
       answered: questions.filter((q) => q.answered).length,
       unanswered: questions.filter((q) => !q.answered).length,
+      clarified: questions.filter((q) => !q.answered && q.clarifyOutcome != null).length,
       notHelped: questions.filter((q) => q.feedback === 'not_helped').length,
     },
     unanswered: [...unansweredGroups.values()]
@@ -192,6 +194,12 @@ export function formatDuration(ms: number | null): string {
 }
 
 /** The report as plain text for the terminal. `articleTitle` names articles by id when given. */
+/** "4 answered, 3 not answered directly (1 of them offered choices)": the same words on the web and the CLI. */
+export function questionCounts(q: IntakeReport['questions']): string {
+  const choices = q.clarified > 0 ? ` (${q.clarified} of them offered choices)` : '';
+  return `${q.answered} answered, ${q.unanswered} not answered directly${choices}`;
+}
+
 export function formatReport(
   report: IntakeReport,
   articleTitle: (id: string) => string | undefined = () => undefined,
@@ -209,9 +217,7 @@ export function formatReport(
     '',
   );
   const q = report.questions;
-  lines.push(
-    `Questions: ${q.total} (${q.answered} answered, ${q.unanswered} unanswered, ${q.notHelped} "didn't help")`,
-  );
+  lines.push(`Questions: ${q.total} (${questionCounts(q)}, ${q.notHelped} "didn't help")`);
   lines.push('', ...formatKbGaps(report.kbGaps, articleTitle));
   return lines.join('\n');
 }

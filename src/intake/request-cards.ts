@@ -1,7 +1,9 @@
 // The neutral replies of intake: the questions, the summary to confirm, the card IT triages from, status
 // cards and the requester's direct messages. Every user-typed value goes through escapeMarkdown.
+
 import { escapeMarkdown, safeUrl, truncate } from '../messages/markdown.ts';
 import { type Button, type Card, type Field, type Reply, reply } from '../messages/replies.ts';
+import { formatCalendarDate } from '../time/zoned-time.ts';
 import {
   type DraftField,
   type HistoryEntry,
@@ -105,7 +107,7 @@ function detailFields(d: RequestDraft, requesterName?: string): Field[] {
     { label: 'Urgency', value: d.urgency ? labels.urgency[d.urgency] : '—' },
     { label: 'Who it affects', value: d.impact ? impactLabel(d.impact, d.affected, requesterName) : '—' },
   ];
-  if (d.neededBy) fields.push({ label: 'Needed by', value: escapeMarkdown(d.neededBy) });
+  if (d.neededBy) fields.push({ label: 'Needed by', value: escapeMarkdown(formatCalendarDate(d.neededBy)) });
   if (d.affected) fields.push({ label: 'Affected', value: escapeMarkdown(d.affected) });
   return fields;
 }

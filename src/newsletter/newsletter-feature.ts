@@ -76,7 +76,9 @@ export function createNewsletterFeature(deps: NewsletterFeatureDeps): Newsletter
         : [
             reply.notice(
               'info',
-              `Preview of ${composed.issueKey}, going out ${when} to ${destinations.length} destination${destinations.length === 1 ? '' : 's'}. This is exactly what will be posted, as things stand now.`,
+              destinations.length === 0
+                ? `Preview of ${composed.issueKey}, due ${when}. No channel gets the newsletter yet, so nothing will be posted: set NEWSLETTER_DESTINATIONS, or say \`subscribe\` in a Slack or Teams channel. This is what would be posted, as things stand now.`
+                : `Preview of ${composed.issueKey}, going out ${when} to ${destinations.length} destination${destinations.length === 1 ? '' : 's'}. This is exactly what will be posted, as things stand now.`,
             ),
             ...composed.result.replies,
           ];
@@ -137,6 +139,28 @@ export function createNewsletterFeature(deps: NewsletterFeatureDeps): Newsletter
     const tz = s.timeZone;
     const last = (await service.recentIssues(1))[0];
     const destinations = await service.destinations();
+    // Employees want to know when the next issue comes; the cron line, exact instant and counts are for those
+    // who run it.
+    if (!ctx.roles.canPublish() && !ctx.roles.canTriage()) {
+      return [
+        {
+          type: 'card',
+          kind: 'report',
+          title: 'Newsletter status',
+          sections: [
+            {
+              fields: [
+                {
+                  label: 'Next issue',
+                  value: s.nextRun ? `${formatDayTime(s.nextRun, tz)} (${tz} time)` : 'not scheduled',
+                },
+              ],
+            },
+          ],
+          footer: `Past issues are at ${ctx.config.http.publicUrl}/newsletter/archive.`,
+        },
+      ];
+    }
     return [
       {
         type: 'card',

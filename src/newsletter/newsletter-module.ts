@@ -118,7 +118,11 @@ export function createNewsletterModule(deps: NewsletterModuleDeps): NewsletterMo
   });
   const features: BotFeature[] = [
     createKnownIssuesFeature(activeKnownIssues),
-    createAnnouncementFeature({ announcements, onChange: () => activeKnownIssues.invalidate() }),
+    createAnnouncementFeature({
+      announcements,
+      onChange: () => activeKnownIssues.invalidate(),
+      nextIssueAt: () => scheduler.status().nextRun,
+    }),
     feature,
     createRolesFeature(roleAdmin),
   ];

@@ -258,3 +258,9 @@ export function secretWarning(found: SecretKind[]): string {
   const what = found.map((k) => kindNames[k]).join(' and ');
   return `I hid what looked like ${what} before passing this on — please never share secrets in chat, and nobody in IT will ask you for them. If IT needs something sensitive, they'll call you or share it through the password manager.`;
 }
+
+/** A kind word for someone who typed a secret into a question: it was not kept, and how to stay safe. */
+export function questionSecretNotice(found: SecretKind[]): string {
+  const what = found.map((k) => kindNames[k]).join(' and ');
+  return `I didn't keep what looked like ${what} in your message — please never type secrets in chat, and nobody in IT will ask you for them. If it was a real one, it's safest to change it.`;
+}

@@ -143,6 +143,15 @@ export function formatDay(date: Date, timeZone: string): string {
   return `${dayNames[p.weekday - 1]} ${p.day} ${monthNames[p.month - 1]}`;
 }
 
+/** A calendar date written YYYY-MM-DD as people read it: "Fri 11 Dec 2026" (the text itself when it is not one). */
+export function formatCalendarDate(isoDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!m) return isoDate;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
+  if (Number.isNaN(date.getTime())) return isoDate;
+  return `${formatDay(date, 'UTC')} ${m[1]}`;
+}
+
 /** "14:00" in `timeZone`. */
 export function formatClock(date: Date, timeZone: string): string {
   const p = zonedParts(date, timeZone);

@@ -7,6 +7,7 @@ import type { BotFeature } from '../../src/bot/feature.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import type { IncomingMessage } from '../../src/messages/incoming.ts';
+import { toPlainText } from '../../src/messages/markdown.ts';
 import type { Reply } from '../../src/messages/replies.ts';
 import { reply } from '../../src/messages/replies.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -189,6 +190,24 @@ describe('failures', () => {
 
     expect(onlyText(await say('hi'))).toBe(copy.greeting);
     expect(onlyText(await press('orders.cancel', 'R-1'))).toBe('Cancelled R-1');
+  });
+
+  it('shows the examples in the greeting, the empty-message reply and help as italics, with no stray asterisks', async () => {
+    for (const text of ['hi', '', 'help']) {
+      const replies = await say(text);
+      const shown = replies
+        .flatMap((r) =>
+          r.type === 'card'
+            ? r.sections.map((x) => x.text ?? '')
+            : r.type === 'text' || r.type === 'notice'
+              ? [r.text]
+              : [],
+        )
+        .map(toPlainText)
+        .join('\n');
+      expect(shown).toMatch(/how do I/);
+      expect(shown).not.toContain('*');
+    }
   });
 
   it('a failing feature hook does not take other users down', async () => {

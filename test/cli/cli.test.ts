@@ -156,6 +156,27 @@ describe('itbuddy ask', () => {
     expect(without.articleId).toBeNull();
   });
 
+  it('names the commands of a group typed on its own ("itbuddy kb", "itbuddy help kb"), with their options', async () => {
+    const alone = await itbuddy(['kb']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/^"kb" goes with one more word: kb check, kb learned\./);
+    expect(alone.stderr).toContain('itbuddy kb learned approve ID');
+    expect(alone.stderr).not.toContain('Unknown command');
+    const help = await itbuddy(['help', 'kb']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('itbuddy kb check [DIR] [--strict]');
+    expect(help.stdout).not.toContain('Usage: itbuddy <command>');
+  });
+
+  it('says plainly when a command needs one more word, and lists the choices', async () => {
+    const run = await itbuddy(['data']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^"data" goes with one more word\. Pick one of these:/);
+    expect(run.stderr).toContain('itbuddy data export [--out FILE]');
+    const wrong = await itbuddy(['newsletter', 'send-later']);
+    expect(wrong.stderr).toMatch(/^"newsletter send-later" is not something "newsletter" can do/);
+  });
+
   it('explains a usage mistake and exits 2', async () => {
     const run = await itbuddy(['ask', '--kb', kbDir]);
     expect(run.code).toBe(2);

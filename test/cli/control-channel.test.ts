@@ -66,7 +66,10 @@ describe('the control channel of a running server', () => {
       .map((l) => JSON.parse(l) as { stream?: string; text?: string; exit?: number });
     expect(frames.at(-1)).toEqual({ exit: 2 });
     expect(
-      frames.some((f) => f.stream === 'stderr' && /Unknown use: roles frobnicate/.test(f.text ?? '')),
+      frames.some(
+        (f) =>
+          f.stream === 'stderr' && /"roles frobnicate" is not something "roles" can do/.test(f.text ?? ''),
+      ),
     ).toBe(true);
   });
 

@@ -67,7 +67,7 @@ describe('the manager approval question', () => {
   it('fills the date from a date, keeps a reason as why, and asks again each time without saving either as approval', async () => {
     await chat(s.url, 'abel', { text: 'Could I get read only access to the payroll folder?' });
     const dated = await chat(s.url, 'abel', { text: 'by Friday' });
-    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\d{4}-\d{2}-\d{2}\*\*/);
+    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\w{3} \d{1,2} \w{3} \d{4}\*\*/);
     expect(textOf(dated)).toMatch(approvalQuestion);
     const reason = await chat(s.url, 'abel', { text: 'I need it for the year-end audit' });
     expect(only(reason, 'notice').text).toMatch(/why it's needed/);

@@ -1,9 +1,9 @@
 // The whole intake flow over real HTTP on the local web channel: the conversation, saving, the outbox posting
 // to the web IT inbox, triage by IT staff with the summary updated in place, and the requester told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Card, Choices, Form } from '../../src/messages/replies.ts';
+import type { Card, Choices, Form, Reply } from '../../src/messages/replies.ts';
 import { createRoleGrantStore } from '../../src/store/repositories/role-grants.ts';
-import { fetchAs } from '../helpers/test-server.ts';
+import { fetchAs, sessionFor } from '../helpers/test-server.ts';
 import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
 
 let s: IntakeServer;
@@ -421,6 +421,67 @@ describe('the IT inbox page', () => {
       expect.stringMatching(/declined this request[\s\S]*Reason: Headsets come from Facilities/),
       expect.stringMatching(/now \*\*In progress\*\* — ivy is on it/),
     ]);
+  });
+
+  it('names IT staff by their signed-in name, as the chat does, when they act from the page', async () => {
+    await createRoleGrantStore(s.app.store).grant({
+      userKey: 'web:iris',
+      role: 'it_staff',
+      grantedBy: 'web:ivy',
+      grantedAt: new Date().toISOString(),
+    });
+    const saved = await chat(s.url, 'nell', {
+      form: {
+        formId: 'intake.request',
+        values: {
+          kind: 'hardware',
+          title: 'New mouse',
+          description: 'The wheel is stuck',
+          businessNeed: 'Work',
+          urgency: 'low',
+          impact: 'me',
+        },
+      },
+    });
+    const reference = /(IT-\d{4})/.exec(textOf(saved))![1]!;
+    const cookie = await sessionFor(s.url, 'iris', 'Iris Chen');
+    const res = await fetch(`${s.url}/it/act`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ id: 'triage.assign_me', value: reference }).toString(),
+    });
+    expect(res.status).toBe(200);
+    expect((await s.app.requests.get(reference))?.assignee).toEqual({ key: 'web:iris', name: 'Iris Chen' });
+    await s.app.outboxWorker.runOnce();
+    expect(textOf((await inbox('nell'))[0]!.replies)).toMatch(/Iris Chen is on it/);
+  });
+
+  it('shows IT an anonymous requester as an anonymous web user, not a session id', async () => {
+    const res = await fetch(`${s.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        form: {
+          formId: 'intake.request',
+          values: {
+            kind: 'hardware',
+            title: 'New webcam',
+            description: 'Mine is blurry',
+            businessNeed: 'Calls',
+            urgency: 'low',
+            impact: 'me',
+          },
+        },
+      }),
+    });
+    const reference = /(IT-\d{4})/.exec(textOf(((await res.json()) as { replies: Reply[] }).replies))![1]!;
+    const record = (await s.app.requests.get(reference))!;
+    expect(record.requester.userId).toMatch(/^anon:/);
+    expect(record.requester.name).toBe(`Anonymous web user …${record.requester.userId.slice(-5)}`);
+    await s.app.outboxWorker.runOnce();
+    const page = (await itInbox()).html;
+    expect(page).toContain('Anonymous web user …');
+    expect(page).not.toContain(`${record.requester.userId} (web)`);
   });
 
   it('opens to someone granted IT staff at run time, the same way the bot decides', async () => {

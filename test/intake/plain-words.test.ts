@@ -58,7 +58,7 @@ describe('the Visio example, through the bot core', () => {
 
     // A date typed as the answer to "why" fills the date, and "why" is asked again.
     const wrong = await say('vera', 'by end of next week');
-    expect(textOf(wrong)).toMatch(/Noted — the date you need it by: \*\*\d{4}-\d{2}-\d{2}\*\*/);
+    expect(textOf(wrong)).toMatch(/Noted — the date you need it by: \*\*\w{3} \d{1,2} \w{3} \d{4}\*\*/);
     expect(textOf(wrong)).toMatch(/What do you need it for/);
 
     const why = await say('vera', 'drawing the process maps for the warehouse move');
@@ -122,7 +122,7 @@ describe('answers checked against the question, over the web chat API', () => {
     const start = await chat(s.url, 'cole', { text: 'Could I get access to the payroll folder?' });
     expect(textOf(start)).toMatch(/What level of access/);
     const dated = await chat(s.url, 'cole', { text: 'the date is the 20th' });
-    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\d{4}-\d{2}-20\*\*/);
+    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\w{3} 20 \w{3} \d{4}\*\*/);
     expect(textOf(dated)).toMatch(/What level of access/);
     const team = await chat(s.url, 'cole', { text: "actually it's for the whole team" });
     expect(only(team, 'notice').text).toMatch(/My team/);
@@ -137,6 +137,22 @@ describe('answers checked against the question, over the web chat API', () => {
     expect(record.neededBy! >= today()).toBe(true);
     expect(record.description).toContain('Access level: edit');
     expect(record.description).toContain('Manager approval: Yes');
+  });
+
+  it('takes "the date is the 20th" at the summary, and shows the new date there', async () => {
+    const opening = await chat(s.url, 'dora', {
+      text: 'I need Adobe Acrobat for signing contracts by end of next week',
+    });
+    expect(textOf(opening)).toMatch(/Who is it for/);
+    const summary = only(await chat(s.url, 'dora', { text: 'just me' }), 'card');
+    expect(JSON.stringify(summary)).not.toMatch(/-20"/);
+    const dated = await chat(s.url, 'dora', { text: 'the date is the 20th' });
+    expect(only(dated, 'notice').text).toMatch(/the date you need it by: \*\*\w{3} 20 \w{3} \d{4}\*\*/);
+    const card = only(dated, 'card');
+    expect(card.sections.flatMap((x) => x.fields ?? [])).toContainEqual({
+      label: 'Needed by',
+      value: expect.stringMatching(/^\w{3} 20 \w{3} \d{4}$/),
+    });
   });
 
   it('keeps a reason typed to "who is it for?" as why, and asks who again', async () => {
@@ -189,6 +205,31 @@ describe('answers checked against the question, over the web chat API', () => {
     });
   });
 
+  it('keeps the sponsor out of the benefit when one sentence gives both', async () => {
+    await chat(s.url, 'olga', {
+      text: 'I have an idea: a shared booking tool for the meeting rooms, it would save everyone hours a week and Sam from ops would sponsor it',
+    });
+    const form = only(await chat(s.url, 'olga', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({
+      kind: 'project',
+      expectedBenefit: 'Save everyone hours a week',
+      sponsor: 'Sam from ops',
+    });
+  });
+
+  it('takes a sponsor named as "sponsor is Dana", and does not ask for one again', async () => {
+    const start = await chat(s.url, 'sana', {
+      text: 'i want to propose we move to a ticket portal instead of email, sponsor is Dana',
+    });
+    expect(textOf(start)).toMatch(/What problem would it solve/);
+    const form = only(await chat(s.url, 'sana', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({ kind: 'project', sponsor: 'Dana' });
+    // "the sponsor is not decided yet" names nobody.
+    await chat(s.url, 'seth', { text: 'idea: a chatbot for HR questions, the sponsor is not decided yet' });
+    const other = only(await chat(s.url, 'seth', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(other.values?.sponsor ?? '').toBe('');
+  });
+
   it('takes "idk" to "who does it affect?" and "how urgent?" as not known, instead of asking again', async () => {
     await chat(s.url, 'ida', { text: 'The door buzzer at reception stopped working' });
     await chat(s.url, 'ida', { text: 'this morning' });
@@ -219,6 +260,19 @@ describe('routing each message to the right job', () => {
     expect(card.kind).toBe('request');
     expect(textOf([card])).toMatch(/Kind: Something is broken/);
     expect(textOf([card])).toMatch(/Urgency: Critical/);
+  });
+
+  it('does not ask who is affected when someone reports damage to their own device', async () => {
+    const start = await chat(s.url, 'dana', { text: 'my laptop screen is cracked' });
+    expect(textOf(start)).toMatch(/Since when/);
+    const next = await chat(s.url, 'dana', { text: 'since yesterday' });
+    expect(textOf(next)).not.toMatch(/Who does it affect/);
+    expect(textOf(next)).toMatch(/How urgent/);
+  });
+
+  it('leaves a sigh or a filler word out of the title', async () => {
+    const summary = only(await chat(s.url, 'ugo', { text: 'ugh ok so nobody on floor 2 can print' }), 'card');
+    expect(summary.title).toBe('Nobody on floor 2 can print');
   });
 
   it('records an outage as affecting more than the person who reported it', async () => {
@@ -260,6 +314,69 @@ describe('routing each message to the right job', () => {
     const record = (await s.app.requests.get(/IT-\d{4,}/.exec(saved.text)![0]))!;
     expect(record.description).toContain('Since: this morning');
     expect(record.description).not.toMatch(/VPN|help/);
+  });
+
+  it('starts a request when someone named by their role needs a thing, and records who it is for', async () => {
+    const start = await chat(s.url, 'ines', { text: 'new starter next week needs a laptop' });
+    expect(textOf(start)).toMatch(/take this down/);
+    expect(start.some((r) => r.type === 'card' && r.kind === 'answer')).toBe(false);
+    const form = only(await chat(s.url, 'ines', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({
+      kind: 'hardware',
+      title: 'Laptop for the new starter',
+      affected: 'the new starter',
+    });
+    // "what does a new starter need?" is still a question for the knowledge base.
+    const howTo = await chat(s.url, 'ivan', { text: 'what does a new starter need on day one?' });
+    expect(textOf(howTo)).not.toMatch(/take this down/);
+  });
+
+  it('never reads "out of office" as the Office product when a question is passed to IT', async () => {
+    const answer = await chat(s.url, 'otto', { text: 'how do i set my out of office' });
+    const card = answer.find((r): r is Card => r.type === 'card' && r.kind === 'answer');
+    const askIt = card?.actions?.find((a) => a.action?.id === 'answer.ask_it')?.action;
+    expect(askIt).toBeDefined();
+    await chat(s.url, 'otto', { action: askIt! });
+    const form = only(await chat(s.url, 'otto', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.kind).not.toBe('software');
+    expect(form.values?.title).not.toBe('Office');
+    expect(form.values?.description).toBe('how do i set my out of office');
+  });
+
+  it('takes where equipment is collected from or delivered to from the opening words, without asking where', async () => {
+    const pickUp = await chat(s.url, 'pia', {
+      text: 'could you pick up the old printer from room 4.12 on friday',
+    });
+    expect(textOf(pickUp)).not.toMatch(/Where should it go|What do you need it for/);
+    const summary = only(pickUp, 'card');
+    expect(JSON.stringify(summary.sections)).toContain('Collect from: room 4.12');
+
+    const deliver = await chat(s.url, 'dev', { text: 'I need a new monitor delivered to desk 12' });
+    expect(textOf(deliver)).not.toMatch(/Where should it go/);
+    expect(textOf(deliver)).toMatch(/What do you need it for/);
+    const form = only(await chat(s.url, 'dev', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.description).toContain('Deliver to: desk 12');
+  });
+
+  it('never keeps "thanks" or "hi" as an answer, and asks the waiting question again', async () => {
+    expect(textOf(await chat(s.url, 'tess', { text: 'request' }))).toMatch(/What do you need IT to do\?/);
+    const thanks = await chat(s.url, 'tess', { text: 'thanks!' });
+    expect(textOf(thanks)).toMatch(/You're welcome/);
+    expect(textOf(thanks)).toMatch(/What do you need IT to do\?$/);
+    expect(textOf(await chat(s.url, 'tess', { text: 'hello' }))).toMatch(/What do you need IT to do\?$/);
+    const form = only(await chat(s.url, 'tess', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values?.description ?? '').toBe('');
+  });
+
+  it('reads texting shorthand ("can u … pls") as the ask it is', async () => {
+    const start = await chat(s.url, 'uma', { text: 'can u install zoom on my laptop pls' });
+    expect(textOf(start)).toMatch(/take this down/);
+    const form = only(await chat(s.url, 'uma', { action: { id: 'intake.edit' } }), 'form') as Form;
+    expect(form.values).toMatchObject({ kind: 'software', title: 'Zoom' });
+    // Shorthand in a how-to question still gets an answer.
+    expect(textOf(await chat(s.url, 'ulf', { text: 'how do u add the office printer' }))).not.toMatch(
+      /take this down/,
+    );
   });
 
   it('answers a how-to question that only mentions requesting, and starts nothing', async () => {

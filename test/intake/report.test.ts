@@ -6,7 +6,13 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../adapters/cli/main.ts';
-import { computeReport, formatDuration, median, normaliseQuestion } from '../../src/intake/report.ts';
+import {
+  computeReport,
+  formatDuration,
+  formatReport,
+  median,
+  normaliseQuestion,
+} from '../../src/intake/report.ts';
 import type { RequestRecord } from '../../src/intake/request-schema.ts';
 import { openEmbeddedStore } from '../../src/store/embedded/sqlite-store.ts';
 import {
@@ -192,7 +198,29 @@ describe('computing the report', () => {
       { articleId: 'vpn-troubleshooting', count: 2, examples: ['vpn drops', 'vpn keeps dropping'] },
       { articleId: 'wifi-guest', count: 1, examples: ['guest wifi'] },
     ]);
-    expect(report.questions).toEqual({ total: 7, answered: 4, unanswered: 3, notHelped: 3 });
+    expect(report.questions).toEqual({ total: 7, answered: 4, unanswered: 3, clarified: 0, notHelped: 3 });
+  });
+
+  it('tells questions offered choices apart in the count, in the same words as the KB gaps', () => {
+    const mixed = computeReport({
+      requests: [],
+      questions: [
+        question('c1', {
+          askedAt: at(day, 1),
+          text: 'answered one',
+          answered: true,
+          articleId: 'wifi-guest',
+        }),
+        question('c2', { askedAt: at(day, 2), text: 'choices shown', clarifyOutcome: 'chosen' }),
+        question('c3', { askedAt: at(day, 3), text: 'nothing fits' }),
+      ],
+      since,
+      until,
+    });
+    expect(mixed.questions).toEqual({ total: 3, answered: 1, unanswered: 2, clarified: 1, notHelped: 0 });
+    expect(formatReport(mixed)).toContain(
+      'Questions: 3 (1 answered, 2 not answered directly (1 of them offered choices), 0 "didn\'t help")',
+    );
   });
 
   it('writes durations people read at a glance', () => {

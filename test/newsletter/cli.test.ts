@@ -88,9 +88,14 @@ describe('itbuddy newsletter', () => {
   it('preview prints the next issue with the help section; history starts empty', async () => {
     const preview = await itbuddy(['newsletter', 'preview'], { IT_HELP_EMAIL: 'it@example.com' });
     expect(preview.code).toBe(0);
-    expect(preview.stdout).toMatch(/^Preview of \d{4}-W\d{2}, going out/);
+    // No destinations configured: the preview says nothing will be posted, and how to change that.
+    expect(preview.stdout).toMatch(
+      /^Preview of \d{4}-W\d{2}, due .*\. No channel gets the newsletter yet, so nothing will be posted: set NEWSLETTER_DESTINATIONS/,
+    );
     expect(preview.stdout).toContain('No changes this week');
-    expect(preview.stdout).toContain('Where to get help');
+    expect(preview.stdout).toMatch(/^Where to get help:$/m);
+    // A heading that already ends in a question mark gets no colon after it.
+    expect(preview.stdout).toMatch(/^How was this issue\?$/m);
     expect(preview.stdout).toContain('it@example.com');
     expect((await itbuddy(['newsletter', 'history'])).stdout).toContain('No newsletter has gone out yet.');
   });

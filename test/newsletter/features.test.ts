@@ -211,6 +211,30 @@ describe('announce', () => {
     expect((await m.announcements.get('ann-1'))?.status).toBe('withdrawn');
   });
 
+  it('tells a liaison when their maintenance is over before the next issue, instead of promising it a place', async () => {
+    // Tuesday 24 November; the next issue goes out Monday 30 November.
+    const shortOne = await submit(liaison, announceFormId, vpnMaintenance);
+    expect(only(shortOne, 'notice').text).toMatch(
+      /^Published \(ann-1\)\. It ends \(Tue 24 Nov, 14:00\) before the next IT newsletter goes out \(Mon 30 Nov, 09:00\), so the newsletter will leave it out; until then, anyone asking about vpn, remote access sees it as a known issue\.$/,
+    );
+    expect((only(shortOne, 'card') as Card).subtitle).toMatch(/over before the next newsletter$/);
+    const preview = JSON.stringify(await say(liaison, 'newsletter preview'));
+    expect(preview).not.toContain('VPN maintenance');
+
+    const longOne = await submit(liaison, announceFormId, { ...vpnMaintenance, ends: '2026-12-01 14:00' });
+    expect(only(longOne, 'notice').text).toBe('Published (ann-2): it goes into the next IT newsletter.');
+    expect((only(longOne, 'card') as Card).subtitle).toMatch(/in the next newsletter$/);
+  });
+
+  it('asks which announcement when edit or withdraw comes without an id', async () => {
+    for (const verb of ['edit', 'withdraw']) {
+      const text = only(await say(liaison, `announce ${verb}`), 'text').text;
+      expect(text).toBe(
+        `Which announcement? Say \`announce ${verb} <id>\`, like \`announce ${verb} ann-3\`; \`announce list\` shows yours with their ids.`,
+      );
+    }
+  });
+
   it('cannot change an announcement once it went out', async () => {
     await submit(liaison, announceFormId, { ...vpnMaintenance, category: 'change', ends: '' });
     await m.service.runSlot(new Date('2026-11-23T09:00:00.000Z'), 'schedule');
@@ -366,8 +390,16 @@ describe('newsletter commands', () => {
     expect(history.sections[0]?.text).toContain('delivered 1 of 1');
   });
 
-  it('status shows the schedule and the next issue', async () => {
+  it('status tells an employee when the next issue comes, in words, without the schedule internals', async () => {
     const status = only(await say(employee, 'newsletter status'), 'card');
+    expect(status.sections[0]?.fields).toEqual([
+      { label: 'Next issue', value: 'Mon 30 Nov, 09:00 (Europe/London time)' },
+    ]);
+    expect(status.footer).toMatch(/\/newsletter\/archive\.$/);
+  });
+
+  it('status shows the schedule and the next issue', async () => {
+    const status = only(await say(liaison, 'newsletter status'), 'card');
     expect(status.sections[0]?.fields).toContainEqual({
       label: 'Schedule',
       value: '`0 9 * * 1` (Europe/London)',

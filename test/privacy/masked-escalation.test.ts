@@ -12,6 +12,23 @@ afterAll(async () => {
   await s?.stop();
 });
 
+describe('a secret typed into a question', () => {
+  it('is not kept in the question log, and the person hears so before the answer', async () => {
+    const replies = await chat(s.url, 'ian', {
+      text: 'how do I connect to the VPN from home? my pass is Sunshine42',
+    });
+    expect(replies[0]?.type).toBe('notice');
+    expect(textOf([replies[0]!])).toMatch(
+      /didn't keep what looked like a password.*never type secrets in chat/s,
+    );
+    expect(replies.some((r) => r.type === 'card' && r.kind === 'answer')).toBe(true);
+    expect(JSON.stringify(replies)).not.toContain('Sunshine42');
+    // An ordinary question about passwords gets no such notice.
+    const plain = await chat(s.url, 'ian', { text: 'my password is not working' });
+    expect(plain.some((r) => r.type === 'notice' && /didn't keep/.test(r.text))).toBe(false);
+  });
+});
+
 describe('masked text passed to IT', () => {
   it("a question with a password, passed on with 'Ask IT', warns and carries only the masked text", async () => {
     // "from home": without it, connecting and fixing the VPN are a close call, which gets choices, not a card.

@@ -17,7 +17,7 @@ import {
 import type { DocumentStore } from '../../../src/store/document-store.ts';
 import { openEmbeddedStore } from '../../../src/store/embedded/sqlite-store.ts';
 import { registerAllCollections } from '../collection-catalog.ts';
-import { type CliCommand, type CliIo, println, resolvePath, UsageError } from '../command.ts';
+import { type CliCommand, type CliIo, println, resolvePath, UsageError, unknownUse } from '../command.ts';
 import { openCliStore } from '../core.ts';
 
 /** Writes to a stream, waiting when it asks the writer to slow down. */
@@ -180,6 +180,6 @@ export const dataCommand: CliCommand = {
         await close();
       }
     }
-    throw new UsageError(`Unknown use: data ${args.join(' ')}`);
+    throw unknownUse('data', args);
   },
 };

@@ -1,7 +1,7 @@
 // `itbuddy db sync-indexes`: creates every collection's indexes on the configured store (idempotent) and says
 // which it created and which were there already. Useful after moving house or when an index was dropped.
 import { registerAllCollections } from '../collection-catalog.ts';
-import { type CliCommand, println, UsageError } from '../command.ts';
+import { type CliCommand, println, unknownUse } from '../command.ts';
 import { openCliStore } from '../core.ts';
 
 export const dbCommand: CliCommand = {
@@ -15,8 +15,7 @@ export const dbCommand: CliCommand = {
   ].join('\n'),
   usesStore: true,
   async run(args, io) {
-    if (args.length !== 1 || args[0] !== 'sync-indexes')
-      throw new UsageError(`Unknown use: db ${args.join(' ')}`);
+    if (args.length !== 1 || args[0] !== 'sync-indexes') throw unknownUse('db', args);
     // "created" means made by this command: not by the running server when it started, if it runs this for us.
     const since = new Date();
     const { store, close } = await openCliStore(io);

@@ -9,7 +9,7 @@ import {
   type PhrasingStatus,
   phrasingStatuses,
 } from '../../../src/store/repositories/learned-phrasings.ts';
-import { type CliCommand, println, UsageError } from '../command.ts';
+import { type CliCommand, println, UsageError, unknownUse } from '../command.ts';
 import { openCliStore } from '../core.ts';
 
 const usage = [
@@ -24,7 +24,7 @@ const usage = [
   '  export   write approved phrasings into the articles’ front matter `questions` in DIR',
   '           (default: KB_DIR); the rest of each file is kept as it was',
   '',
-  '  Reads the configured store; with the embedded store, stop the server first (it holds the data folder).',
+  '  Reads the configured store; with the embedded store and the server running, the server does it for the command.',
 ].join('\n');
 
 function line(p: LearnedPhrasing): string {
@@ -52,8 +52,7 @@ export const kbLearnedCommand: CliCommand = {
       },
     });
     const [verb = 'list', target, ...extra] = positionals;
-    if (!['list', 'approve', 'reject', 'export'].includes(verb))
-      throw new UsageError(`Unknown use: kb learned ${verb}`);
+    if (!['list', 'approve', 'reject', 'export'].includes(verb)) throw unknownUse('kb learned', [verb]);
     if ((verb === 'approve' || verb === 'reject') && (!target || extra.length > 0))
       throw new UsageError(
         `Give one phrasing id, as \`itbuddy kb learned list\` shows it: kb learned ${verb} ID`,

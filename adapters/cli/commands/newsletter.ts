@@ -9,7 +9,7 @@ import { createCronSchedule } from '../../../src/newsletter/cron-schedule.ts';
 import { createNewsletterModule, type NewsletterModule } from '../../../src/newsletter/newsletter-module.ts';
 import { createQuestionLog } from '../../../src/store/repositories/question-log.ts';
 import { formatDayTime } from '../../../src/time/zoned-time.ts';
-import { type CliCommand, type CliIo, println, UsageError } from '../command.ts';
+import { type CliCommand, type CliIo, println, unknownUse } from '../command.ts';
 import { openCliStore, readConfig } from '../core.ts';
 import { renderReplies } from '../render-text.ts';
 
@@ -45,7 +45,7 @@ export const newsletterCommand: CliCommand = {
   async run(args, io) {
     const [verb = 'status', ...extra] = args;
     if (!['status', 'history', 'preview'].includes(verb) || extra.length > 0) {
-      throw new UsageError(`Unknown use: newsletter ${args.join(' ')}`);
+      throw unknownUse('newsletter', args);
     }
     const config = readConfig(io);
     const tz = config.newsletter.timezone;
@@ -82,7 +82,9 @@ export const newsletterCommand: CliCommand = {
       const destinations = await m.service.destinations();
       println(
         io.stdout,
-        `Preview of ${composed.issueKey}, going out ${formatDayTime(slot, tz)} (${tz}) to ${destinations.length} destination(s).`,
+        destinations.length === 0
+          ? `Preview of ${composed.issueKey}, due ${formatDayTime(slot, tz)} (${tz}). No channel gets the newsletter yet, so nothing will be posted: set NEWSLETTER_DESTINATIONS, or say "subscribe" in a Slack or Teams channel.`
+          : `Preview of ${composed.issueKey}, going out ${formatDayTime(slot, tz)} (${tz}) to ${destinations.length} destination${destinations.length === 1 ? '' : 's'}.`,
       );
       println(io.stdout);
       if (composed.result.kind === 'skip')

@@ -3,7 +3,7 @@
 import { parseRoleEntry, teamsUserExample } from '../../../src/config/role-list.ts';
 import { createRoleAdmin, parseRole, parseUserKey } from '../../../src/roles/role-admin.ts';
 import { createRoleGrantStore } from '../../../src/store/repositories/role-grants.ts';
-import { type CliCommand, println, UsageError } from '../command.ts';
+import { type CliCommand, println, UsageError, unknownUse } from '../command.ts';
 import { openCliStore } from '../core.ts';
 
 const usage = [
@@ -25,8 +25,7 @@ export const rolesCommand: CliCommand = {
   usesStore: true,
   async run(args, io) {
     const [verb = 'list', who, roleName, ...extra] = args;
-    if (!['list', 'grant', 'revoke'].includes(verb) || extra.length > 0)
-      throw new UsageError(`Unknown use: roles ${args.join(' ')}`);
+    if (!['list', 'grant', 'revoke'].includes(verb) || extra.length > 0) throw unknownUse('roles', args);
     let target: { userKey: string; role: NonNullable<ReturnType<typeof parseRole>> } | undefined;
     if (verb !== 'list') {
       const userKey = who ? parseUserKey(who) : undefined;
