@@ -13,6 +13,8 @@ import {
   defaultTuning,
   type KbIndex,
   maxOffered,
+  type OutcomeThresholds,
+  outcomeOf,
 } from '../src/kb/search-index.ts';
 import { type Labelled, readLabelled } from './kb-bench.ts';
 
@@ -42,23 +44,12 @@ export interface Observation {
 }
 
 /** The thresholds of the three outcomes. */
-export interface Thresholds {
-  answer: number;
-  margin: number;
-  sure: number;
-  offerMin: number;
-  offerOthers: number;
-}
+export type Thresholds = OutcomeThresholds;
 
 /** The outcome the thresholds give an observation: the article answered directly (or null) and the choices. */
 export function decide(o: Observation, t: Thresholds): { answered: string | null; offered: string[] } {
-  const top = o.hits[0];
-  if (!top) return { answered: null, offered: [] };
-  const clearLead = o.margin >= t.margin || top.confidence >= t.sure;
-  if (top.confidence >= t.answer && clearLead) return { answered: top.id, offered: [] };
-  if (top.confidence < t.offerMin) return { answered: null, offered: [] };
-  const others = o.hits.slice(1, maxOffered).filter((h) => h.confidence >= t.offerOthers);
-  return { answered: null, offered: [top.id, ...others.map((h) => h.id)] };
+  const { answered, offered } = outcomeOf(o.hits, o.margin, t);
+  return { answered: answered ? o.hits[0]!.id : null, offered: offered.map((h) => h.id) };
 }
 
 /** Counts of the measures over a list of observations. */

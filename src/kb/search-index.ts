@@ -600,8 +600,14 @@ export function ranker(
       });
     }
     const confidence = hits[0]!.confidence;
-    const answered = confidence >= minConfidence && clearLead(tuning, confidence, margin);
-    return { query, hits, answered, offered: answered ? [] : offerable(hits, offer), confidence, signals };
+    const { answered, offered } = outcomeOf(hits, margin, {
+      answer: minConfidence,
+      margin: tuning.ambiguity.margin,
+      sure: tuning.ambiguity.sure,
+      offerMin: offer.min,
+      offerOthers: offer.others,
+    });
+    return { query, hits, answered, offered, confidence, signals };
   };
 }
 
@@ -917,15 +923,37 @@ function confidenceOf(
  * from the room vs. fixing the room's screen) is when a confident-looking answer is most often the wrong one, so
  * the bot asks which one is meant unless it is very sure.
  */
-function clearLead(tuning: Tuning, confidence: number, margin: number): boolean {
-  return margin >= tuning.ambiguity.margin || confidence >= tuning.ambiguity.sure;
+/** The thresholds of the three outcomes (see docs/answering.md §3). */
+export interface OutcomeThresholds {
+  /** Answer at or above this confidence… */
+  answer: number;
+  /** …when the top article leads the runner-up by at least this share… */
+  margin: number;
+  /** …or its confidence reaches this. */
+  sure: number;
+  /** Offer choices when the top article reaches this; the next ones join at `offerOthers`. */
+  offerMin: number;
+  offerOthers: number;
 }
 
-/** The hits worth asking "is it one of these?" about: none unless the best reaches `offer.min`. */
-function offerable(hits: readonly SearchHit[], offer: { min: number; others: number }): SearchHit[] {
+/**
+ * The outcome for ranked hits: answered directly, or the hits offered as "is it one of these?" (none: abstain).
+ * The one place the thresholds decide, shared with the calibration search that chooses them.
+ */
+export function outcomeOf<H extends { confidence: number }>(
+  hits: readonly H[],
+  margin: number,
+  t: OutcomeThresholds,
+): { answered: boolean; offered: H[] } {
   const top = hits[0];
-  if (!top || top.confidence < offer.min) return [];
-  return [top, ...hits.slice(1, maxOffered).filter((h) => h.confidence >= offer.others)];
+  if (!top) return { answered: false, offered: [] };
+  const clearLead = margin >= t.margin || top.confidence >= t.sure;
+  if (top.confidence >= t.answer && clearLead) return { answered: true, offered: [] };
+  if (top.confidence < t.offerMin) return { answered: false, offered: [] };
+  return {
+    answered: false,
+    offered: [top, ...hits.slice(1, maxOffered).filter((h) => h.confidence >= t.offerOthers)],
+  };
 }
 
 /** Splits text into sentences and list items. */
