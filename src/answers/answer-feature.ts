@@ -83,12 +83,15 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
 
   async function answerQuestion(ctx: TurnContext, question: string): Promise<Reply[]> {
     // A secret typed into a question is never logged; the person hears so before the answer.
-    const found = maskSecrets(question).found;
-    const replies = await answerPlainly(ctx, question);
-    return found.length > 0 ? [reply.notice('warning', questionSecretNotice(found)), ...replies] : replies;
+    const masked = maskSecrets(question);
+    const replies = await answerPlainly(ctx, question, masked.text);
+    return masked.found.length > 0
+      ? [reply.notice('warning', questionSecretNotice(masked.found)), ...replies]
+      : replies;
   }
 
-  async function answerPlainly(ctx: TurnContext, question: string): Promise<Reply[]> {
+  /** Answers `question`; `maskedQuestion` is the same words with any secret hidden, for the log. */
+  async function answerPlainly(ctx: TurnContext, question: string, maskedQuestion: string): Promise<Reply[]> {
     const decision = await deps.answerer.answer(question, undefined, ctx.stream);
     const id = randomUUID();
     const base = {
@@ -98,7 +101,7 @@ export function createAnswerFeature(deps: AnswerFeatureDeps): BotFeature & {
       userKey: ctx.userKey,
       conversationKind: ctx.message.conversation.kind,
       // The log is read by IT staff: a password typed as a question must not be kept in it.
-      text: truncate(maskSecrets(question).text, 500),
+      text: truncate(maskedQuestion, 500),
       feedback: null,
       feedbackAt: null,
       escalated: false,
