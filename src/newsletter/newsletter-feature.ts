@@ -137,52 +137,43 @@ export function createNewsletterFeature(deps: NewsletterFeatureDeps): Newsletter
   async function status(ctx: TurnContext): Promise<Reply[]> {
     const s = scheduler.status();
     const tz = s.timeZone;
-    const last = (await service.recentIssues(1))[0];
-    const destinations = await service.destinations();
-    // Employees want to know when the next issue comes; the cron line, exact instant and counts are for those
-    // who run it.
-    if (!ctx.roles.canPublish() && !ctx.roles.canTriage()) {
-      return [
-        {
-          type: 'card',
-          kind: 'report',
-          title: 'Newsletter status',
-          sections: [
-            {
-              fields: [
-                {
-                  label: 'Next issue',
-                  value: s.nextRun ? `${formatDayTime(s.nextRun, tz)} (${tz} time)` : 'not scheduled',
-                },
-              ],
-            },
-          ],
-          footer: `Past issues are at ${ctx.config.http.publicUrl}/newsletter/archive.`,
-        },
-      ];
-    }
-    return [
+    const card = (fields: { label: string; value: string }[], footer?: string): Reply[] => [
       {
         type: 'card',
         kind: 'report',
         title: 'Newsletter status',
-        sections: [
-          {
-            fields: [
-              { label: 'Schedule', value: `\`${s.cron}\` (${tz})` },
-              {
-                label: 'Next issue',
-                value: s.nextRun ? `${formatDayTime(s.nextRun, tz)} (${s.nextRun.toISOString()})` : 'none',
-              },
-              { label: 'Destinations', value: String(destinations.length) },
-              { label: 'Last issue', value: last ? `${last.key} · ${last.status}` : 'none yet' },
-              { label: 'Catch-up window', value: `${s.catchUpHours} h` },
-            ],
-          },
-        ],
-        ...(ctx.roles.canPublish() ? { footer: 'Type `newsletter preview` to see the next issue.' } : {}),
+        sections: [{ fields }],
+        ...(footer ? { footer } : {}),
       },
     ];
+    // Employees want to know when the next issue comes; the cron line, exact instant and counts are for those
+    // who run it (and cost store reads nobody else needs).
+    if (!ctx.roles.canPublish() && !ctx.roles.canTriage()) {
+      return card(
+        [
+          {
+            label: 'Next issue',
+            value: s.nextRun ? `${formatDayTime(s.nextRun, tz)} (${tz} time)` : 'not scheduled',
+          },
+        ],
+        `Past issues are at ${ctx.config.http.publicUrl}/newsletter/archive.`,
+      );
+    }
+    const last = (await service.recentIssues(1))[0];
+    const destinations = await service.destinations();
+    return card(
+      [
+        { label: 'Schedule', value: `\`${s.cron}\` (${tz})` },
+        {
+          label: 'Next issue',
+          value: s.nextRun ? `${formatDayTime(s.nextRun, tz)} (${s.nextRun.toISOString()})` : 'none',
+        },
+        { label: 'Destinations', value: String(destinations.length) },
+        { label: 'Last issue', value: last ? `${last.key} · ${last.status}` : 'none yet' },
+        { label: 'Catch-up window', value: `${s.catchUpHours} h` },
+      ],
+      ctx.roles.canPublish() ? 'Type `newsletter preview` to see the next issue.' : undefined,
+    );
   }
 
   async function subscribe(ctx: TurnContext, on: boolean): Promise<Reply[]> {
