@@ -8,7 +8,7 @@ import { parseOpening } from '../../src/intake/opening-parse.ts';
 import { summaryCard } from '../../src/intake/request-cards.ts';
 import type { Card, Form, Reply } from '../../src/messages/replies.ts';
 import { fetchAs } from '../helpers/test-server.ts';
-import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
+import { chat, type IntakeServer, only, say as sayTo, startIntakeServer, textOf } from './intake-harness.ts';
 
 let s: IntakeServer;
 const timeZone = 'Europe/London';
@@ -22,14 +22,7 @@ afterAll(async () => {
 });
 
 /** One turn through the bot core, as any adapter hands it over. */
-function say(userId: string, text: string): Promise<Reply[]> {
-  return s.app.bot.handle({
-    platform: 'web',
-    user: { id: userId, name: userId },
-    conversation: { id: `web:${userId}`, kind: 'personal' },
-    text,
-  });
-}
+const say = (userId: string, text: string): Promise<Reply[]> => sayTo(s, userId, text);
 
 /** Confirms the summary over the web API and returns the saved record. */
 async function confirmed(userId: string) {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOpening } from '../../src/intake/opening-parse.ts';
 import type { Card, Reply } from '../../src/messages/replies.ts';
-import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
+import { chat, type IntakeServer, only, say as sayTo, startIntakeServer, textOf } from './intake-harness.ts';
 
 let s: IntakeServer;
 const timeZone = 'Europe/London';
@@ -19,14 +19,7 @@ afterAll(async () => {
 });
 
 /** One turn through the bot core, as any adapter hands it over. */
-function say(userId: string, text: string): Promise<Reply[]> {
-  return s.app.bot.handle({
-    platform: 'web',
-    user: { id: userId, name: userId },
-    conversation: { id: `web:${userId}`, kind: 'personal' },
-    text,
-  });
-}
+const say = (userId: string, text: string): Promise<Reply[]> => sayTo(s, userId, text);
 
 async function savedRecord(replies: Reply[]) {
   const saved = only(replies, 'notice');

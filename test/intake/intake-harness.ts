@@ -56,6 +56,16 @@ export async function startIntakeServer(overrides: Record<string, string> = {}):
   };
 }
 
+/** One turn through the bot core as `userId` in a personal web chat, as any adapter hands it over. */
+export function say(server: IntakeServer, userId: string, text: string): Promise<Reply[]> {
+  return server.app.bot.handle({
+    platform: 'web',
+    user: { id: userId, name: userId },
+    conversation: { id: `web:${userId}`, kind: 'personal' },
+    text,
+  });
+}
+
 /** One turn on the web channel as `userId`: text, a button press, or a form submission. */
 export async function chat(
   url: string,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOpening } from '../../src/intake/opening-parse.ts';
 import type { Card, Form, Reply } from '../../src/messages/replies.ts';
-import { chat, type IntakeServer, only, startIntakeServer, textOf } from './intake-harness.ts';
+import { chat, type IntakeServer, only, say as sayTo, startIntakeServer, textOf } from './intake-harness.ts';
 
 let s: IntakeServer;
 const timeZone = 'Europe/London';
@@ -18,14 +18,7 @@ afterAll(async () => {
 });
 
 /** One turn through the bot core, as any adapter hands it over. */
-function say(userId: string, text: string): Promise<Reply[]> {
-  return s.app.bot.handle({
-    platform: 'web',
-    user: { id: userId, name: userId },
-    conversation: { id: `web:${userId}`, kind: 'personal' },
-    text,
-  });
-}
+const say = (userId: string, text: string): Promise<Reply[]> => sayTo(s, userId, text);
 
 /** Questions in a turn: choices, or text ending in "?" (what the user has to answer). */
 function questionsIn(replies: readonly Reply[]): number {
