@@ -3,13 +3,13 @@
 // non-loopback HOST is warned about, the session secret is generated once and kept private, and a port already
 // in use stops start-up with a message that names it.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSessionSecret, sessionSecretFile } from '../../adapters/web/session-secret.ts';
+import { sessionSecretFile } from '../../adapters/web/session-secret.ts';
 import { webStartupWarnings } from '../../adapters/web/web-startup.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { testConfig } from '../helpers/test-config.ts';
@@ -171,22 +171,6 @@ describe('start-up warnings', () => {
 });
 
 describe('the session secret', () => {
-  it('is the same for starts racing on a fresh DATA_DIR, and never read half-written', async () => {
-    for (let round = 0; round < 10; round += 1) {
-      const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-secret-race-'));
-      try {
-        const secrets = await Promise.all(
-          Array.from({ length: 6 }, () => loadSessionSecret(undefined, dataDir)),
-        );
-        expect(new Set(secrets).size).toBe(1);
-        expect((await readFile(path.join(dataDir, sessionSecretFile), 'utf8')).trim()).toBe(secrets[0]);
-        expect(await readdir(dataDir)).toEqual([sessionSecretFile]);
-      } finally {
-        await rm(dataDir, { recursive: true, force: true });
-      }
-    }
-  });
-
   it('is generated once into DATA_DIR, readable by its owner only, and survives a restart', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'itbuddy-secret-'));
     try {
