@@ -1,7 +1,6 @@
 // The intake feature: turns "I need Visio" into a saved request through a short conversation (one question at
 // a time, corrections and cancel at any point, a summary to confirm) or one form; lets requesters follow their
 // requests; and gives IT staff the triage buttons on each posted request.
-
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ArticleMatchHook, EscalateHandler } from '../answers/answer-feature.ts';

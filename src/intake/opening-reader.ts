@@ -595,11 +595,6 @@ const possibleAsk =
 const requestLabel =
   /^\s*(?:(?:new|it|service|support|helpdesk|help desk|quick|urgent|small|another)\s+){0,2}(?:request|req|ticket|order)(?:\s*:|\s+[–—-]+(?=\s)|\s+for\b)\s*/i;
 
-/** True when a label at the start ("request:", "ticket -") says the message asks IT for something. */
-function isLabelledAsk(text: string): boolean {
-  return requestLabel.test(text);
-}
-
 // Texting shorthand read as the words it stands for, so "can u install zoom pls" asks as "can you … please" does.
 function plainWords(text: string): string {
   return text
@@ -611,7 +606,7 @@ function plainWords(text: string): string {
 function isExplicitAsk(raw: string): boolean {
   const text = plainWords(raw);
   return (
-    isLabelledAsk(text) ||
+    requestLabel.test(text) ||
     (isAccessRemoval(text, isNotAPerson) && !/^(?:can|could|may|should) (?:i|we)\b/i.test(text.trim())) ||
     possibleAsk.test(text) ||
     askFor.test(text) ||
@@ -689,8 +684,8 @@ export function readOpening(
   const removal = draft.kind === 'access' ? removalOf(t, subject, isNotAPerson) : null;
   // Whoever is taken off is who the request is about ("revoke Tom's VPN access"); someone named only by their
   // role ("our new starter needs a laptop") is who it is for, when no name is given.
-  const role = roleNeeds.exec(t)?.[1]?.toLowerCase();
-  const person = personOf(t) ?? removal?.person ?? (role ? `the ${role}` : null);
+  const namedRole = roleNeeds.exec(t)?.[1]?.toLowerCase();
+  const person = personOf(t) ?? removal?.person ?? (namedRole ? `the ${namedRole}` : null);
   if (person) draft.affected = person;
   // A removal has no access level to ask; IT reads what changes from the note.
   if (removal) notes.change = removalChange;

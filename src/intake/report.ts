@@ -193,13 +193,13 @@ export function formatDuration(ms: number | null): string {
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
-/** The report as plain text for the terminal. `articleTitle` names articles by id when given. */
 /** "4 answered, 3 not answered directly (1 of them offered choices)": the same words on the web and the CLI. */
 export function questionCounts(q: IntakeReport['questions']): string {
   const choices = q.clarified > 0 ? ` (${q.clarified} of them offered choices)` : '';
   return `${q.answered} answered, ${q.unanswered} not answered directly${choices}`;
 }
 
+/** The report as plain text for the terminal. `articleTitle` names articles by id when given. */
 export function formatReport(
   report: IntakeReport,
   articleTitle: (id: string) => string | undefined = () => undefined,
